@@ -1,0 +1,1 @@
+return await Newsletter.Cli.NewsletterCli.RunAsync(args, Console.Out, Console.Error);
