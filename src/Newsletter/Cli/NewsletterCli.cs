@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Newsletter.Data;
+using Newsletter.Hosting;
+using Newsletter.Papers;
+using Newsletter.Sources;
 
 namespace Newsletter.Cli;
 
@@ -6,8 +10,27 @@ public static class NewsletterCli
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("Newsletter: daily digests of trending papers.");
-        var parse = root.Parse(args);
+        var switches = ConfigSwitches.Extract(args);
+        var context = new CliContext(output, error, switches);
+        var root = new RootCommand(
+            "Newsletter: daily email digests of the trending papers that match each subscriber's keywords.\n" +
+            "Any setting can be overridden with --Section:Key=value (e.g. --Database:ConnectionString=\"Data Source=x.db\"),\n" +
+            "or NEWSLETTER__Section__Key in the environment; --config <file> reads another appsettings.json.");
+        root.Subcommands.Add(IngestCommand.Create(context));
+        root.Subcommands.Add(PapersCommand.Create(context));
+        root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
+
+        var parse = root.Parse(switches.CommandArgs);
+        if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}");
+            }
+            await error.WriteLineAsync("Run with --help for usage.");
+            return ExitCodes.Invalid;
+        }
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 }

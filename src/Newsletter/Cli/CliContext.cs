@@ -1,0 +1,27 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Newsletter.Hosting;
+
+namespace Newsletter.Cli;
+
+/// <summary>What every command needs besides its own options: where to write, and the setting overrides.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitches switches)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public TextWriter Output { get; } = output;
+    public TextWriter Error { get; } = error;
+    public ConfigSwitches Switches { get; } = switches;
+
+    public Task WriteJsonAsync<T>(T value)
+    {
+        Output.WriteLine(JsonSerializer.Serialize(value, Json));
+        return Output.FlushAsync();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Newsletter.Data;
+using Newsletter.Hosting;
+using Newsletter.Sources;
+
+namespace Newsletter.Cli;
+
+/// <summary>Runs a command's body inside a configured host and turns failures into one clear line and an exit code.</summary>
+public static class CommandRunner
+{
+    public static async Task<int> RunAsync(
+        CliContext context,
+        Func<IServiceProvider, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken,
+        bool migrate = true)
+    {
+        try
+        {
+            using var host = BuildHost(context);
+            await host.Services.PrepareAsync(migrate, cancellationToken);
+            return await body(host.Services, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Describe(e);
+            if (code == ExitCodes.Cancelled)
+            {
+                await context.Error.WriteLineAsync("cancelled.");
+            }
+            else
+            {
+                await context.Error.WriteLineAsync(message);
+            }
+            return code;
+        }
+    }
+
+    private static IHost BuildHost(CliContext context)
+    {
+        try
+        {
+            return AppHost.BuildForCommand(context.Switches);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigurationError($"the configuration file is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+
+    public static (int Code, string Message) Describe(Exception e) => e switch
+    {
+        OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
+        UsageException u => (ExitCodes.Invalid, $"error: {u.Message}"),
+        ConfigurationError c => (ExitCodes.Invalid, $"configuration error: {c.Message}"),
+        OptionsValidationException o => (ExitCodes.Invalid, "configuration error: " + string.Join(Environment.NewLine + "configuration error: ", o.Failures)),
+        InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+            => (ExitCodes.Invalid, $"configuration error: {i.Message.Replace("Failed to convert", "cannot read", StringComparison.Ordinal)}"),
+        ListingException l => (ExitCodes.Failed, $"error: {l.Message}"),
+        MigrationException m => (ExitCodes.Failed, $"database error: {m.Message}"),
+        DbException d => (ExitCodes.Failed, $"database error: {d.Message}"),
+        _ => (ExitCodes.Failed, $"error: {e.GetType().Name}: {e.Message}"),
+    };
+}

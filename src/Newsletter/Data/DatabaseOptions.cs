@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Newsletter.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary><c>sqlite</c> (embedded default).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    public string ConnectionString { get; set; } = "Data Source=data/newsletter.db";
+
+    /// <summary>How long a command waits for a lock held by another process before failing.</summary>
+    public int BusyTimeoutSeconds { get; set; } = 30;
+}
+
+public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
+{
+    public static readonly string[] SupportedProviders = ["sqlite"];
+
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        var failures = new List<string>();
+        var provider = options.Provider?.Trim().ToLowerInvariant();
+        if (provider == "postgres" || provider == "postgresql")
+        {
+            failures.Add($"{DatabaseOptions.Section}:Provider: '{options.Provider}' is not available in this build yet; use 'sqlite'.");
+        }
+        else if (provider is null || !SupportedProviders.Contains(provider))
+        {
+            failures.Add($"{DatabaseOptions.Section}:Provider: '{options.Provider}' is not a known database provider; use one of: {string.Join(", ", SupportedProviders)}.");
+        }
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add($"{DatabaseOptions.Section}:ConnectionString: must not be empty.");
+        }
+        else if (provider == "sqlite")
+        {
+            try
+            {
+                var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+                if (string.IsNullOrWhiteSpace(builder.DataSource))
+                {
+                    failures.Add($"{DatabaseOptions.Section}:ConnectionString: names no database file (expected 'Data Source=<path>').");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                failures.Add($"{DatabaseOptions.Section}:ConnectionString: '{options.ConnectionString}' is not a valid SQLite connection string ({e.Message}).");
+            }
+        }
+        if (options.BusyTimeoutSeconds < 0)
+        {
+            failures.Add($"{DatabaseOptions.Section}:BusyTimeoutSeconds: must not be negative (was {options.BusyTimeoutSeconds}).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

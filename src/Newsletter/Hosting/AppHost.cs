@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Newsletter.Data;
+using Newsletter.Papers;
+using Newsletter.Sources;
+
+namespace Newsletter.Hosting;
+
+/// <summary>Configuration and services shared by every command and by the web host.</summary>
+public static class AppHost
+{
+    /// <summary>
+    /// Settings, lowest priority first: config/appsettings.json, the host's own adjustments (a command logs
+    /// less than the service), NEWSLETTER__* environment variables, then --Section:Key=value switches.
+    /// </summary>
+    public static void AddNewsletterConfiguration(this IConfigurationBuilder configuration, NewsletterHome home, ConfigSwitches switches, IDictionary<string, string?>? hostAdjustments = null)
+    {
+        if (switches.ConfigFile is not null && !File.Exists(home.ConfigFile))
+        {
+            throw new ConfigurationError($"--config: the file {home.ConfigFile} does not exist.");
+        }
+        configuration.AddJsonFile(home.ConfigFile, optional: true, reloadOnChange: false);
+        if (hostAdjustments is not null)
+        {
+            configuration.AddInMemoryCollection(hostAdjustments);
+        }
+        configuration.AddEnvironmentVariables("NEWSLETTER__");
+        configuration.AddCommandLine([.. switches.Settings]);
+    }
+
+    public static IServiceCollection AddNewsletterServices(this IServiceCollection services, NewsletterHome home)
+    {
+        services.AddSingleton(home);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<PaperStore>();
+        services.AddSources();
+        return services;
+    }
+
+    /// <summary>A host for one command: no hosted services, logs on stderr so stdout carries only results.</summary>
+    public static IHost BuildForCommand(ConfigSwitches switches)
+    {
+        var home = NewsletterHome.Locate(switches.ConfigFile);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = home.Path,
+            EnvironmentName = Environment.GetEnvironmentVariable("NEWSLETTER_ENVIRONMENT") ?? Environments.Production,
+        });
+        builder.Configuration.AddNewsletterConfiguration(home, switches, new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        AddStderrLogging(builder.Logging, builder.Configuration);
+        builder.Services.AddNewsletterServices(home);
+        return builder.Build();
+    }
+
+    public static void AddStderrLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    /// <summary>Checks every option at once (the same check the web host does at start), then brings the schema up to date.</summary>
+    public static async Task PrepareAsync(this IServiceProvider services, bool migrate, CancellationToken cancellationToken)
+    {
+        services.GetRequiredService<IStartupValidator>().Validate();
+        if (migrate)
+        {
+            await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>A setting or the configuration file is wrong; the message names it.</summary>
+public sealed class ConfigurationError(string message, Exception? inner = null) : Exception(message, inner);

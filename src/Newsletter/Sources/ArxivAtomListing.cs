@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using Newsletter.Papers;
+
+namespace Newsletter.Sources;
+
+/// <summary>Reads an arXiv Atom API feed (<c>export.arxiv.org/api/query</c>); ids lose their version.</summary>
+public static class ArxivAtomListing
+{
+    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+
+    public static ParsedListing Parse(string xml, string source)
+    {
+        if (string.IsNullOrWhiteSpace(xml))
+        {
+            throw new ListingException($"{source} is empty: there is no listing to read.");
+        }
+        XDocument document;
+        try
+        {
+            document = XDocument.Parse(xml, LoadOptions.None);
+        }
+        catch (XmlException e)
+        {
+            throw new ListingException($"{source} is not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message.Split(" Line ")[0]}", e);
+        }
+        var feed = document.Root;
+        if (feed is null || feed.Name != Atom + "feed")
+        {
+            throw new ListingException($"{source} is not an Atom feed: its root element is <{feed?.Name.LocalName}>, expected <feed> in the Atom namespace.");
+        }
+        var papers = new List<Paper>();
+        var warnings = new List<string>();
+        var index = 0;
+        foreach (var entry in feed.Elements(Atom + "entry"))
+        {
+            index++;
+            var rawId = entry.Element(Atom + "id")?.Value.Trim();
+            var title = HfJsonListing.Collapse(entry.Element(Atom + "title")?.Value);
+            if (rawId is not null && rawId.Contains("/api/errors", StringComparison.Ordinal))
+            {
+                var reason = HfJsonListing.Collapse(entry.Element(Atom + "summary")?.Value);
+                throw new ListingException($"the arXiv API answered with an error in {source}: {reason}");
+            }
+            var id = ArxivId.Normalize(rawId);
+            if (id is null || title.Length == 0)
+            {
+                warnings.Add($"skipped entry {index}{(id is null ? "" : $" ({id})")}: it has no {(id is null ? "id" : "title")}.");
+                continue;
+            }
+            var summary = HfJsonListing.Collapse(entry.Element(Atom + "summary")?.Value);
+            var published = DateTimeOffset.TryParse(entry.Element(Atom + "published")?.Value, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var p) ? p : (DateTimeOffset?)null;
+            var authors = entry.Elements(Atom + "author").Select(a => HfJsonListing.Collapse(a.Element(Atom + "name")?.Value)).Where(n => n.Length > 0).ToList();
+            papers.Add(new Paper(id, title, summary, 0, published, authors, null));
+        }
+        DateOnly? date = DateTimeOffset.TryParse(feed.Element(Atom + "updated")?.Value, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var updated)
+            ? DateOnly.FromDateTime(updated.UtcDateTime)
+            : null;
+        return new ParsedListing(ListingFormat.ArxivAtom, date, papers, warnings);
+    }
+}

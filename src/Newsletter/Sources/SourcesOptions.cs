@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+
+namespace Newsletter.Sources;
+
+public sealed class SourcesOptions
+{
+    public const string Section = "Sources";
+
+    /// <summary>Where the daily list is fetched when no --from is given; <c>{date}</c> becomes YYYY-MM-DD.</summary>
+    public string DailyUrl { get; set; } = "https://huggingface.co/api/daily_papers?date={date}&limit=100";
+
+    public string UserAgent { get; set; } = "Newsletter/1.0 (self-hosted trending-papers digest; one fetch per day)";
+
+    /// <summary>Limit for one HTTP attempt.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Limit for a whole fetch, retries and waits included.</summary>
+    public int TotalTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Retries after the first attempt, for 5xx, 408, 429, timeouts and dropped connections.</summary>
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>First retry delay; each later one doubles (with jitter). Retry-After overrides it.</summary>
+    public int RetryBaseDelayMilliseconds { get; set; } = 2000;
+
+    /// <summary>A larger listing is refused rather than read into memory.</summary>
+    public long MaxListingBytes { get; set; } = 20_000_000;
+}
+
+public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SourcesOptions o)
+    {
+        var failures = new List<string>();
+        var probe = o.DailyUrl?.Replace("{date}", "2026-01-01", StringComparison.Ordinal);
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add($"{SourcesOptions.Section}:DailyUrl: '{o.DailyUrl}' is not an absolute http(s) URL.");
+        }
+        if (string.IsNullOrWhiteSpace(o.UserAgent))
+        {
+            failures.Add($"{SourcesOptions.Section}:UserAgent: must not be empty (sites block anonymous clients).");
+        }
+        Positive(o.RequestTimeoutSeconds, "RequestTimeoutSeconds");
+        Positive(o.TotalTimeoutSeconds, "TotalTimeoutSeconds");
+        NotNegative(o.MaxRetries, "MaxRetries");
+        NotNegative(o.RetryBaseDelayMilliseconds, "RetryBaseDelayMilliseconds");
+        Positive(o.MaxListingBytes, "MaxListingBytes");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Positive(long value, string setting)
+        {
+            if (value <= 0) failures.Add($"{SourcesOptions.Section}:{setting}: must be greater than zero (was {value}).");
+        }
+        void NotNegative(long value, string setting)
+        {
+            if (value < 0) failures.Add($"{SourcesOptions.Section}:{setting}: must not be negative (was {value}).");
+        }
+    }
+}

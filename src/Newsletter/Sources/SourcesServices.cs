@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Newsletter.Sources;
+
+public static partial class SourcesServices
+{
+    public static IServiceCollection AddSources(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<SourcesOptions>, SourcesOptionsValidator>();
+        services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateOnStart();
+        services.AddSingleton<ListingFetcher>();
+        services.AddSingleton<Ingestor>();
+        services.AddHttpClient(ListingFetcher.HttpClientName, (sp, client) =>
+            {
+                var options = sp.GetRequiredService<IOptions<SourcesOptions>>().Value;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
+                client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html", 0.9));
+                client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*", 0.5));
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .AddResilienceHandler("listing", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<SourcesOptions>>().Value;
+                var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ListingFetcher));
+                pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds),
+                    ShouldRetryAfterHeader = true,
+                    OnRetry = args =>
+                    {
+                        var why = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
+                        LogRetry(logger, args.Outcome.Result?.RequestMessage?.RequestUri?.ToString() ?? "listing", why,
+                            args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
+                        return ValueTask.CompletedTask;
+                    },
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
+            });
+        return services;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching {Url} failed ({Reason}); retry {Attempt} of {MaxRetries} in {DelaySeconds:0.0} s")]
+    private static partial void LogRetry(ILogger logger, string url, string reason, double delaySeconds, int attempt, int maxRetries);
+}
