@@ -1,0 +1,113 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Newsletter.Data;
+using Newsletter.Hosting;
+using Newsletter.Tests.Support;
+
+namespace Newsletter.Tests.Data;
+
+public sealed class MigratorTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private Migrator MigratorFor(string file) =>
+        new(new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={file}" }), new NewsletterHome(_dir.Path, "")), NullLogger<Migrator>.Instance);
+
+    private static async Task<SqliteConnection> OpenAsync(string file)
+    {
+        var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    [Fact]
+    public async Task An_empty_database_gets_every_migration_recorded_and_wal_on()
+    {
+        var file = _dir.File("db/new.db");
+
+        var result = await MigratorFor(file).MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(Migrator.Embedded.Select(m => m.FileName), result.Applied.Select(m => m.FileName));
+        await using var connection = await OpenAsync(file);
+        Assert.Equal(Migrator.Embedded.Select(m => m.Version), await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Contains("papers", await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'"));
+    }
+
+    [Fact]
+    public async Task An_existing_database_is_left_as_it_is_and_keeps_its_data()
+    {
+        var file = _dir.File("existing.db");
+        await MigratorFor(file).MigrateAsync(CancellationToken.None);
+        await using (var connection = await OpenAsync(file))
+        {
+            await connection.ExecuteAsync("INSERT INTO papers (id, title, summary, authors, upvotes, first_seen, last_seen, created_at, updated_at) VALUES ('1', 't', '', '[]', 0, '2026-01-01', '2026-01-01', 'x', 'x')");
+        }
+
+        var again = await MigratorFor(file).MigrateAsync(CancellationToken.None);
+
+        Assert.Empty(again.Applied);
+        await using var check = await OpenAsync(file);
+        Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM papers"));
+        Assert.Equal(Migrator.Embedded.Count, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Two_migrators_starting_together_apply_each_migration_once()
+    {
+        var file = _dir.File("race.db");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MigratorFor(file).MigrateAsync(CancellationToken.None))));
+
+        Assert.Equal(Migrator.Embedded.Count, results.Sum(r => r.Applied.Count));
+    }
+
+    [Fact]
+    public async Task A_migration_edited_after_it_was_applied_stops_start_up_naming_it()
+    {
+        var file = _dir.File("edited.db");
+        await MigratorFor(file).MigrateAsync(CancellationToken.None);
+        await using (var connection = await OpenAsync(file))
+        {
+            await connection.ExecuteAsync("UPDATE schema_migrations SET checksum = 'abc' WHERE version = 1");
+        }
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => MigratorFor(file).MigrateAsync(CancellationToken.None));
+
+        Assert.Contains(Migrator.Embedded[0].FileName, error.Message);
+        Assert.Contains("changed after it was applied", error.Message);
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_version_is_refused()
+    {
+        var file = _dir.File("newer.db");
+        await MigratorFor(file).MigrateAsync(CancellationToken.None);
+        await using (var connection = await OpenAsync(file))
+        {
+            await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 'x')");
+        }
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => MigratorFor(file).MigrateAsync(CancellationToken.None));
+
+        Assert.Contains("9999_future.sql", error.Message);
+        Assert.Contains("newer version", error.Message);
+    }
+
+    [Fact]
+    public async Task Db_migrate_command_reports_what_it_applied_then_that_it_is_up_to_date()
+    {
+        using var app = new TestApp();
+
+        var first = await app.RunAsync("db", "migrate", "--json");
+        var second = await app.RunAsync("db", "migrate");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(Migrator.Embedded.Count, first.Json().GetProperty("applied").GetArrayLength());
+        Assert.Contains("is up to date", second.Stdout);
+    }
+}
