@@ -18,7 +18,7 @@ public static class NewsletterCli
             "or NEWSLETTER__Section__Key in the environment; --config <file> reads another appsettings.json.");
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(PapersCommand.Create(context));
-        root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(DatabaseCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
 
         var parse = root.Parse(switches.CommandArgs);

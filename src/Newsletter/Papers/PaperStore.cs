@@ -9,57 +9,61 @@ namespace Newsletter.Papers;
 /// <summary>Stores listed papers (one row per arXiv id) and the days they were listed on.</summary>
 public sealed class PaperStore(Database database, TimeProvider clock)
 {
-    private const int IdsPerQuery = 500;
+    private static readonly KeyedQuery StoredIds = new("SELECT id FROM papers WHERE id IN ({keys})");
+
+    private static readonly MultiRowInsert<PaperRowToStore> PaperUpsert = new(
+        "papers",
+        ["id", "title", "summary", "authors", "organization", "upvotes", "published_at", "first_seen", "last_seen", "created_at", "updated_at"],
+        r => [r.Paper.Id, r.Paper.Title, r.Paper.Summary, JsonSerializer.Serialize(r.Paper.Authors), r.Paper.Organization, r.Paper.Upvotes,
+              r.Paper.PublishedAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), r.Day, r.Day, r.Now, r.Now],
+        """
+        ON CONFLICT (id) DO UPDATE SET
+            -- the latest day's listing wins, but a listing without abstracts never erases one
+            title        = CASE WHEN excluded.last_seen >= papers.last_seen THEN excluded.title ELSE papers.title END,
+            summary      = CASE WHEN excluded.summary = '' THEN papers.summary
+                                WHEN papers.summary = '' OR excluded.last_seen >= papers.last_seen THEN excluded.summary
+                                ELSE papers.summary END,
+            authors      = CASE WHEN excluded.authors = '[]' THEN papers.authors ELSE excluded.authors END,
+            organization = COALESCE(excluded.organization, papers.organization),
+            upvotes      = CASE WHEN excluded.last_seen >= papers.last_seen THEN excluded.upvotes ELSE papers.upvotes END,
+            published_at = COALESCE(excluded.published_at, papers.published_at),
+            first_seen   = CASE WHEN excluded.first_seen < papers.first_seen THEN excluded.first_seen ELSE papers.first_seen END,
+            last_seen    = CASE WHEN excluded.last_seen > papers.last_seen THEN excluded.last_seen ELSE papers.last_seen END,
+            updated_at   = excluded.updated_at
+        WHERE excluded.last_seen > papers.last_seen
+           OR excluded.first_seen < papers.first_seen
+           OR (excluded.last_seen = papers.last_seen
+               AND (excluded.title <> papers.title OR excluded.upvotes <> papers.upvotes
+                    OR (excluded.summary <> '' AND excluded.summary <> papers.summary)))
+           OR (papers.summary = '' AND excluded.summary <> '')
+        """);
+
+    private static readonly MultiRowInsert<PaperRowToStore> PaperDayUpsert = new(
+        "paper_days",
+        ["day", "paper_id", "position", "upvotes"],
+        r => [r.Day, r.Paper.Id, r.Position, r.Paper.Upvotes],
+        "ON CONFLICT (day, paper_id) DO UPDATE SET position = excluded.position, upvotes = excluded.upvotes");
 
     /// <summary>Upserts one day's listing in one transaction: all of it is stored, or nothing.</summary>
-    public async Task<ListingChanges> SaveListingAsync(ListingToStore listing, CancellationToken cancellationToken)
+    public Task<ListingChanges> SaveListingAsync(ListingToStore listing, CancellationToken cancellationToken) =>
+        WriteAsync(listing, commit: true, cancellationToken);
+
+    /// <summary>What <see cref="SaveListingAsync"/> would change: the same writes, rolled back.</summary>
+    public Task<ListingChanges> PreviewListingAsync(ListingToStore listing, CancellationToken cancellationToken) =>
+        WriteAsync(listing, commit: false, cancellationToken);
+
+    private async Task<ListingChanges> WriteAsync(ListingToStore listing, bool commit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changes = await CompareAsync(connection, transaction, listing);
+        var alreadyStored = 0;
+        await StoredIds.ForEachRowAsync(connection, transaction, [.. listing.Papers.Select(p => p.Id)], _ => alreadyStored++, cancellationToken);
         var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var day = Day(listing.Day);
 
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO papers (id, title, summary, authors, organization, upvotes, published_at, first_seen, last_seen, created_at, updated_at)
-            VALUES (@Id, @Title, @Summary, @Authors, @Organization, @Upvotes, @PublishedAt, @Day, @Day, @Now, @Now)
-            ON CONFLICT (id) DO UPDATE SET
-                -- the latest day's listing wins, but a listing without abstracts never erases one
-                title        = CASE WHEN excluded.last_seen >= papers.last_seen THEN excluded.title ELSE papers.title END,
-                summary      = CASE WHEN excluded.summary = '' THEN papers.summary
-                                    WHEN papers.summary = '' OR excluded.last_seen >= papers.last_seen THEN excluded.summary
-                                    ELSE papers.summary END,
-                authors      = CASE WHEN excluded.authors = '[]' THEN papers.authors ELSE excluded.authors END,
-                organization = COALESCE(excluded.organization, papers.organization),
-                upvotes      = CASE WHEN excluded.last_seen >= papers.last_seen THEN excluded.upvotes ELSE papers.upvotes END,
-                published_at = COALESCE(excluded.published_at, papers.published_at),
-                first_seen   = CASE WHEN excluded.first_seen < papers.first_seen THEN excluded.first_seen ELSE papers.first_seen END,
-                last_seen    = CASE WHEN excluded.last_seen > papers.last_seen THEN excluded.last_seen ELSE papers.last_seen END,
-                updated_at   = excluded.updated_at
-            """,
-            listing.Papers.Select(p => new
-            {
-                p.Id,
-                p.Title,
-                p.Summary,
-                Authors = JsonSerializer.Serialize(p.Authors),
-                p.Organization,
-                p.Upvotes,
-                PublishedAt = p.PublishedAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
-                Day = day,
-                Now = now,
-            }),
-            transaction);
-
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO paper_days (day, paper_id, position, upvotes) VALUES (@Day, @Id, @Position, @Upvotes)
-            ON CONFLICT (day, paper_id) DO UPDATE SET position = excluded.position, upvotes = excluded.upvotes
-            """,
-            listing.Papers.Select((p, i) => new { Day = day, p.Id, Position = i + 1, p.Upvotes }),
-            transaction);
-
+        var rows = listing.Papers.Select((p, i) => new PaperRowToStore(p, i + 1, day, now)).ToList();
+        var insertedOrChanged = await PaperUpsert.ExecuteAsync(connection, transaction, rows, cancellationToken);
+        await PaperDayUpsert.ExecuteAsync(connection, transaction, rows, cancellationToken);
         await connection.ExecuteAsync(
             """
             INSERT INTO listings (day, source, format, paper_count, fetched_at) VALUES (@Day, @Source, @Format, @Count, @Now)
@@ -68,52 +72,16 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             new { Day = day, listing.Source, listing.Format, listing.Papers.Count, Now = now },
             transaction);
 
-        await transaction.CommitAsync(cancellationToken);
-        return changes;
-    }
-
-    /// <summary>What <see cref="SaveListingAsync"/> would change, without writing.</summary>
-    public async Task<ListingChanges> PreviewListingAsync(ListingToStore listing, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await CompareAsync(connection, null, listing);
-    }
-
-    private static async Task<ListingChanges> CompareAsync(DbConnection connection, DbTransaction? transaction, ListingToStore listing)
-    {
-        var existing = new Dictionary<string, ExistingPaper>(StringComparer.Ordinal);
-        foreach (var chunk in listing.Papers.Select(p => p.Id).Chunk(IdsPerQuery))
+        if (commit)
         {
-            var rows = await connection.QueryAsync<ExistingPaper>(
-                "SELECT id AS Id, title AS Title, summary AS Summary, upvotes AS Upvotes, last_seen AS LastSeen FROM papers WHERE id IN @Ids",
-                new { Ids = chunk }, transaction);
-            foreach (var row in rows)
-            {
-                existing[row.Id] = row;
-            }
+            await transaction.CommitAsync(cancellationToken);
         }
-        var alreadyListed = (await connection.QueryAsync<string>(
-            "SELECT paper_id FROM paper_days WHERE day = @Day", new { Day = Day(listing.Day) }, transaction)).ToHashSet(StringComparer.Ordinal);
-
-        int added = 0, updated = 0, changed = 0;
-        var day = Day(listing.Day);
-        foreach (var paper in listing.Papers)
+        else
         {
-            if (!existing.TryGetValue(paper.Id, out var stored))
-            {
-                added++;
-                continue;
-            }
-            updated++;
-            var newer = string.CompareOrdinal(day, stored.LastSeen) >= 0;
-            if (!alreadyListed.Contains(paper.Id)
-                || (newer && (stored.Upvotes != paper.Upvotes || stored.Title != paper.Title))
-                || (paper.Summary.Length > 0 && stored.Summary != paper.Summary && (newer || stored.Summary.Length == 0)))
-            {
-                changed++;
-            }
+            await transaction.RollbackAsync(cancellationToken);
         }
-        return new ListingChanges(added, updated, changed);
+        var added = listing.Papers.Count - alreadyStored;
+        return new ListingChanges(added, alreadyStored, insertedOrChanged - added);
     }
 
     public async Task<IReadOnlyList<StoredPaper>> ListAsync(DateOnly? day, CancellationToken cancellationToken)
@@ -153,14 +121,8 @@ public sealed class PaperStore(Database database, TimeProvider clock)
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private sealed class ExistingPaper
-    {
-        public string Id { get; init; } = "";
-        public string Title { get; init; } = "";
-        public string Summary { get; init; } = "";
-        public long Upvotes { get; init; }
-        public string LastSeen { get; init; } = "";
-    }
+    private sealed record PaperRowToStore(Paper Paper, int Position, string Day, string Now);
+
 
     private sealed class PaperRow
     {

@@ -4,7 +4,7 @@ using Newsletter.Cli;
 
 namespace Newsletter.Data;
 
-public static class DbCommand
+public static class DatabaseCommand
 {
     public static Command Create(CliContext context)
     {

@@ -1,0 +1,16 @@
+using Newsletter.Bench;
+
+// Small Stopwatch harness: each suite prints a markdown table to paste into notes and results.
+var suite = args.Length > 0 ? args[0] : "help";
+var rest = args.Length > 1 ? args[1..] : [];
+return suite switch
+{
+    "ingest" => await IngestBench.RunAsync(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest");
+    return 2;
+}
