@@ -1,0 +1,100 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Newsletter.Web;
+
+namespace Newsletter.Digests;
+
+/// <summary>
+/// Turns a subscriber's selected papers into the email: the template model (escaped and highlighted), both parts,
+/// and the headers bulk mail needs (RFC 8058 one-click unsubscribe, a Message-ID fixed by subscriber, day and
+/// sequence so a resent copy after a crash is recognisably the same message).
+/// </summary>
+public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
+{
+    private readonly SiteOptions _site = site.Value;
+
+    public DigestModel Model(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers) => new(
+        _site.Name,
+        _site.BaseUrl,
+        date,
+        string.IsNullOrWhiteSpace(recipient.Name) ? null : recipient.Name,
+        recipient.Email,
+        [.. papers.Select((p, i) => Paper(i + 1, p))],
+        links.Url("preferences", recipient.SubscriberId, recipient.Secret, LinkPurpose.Preferences),
+        links.Url("unsubscribe", recipient.SubscriberId, recipient.Secret, LinkPurpose.Unsubscribe));
+
+    public (string Html, string Text) Render(DigestModel model) =>
+        (templates.Render(TemplateSet.DigestHtml, model), templates.Render(TemplateSet.DigestText, model));
+
+    /// <param name="sequence">0 for the day's digest, 1, 2, … for manual resends of it.</param>
+    public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0)
+    {
+        var model = Model(recipient, date, papers);
+        var (html, text) = Render(model);
+        var message = new MimeMessage();
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(model.SubscriberName, recipient.Email));
+        message.Subject = Subject(model);
+        message.Date = clock.GetUtcNow();
+        message.MessageId = MessageId(recipient.SubscriberId, date, sequence, from.Domain);
+        AddBulkHeaders(message, model.UnsubscribeUrl);
+        message.Body = new MultipartAlternative
+        {
+            new TextPart("plain") { Text = text },
+            new TextPart("html") { Text = html },
+        };
+        return message;
+    }
+
+    public static string MessageId(string subscriberId, DateOnly date, int sequence, string domain) =>
+        $"digest.{date:yyyyMMdd}.{sequence}.{subscriberId}@{(string.IsNullOrEmpty(domain) ? "localhost" : domain)}";
+
+    private void AddBulkHeaders(MimeMessage message, string unsubscribeUrl)
+    {
+        var token = new Uri(unsubscribeUrl).Query.TrimStart('?');
+        var mailbox = string.IsNullOrEmpty(_site.UnsubscribeMailbox) ? from.Address : MailboxAddress.Parse(_site.UnsubscribeMailbox) is { } m ? m.Address : from.Address;
+        message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>, <mailto:{mailbox}?subject=unsubscribe%20{Uri.EscapeDataString(token)}>");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("List-Id", $"{_site.Name} digest <digest.{(string.IsNullOrEmpty(from.Domain) ? "localhost" : from.Domain)}>");
+        message.Headers.Add("Precedence", "bulk");
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+    }
+
+    private static string Subject(DigestModel model)
+    {
+        var day = model.Date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        var first = model.Papers[0].Title;
+        if (first.Length > 70)
+        {
+            first = first[..first.LastIndexOf(' ', 69)] + "…";
+        }
+        return model.Papers.Count == 1
+            ? $"{first} · {model.SiteName}, {day}"
+            : $"{first} and {model.Papers.Count - 1} more · {model.SiteName}, {day}";
+    }
+
+    private DigestPaper Paper(int rank, SelectedPaper selected)
+    {
+        var paper = selected.Paper;
+        var (excerpt, excerptSpans) = Highlighter.Excerpt(paper.Summary, selected.SummarySpans);
+        var authors = paper.Authors.Count switch
+        {
+            0 => paper.Organization ?? "",
+            <= 3 => string.Join(", ", paper.Authors),
+            _ => string.Join(", ", paper.Authors.Take(3)) + " et al.",
+        };
+        return new DigestPaper(
+            rank,
+            paper.Id,
+            paper.Title,
+            _site.PaperUrl.Replace("{id}", Uri.EscapeDataString(paper.Id).Replace("%2F", "/", StringComparison.Ordinal), StringComparison.Ordinal),
+            paper.Upvotes,
+            authors,
+            selected.Matched,
+            excerpt,
+            Highlighter.Html(paper.Title, selected.TitleSpans),
+            Highlighter.Html(excerpt, excerptSpans));
+    }
+}
