@@ -10,7 +10,13 @@ namespace Newsletter.Data;
 /// </summary>
 public sealed class KeyedQuery(string sql, int keysPerStatement = 64)
 {
-    public async Task ForEachRowAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    public async Task ForEachRowAsync(
+        DbConnection connection,
+        DbTransaction? transaction,
+        IReadOnlyList<string> keys,
+        Action<DbDataReader> onRow,
+        CancellationToken cancellationToken,
+        params (string Name, object Value)[] otherParameters)
     {
         DbCommand? full = null;
         try
@@ -18,10 +24,10 @@ public sealed class KeyedQuery(string sql, int keysPerStatement = 64)
             for (var start = 0; start < keys.Count; start += keysPerStatement)
             {
                 var count = Math.Min(keysPerStatement, keys.Count - start);
-                var command = count == keysPerStatement ? full ??= Create(connection, transaction, count) : Create(connection, transaction, count);
+                var command = count == keysPerStatement ? full ??= Create(connection, transaction, count, otherParameters) : Create(connection, transaction, count, otherParameters);
                 for (var i = 0; i < count; i++)
                 {
-                    command.Parameters[i].Value = keys[start + i];
+                    command.Parameters[otherParameters.Length + i].Value = keys[start + i];
                 }
                 await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
                 {
@@ -45,10 +51,17 @@ public sealed class KeyedQuery(string sql, int keysPerStatement = 64)
         }
     }
 
-    private DbCommand Create(DbConnection connection, DbTransaction? transaction, int count)
+    private DbCommand Create(DbConnection connection, DbTransaction? transaction, int count, (string Name, object Value)[] otherParameters)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
+        foreach (var (name, value) in otherParameters)
+        {
+            var other = command.CreateParameter();
+            other.ParameterName = name;
+            other.Value = value;
+            command.Parameters.Add(other);
+        }
         var list = new StringBuilder();
         for (var i = 0; i < count; i++)
         {

@@ -1,0 +1,206 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Newsletter.Data;
+using Newsletter.Digests;
+using Newsletter.Papers;
+
+namespace Newsletter.Delivery;
+
+/// <summary>
+/// The deliveries table: what is owed to whom, written before sending, marked after the server accepted it.
+/// The unique key (subscriber, day, sequence) decides what is owed, so a rerun or a resumed run adds nothing twice.
+/// </summary>
+public sealed class Outbox(Database database, TimeProvider clock)
+{
+    private static readonly MultiRowInsert<PlannedDigest> DeliveryInsert = new(
+        "deliveries",
+        ["id", "subscriber_id", "digest_date", "sequence", "status", "message_id", "paper_count", "created_at", "updated_at"],
+        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt],
+        "ON CONFLICT (subscriber_id, digest_date, sequence) DO NOTHING");
+
+    private static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
+        "delivery_papers",
+        ["delivery_id", "rank", "paper_id", "subscriber_id", "score", "matched", "title_spans", "summary_spans"],
+        r => [r.Digest.Id, r.Rank, r.Paper.Paper.Id, r.Digest.SubscriberId, r.Paper.Score, JsonSerializer.Serialize(r.Paper.Matched),
+              Spans(r.Paper.TitleSpans), Spans(r.Paper.SummarySpans)],
+        "ON CONFLICT (delivery_id, rank) DO NOTHING");
+
+    private static readonly KeyedQuery DeliveryPapers = new(
+        """
+        SELECT dp.delivery_id, dp.score, dp.matched, dp.title_spans, dp.summary_spans,
+               p.id, p.title, p.summary, p.upvotes, p.published_at, p.authors, p.organization
+        FROM delivery_papers dp JOIN papers p ON p.id = dp.paper_id
+        WHERE dp.delivery_id IN ({keys})
+        ORDER BY dp.delivery_id, dp.rank
+        """);
+
+    private static readonly KeyedQuery ReceivedBefore = new(
+        """
+        SELECT dp.subscriber_id, dp.paper_id
+        FROM delivery_papers dp JOIN deliveries d ON d.id = dp.delivery_id
+        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'sent')
+        """);
+
+    public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
+
+    /// <summary>Records planned digests with their papers; digests already owed or sent are left as they are.</summary>
+    /// <returns>How many were new.</returns>
+    public async Task<int> AddAsync(IReadOnlyList<PlannedDigest> digests, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var added = await DeliveryInsert.ExecuteAsync(connection, transaction, digests, cancellationToken);
+        if (added > 0)
+        {
+            var papers = digests.SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
+            await PaperInsert.ExecuteAsync(connection, transaction, papers, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>Subscribers who already have their digest (owed or sent) for the day.</summary>
+    public async Task<HashSet<string>> PlannedSubscribersAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(
+            "SELECT subscriber_id FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) })).ToHashSet();
+    }
+
+    /// <summary>For each subscriber, the papers of <paramref name="papers"/> already in a digest of an earlier day.</summary>
+    public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
+    {
+        var received = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await ReceivedBefore.ForEachRowAsync(connection, null, papers, row =>
+        {
+            var subscriber = row.GetString(0);
+            if (!received.TryGetValue(subscriber, out var set))
+            {
+                received[subscriber] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+            set.Add(row.GetString(1));
+        }, cancellationToken, ("@Date", Day(date)));
+        return received;
+    }
+
+    /// <summary>The next batch of owed digests for the day (pending, of subscribers still active), with their papers.</summary>
+    public async Task<IReadOnlyList<OwedDigest>> OwedAsync(DateOnly date, string? after, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<OwedRow>(
+            """
+            SELECT d.id AS Id, d.sequence AS Sequence, s.id AS SubscriberId, s.email AS Email, s.name AS Name, s.secret AS Secret, s.status AS Status
+            FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+            WHERE d.digest_date = @Date AND d.status = 'pending' AND d.id > @After
+            ORDER BY d.id
+            LIMIT @Batch
+            """,
+            new { Date = Day(date), After = after ?? "", Batch = batchSize })).ToList();
+        var papers = new Dictionary<string, List<SelectedPaper>>(StringComparer.Ordinal);
+        await DeliveryPapers.ForEachRowAsync(connection, null, [.. rows.Select(r => r.Id)], row =>
+        {
+            var id = row.GetString(0);
+            if (!papers.TryGetValue(id, out var list))
+            {
+                papers[id] = list = [];
+            }
+            list.Add(ReadSelected(row));
+        }, cancellationToken);
+        return [.. rows.Select(r => new OwedDigest(
+            r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), date, (int)r.Sequence, r.Status,
+            papers.GetValueOrDefault(r.Id) ?? []))];
+    }
+
+    public Task MarkSentAsync(string deliveryId, SendOutcome outcome, CancellationToken cancellationToken) =>
+        MarkAsync(deliveryId, "sent", outcome.ServerReply, outcome.Attempts, sent: true, cancellationToken);
+
+    public Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken) =>
+        MarkAsync(deliveryId, "failed", reason, attempts, sent: false, cancellationToken);
+
+    private async Task MarkAsync(string deliveryId, string status, string? reply, int attempts, bool sent, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Now();
+        await connection.ExecuteAsync(
+            """
+            UPDATE deliveries
+            SET status = @Status, server_reply = @Reply, attempts = attempts + @Attempts, sent_at = @SentAt, updated_at = @Now
+            WHERE id = @Id AND status = 'pending'
+            """,
+            new { Id = deliveryId, Status = status, Reply = reply, Attempts = attempts, SentAt = sent ? now : null, Now = now });
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateOnly? date, string? subscriberId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<DeliveryRecord>(
+            """
+            SELECT d.id AS Id, d.subscriber_id AS SubscriberId, s.email AS Email, d.digest_date AS DigestDate, d.sequence AS Sequence,
+                   d.status AS Status, d.message_id AS MessageId, d.paper_count AS PaperCount, d.attempts AS Attempts,
+                   d.server_reply AS ServerReply, d.created_at AS CreatedAt, d.sent_at AS SentAt
+            FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id
+            WHERE (@Date IS NULL OR d.digest_date = @Date) AND (@Subscriber IS NULL OR d.subscriber_id = @Subscriber)
+            ORDER BY d.digest_date, s.email, d.sequence
+            """,
+            new { Date = date is { } d ? Day(d) : null, Subscriber = subscriberId })];
+    }
+
+    private static SelectedPaper ReadSelected(DbDataReader row)
+    {
+        var authors = JsonSerializer.Deserialize<List<string>>(row.GetString(10)) ?? [];
+        var paper = new Paper(
+            row.GetString(5), row.GetString(6), row.GetString(7), (int)row.GetInt64(8),
+            row.IsDBNull(9) ? null : DateTimeOffset.Parse(row.GetString(9), CultureInfo.InvariantCulture),
+            authors, row.IsDBNull(11) ? null : row.GetString(11));
+        return new SelectedPaper(paper, row.GetDouble(1), JsonSerializer.Deserialize<List<string>>(row.GetString(2)) ?? [],
+            ReadSpans(row.GetString(3)), ReadSpans(row.GetString(4)));
+    }
+
+    private static string Spans(IReadOnlyList<TextSpan> spans) => JsonSerializer.Serialize(spans.Select(s => new[] { s.Start, s.Length }));
+
+    private static List<TextSpan> ReadSpans(string json) =>
+        [.. (JsonSerializer.Deserialize<int[][]>(json) ?? []).Select(s => new TextSpan(s[0], s[1]))];
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed class OwedRow
+    {
+        public string Id { get; init; } = "";
+        public long Sequence { get; init; }
+        public string SubscriberId { get; init; } = "";
+        public string Email { get; init; } = "";
+        public string? Name { get; init; }
+        public string Secret { get; init; } = "";
+        public string Status { get; init; } = "";
+    }
+}
+
+/// <summary>A digest decided on: who, which day, which papers; <see cref="Id"/> and <see cref="MessageId"/> follow from them.</summary>
+public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Sequence, string MessageId, IReadOnlyList<SelectedPaper> Papers, string CreatedAt)
+{
+    public string Id => Outbox.DeliveryId(SubscriberId, Date, Sequence);
+}
+
+/// <summary>A digest still to send; <see cref="SubscriberStatus"/> is checked again right before sending.</summary>
+public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers);
+
+public sealed class DeliveryRecord
+{
+    public string Id { get; init; } = "";
+    public string SubscriberId { get; init; } = "";
+    public string? Email { get; init; }
+    public string DigestDate { get; init; } = "";
+    public long Sequence { get; init; }
+    public string Status { get; init; } = "";
+    public string MessageId { get; init; } = "";
+    public long PaperCount { get; init; }
+    public long Attempts { get; init; }
+    public string? ServerReply { get; init; }
+    public string CreatedAt { get; init; } = "";
+    public string? SentAt { get; init; }
+}

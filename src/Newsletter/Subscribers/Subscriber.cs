@@ -1,0 +1,24 @@
+namespace Newsletter.Subscribers;
+
+public static class SubscriberStatus
+{
+    public const string Pending = "pending";
+    public const string Active = "active";
+    public const string Unsubscribed = "unsubscribed";
+    public const string Suppressed = "suppressed";
+}
+
+/// <summary>A subscriber as stored: who, their state, and when they want their digest.</summary>
+public sealed class Subscriber
+{
+    public string Id { get; init; } = "";
+    public string Email { get; init; } = "";
+    public string? Name { get; init; }
+    public string Status { get; init; } = SubscriberStatus.Pending;
+    public long SendHour { get; init; } = 8;
+    public string TimeZone { get; init; } = "UTC";
+    public string Secret { get; init; } = "";
+    public string CreatedAt { get; init; } = "";
+    public string? ConfirmedAt { get; init; }
+    public string? StatusReason { get; init; }
+}
