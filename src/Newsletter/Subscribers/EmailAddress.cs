@@ -30,7 +30,7 @@ public static class EmailAddress
             problem = $"'{Shorten(text)}' is not a single plain email address (no names, spaces, lists or angle brackets)";
             return null;
         }
-        if (!MailboxAddress.TryParse(ParserOptions.Default, text, out var mailbox) || mailbox.Address != text)
+        if (!text.Contains('@') || !MailboxAddress.TryParse(ParserOptions.Default, text, out var mailbox) || mailbox.Address != text)
         {
             problem = $"'{Shorten(text)}' is not a valid email address";
             return null;

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Newsletter.Scheduling;
+
+public sealed class ScheduleOptions
+{
+    public const string Section = "Schedule";
+
+    /// <summary>Run the scheduler inside <c>serve</c>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>When the digest job wakes up (Quartz cron, UTC). Each wake-up sends every digest that is due by then.</summary>
+    public string Cron { get; set; } = "0 0 * * * ?";
+
+    /// <summary>A digest sent on local day D carries the listing of day D minus this many days (1: yesterday's complete list).</summary>
+    public int ListingLagDays { get; set; } = 1;
+
+    /// <summary>Send hour for new subscribers who choose none (their time zone).</summary>
+    public int DefaultSendHour { get; set; } = 8;
+
+    /// <summary>Time zone for new subscribers who choose none (IANA name).</summary>
+    public string DefaultTimeZone { get; set; } = "UTC";
+}
+
+public sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ScheduleOptions o)
+    {
+        var failures = new List<string>();
+        try
+        {
+            _ = new CronExpression(o.Cron ?? "");
+        }
+        catch (FormatException e)
+        {
+            failures.Add($"{ScheduleOptions.Section}:Cron: '{o.Cron}' is not a valid Quartz cron expression (e.g. '0 0 * * * ?' for every hour): {e.Message}");
+        }
+        if (o.ListingLagDays is < 0 or > 7)
+        {
+            failures.Add($"{ScheduleOptions.Section}:ListingLagDays: must be between 0 and 7 (was {o.ListingLagDays}).");
+        }
+        if (o.DefaultSendHour is < 0 or > 23)
+        {
+            failures.Add($"{ScheduleOptions.Section}:DefaultSendHour: must be between 0 and 23 (was {o.DefaultSendHour}).");
+        }
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone ?? "", out _))
+        {
+            failures.Add($"{ScheduleOptions.Section}:DefaultTimeZone: '{o.DefaultTimeZone}' is not a known IANA time zone.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
