@@ -58,6 +58,7 @@ public static class CommandRunner
         OptionsValidationException o => (ExitCodes.Invalid, "configuration error: " + string.Join(Environment.NewLine + "configuration error: ", o.Failures)),
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => (ExitCodes.Invalid, $"configuration error: {i.Message.Replace("Failed to convert", "cannot read", StringComparison.Ordinal)}"),
+        Digests.TemplateException t => (ExitCodes.Invalid, $"template error: {t.Message}"),
         ListingException l => (ExitCodes.Failed, $"error: {l.Message}"),
         MigrationException m => (ExitCodes.Failed, $"database error: {m.Message}"),
         DbException d => (ExitCodes.Failed, $"database error: {d.Message}"),

@@ -21,6 +21,7 @@ public static class NewsletterCli
         root.Subcommands.Add(DatabaseCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
 
+
         var parse = root.Parse(switches.CommandArgs);
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {

@@ -21,8 +21,19 @@ public sealed class TemplateSet
     private readonly Dictionary<string, Template> _templates;
 
     public TemplateSet(IOptions<TemplateOptions> options, NewsletterHome home)
-        : this(home.Resolve(options.Value.Folder))
+        : this(FolderFor(options.Value, home))
     {
+    }
+
+    /// <summary>The configured folder; by default the home's templates/, else the copy shipped beside the program.</summary>
+    private static string FolderFor(TemplateOptions options, NewsletterHome home)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Folder))
+        {
+            return home.Resolve(options.Folder);
+        }
+        var inHome = home.Resolve("templates");
+        return Directory.Exists(inHome) ? inHome : Path.Combine(AppContext.BaseDirectory, "templates");
     }
 
     public TemplateSet(string folder)

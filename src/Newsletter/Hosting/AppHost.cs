@@ -5,7 +5,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Newsletter.Data;
+using Newsletter.Delivery;
+using Newsletter.Digests;
 using Newsletter.Papers;
+using Newsletter.Scheduling;
+using Newsletter.Subscribers;
+using Newsletter.Web;
 using Newsletter.Sources;
 
 namespace Newsletter.Hosting;
@@ -42,6 +47,15 @@ public static class AppHost
         services.AddSingleton<Migrator>();
         services.AddSingleton<PaperStore>();
         services.AddSources();
+        services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
+        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
+        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.Section);
+        services.AddSingleton<TemplateSet>();
+        services.AddSingleton<LinkSigner>();
+        services.AddSingleton<SubscriberStore>();
+        services.AddSingleton<Outbox>();
         return services;
     }
 
@@ -80,6 +94,7 @@ public static class AppHost
     public static async Task PrepareAsync(this IServiceProvider services, bool migrate, CancellationToken cancellationToken)
     {
         services.GetRequiredService<IStartupValidator>().Validate();
+        services.GetRequiredService<TemplateSet>();
         if (migrate)
         {
             await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);

@@ -113,6 +113,23 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             r.FirstSeen, [.. days[r.Id]]))];
     }
 
+    /// <summary>The papers listed on <paramref name="day"/>, in listed order, as the matcher and the digests need them.</summary>
+    public async Task<IReadOnlyList<Paper>> PapersOnAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Id, string Title, string Summary, long Upvotes, string? PublishedAt, string Authors, string? Organization)>(
+            """
+            SELECT p.id, p.title, p.summary, p.upvotes, p.published_at, p.authors, p.organization
+            FROM paper_days pd JOIN papers p ON p.id = pd.paper_id
+            WHERE pd.day = @Day
+            ORDER BY pd.position
+            """, new { Day = Day(day) });
+        return [.. rows.Select(r => new Paper(
+            r.Id, r.Title, r.Summary, (int)r.Upvotes,
+            r.PublishedAt is null ? null : DateTimeOffset.Parse(r.PublishedAt, CultureInfo.InvariantCulture),
+            JsonSerializer.Deserialize<List<string>>(r.Authors) ?? [], r.Organization))];
+    }
+
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -1,0 +1,17 @@
+-- Every digest run, scheduled or by hand: what it did and how it ended, for admins and for `runs list`.
+CREATE TABLE runs (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,               -- scheduled | manual | demo
+    digest_date TEXT,                        -- the listing day the run sent digests for
+    node        TEXT NOT NULL,               -- machine name and process id
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    papers      INTEGER NOT NULL DEFAULT 0,
+    planned     INTEGER NOT NULL DEFAULT 0,
+    sent        INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    suppressed  INTEGER NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX runs_by_start ON runs (started_at);

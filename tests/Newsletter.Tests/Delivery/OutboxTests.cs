@@ -1,0 +1,120 @@
+using Newsletter.Data;
+using Newsletter.Delivery;
+using Newsletter.Digests;
+using Newsletter.Papers;
+using Newsletter.Subscribers;
+using Newsletter.Tests.Support;
+
+namespace Newsletter.Tests.Delivery;
+
+public sealed class OutboxTests : IAsyncLifetime
+{
+    private static readonly DateOnly Day1 = new(2026, 3, 11);
+    private static readonly DateOnly Day2 = new(2026, 3, 12);
+    private TestServices _services = null!;
+    private IReadOnlyList<Paper> _papers = null!;
+
+    public async Task InitializeAsync()
+    {
+        _services = await TestServices.StartAsync();
+        await _services.App.RunAsync("ingest", "--from", Corpus.ApiDay("2026-03-11"));
+        _papers = await _services.Get<PaperStore>().PapersOnAsync(Day1, CancellationToken.None);
+        await AddSubscriberAsync("s1", "one@example.org", SubscriberStatus.Active);
+        await AddSubscriberAsync("s2", "two@example.org", SubscriberStatus.Active);
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    private Outbox Outbox => _services.Get<Outbox>();
+
+    private async Task AddSubscriberAsync(string id, string email, string status)
+    {
+        await using var connection = await _services.Get<Database>().OpenAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await _services.Get<SubscriberStore>().InsertAsync(connection, transaction, new Subscriber
+        {
+            Id = id, Email = email, Status = status, Secret = "secret-" + id, CreatedAt = "2026-03-01T00:00:00Z",
+        });
+        await transaction.CommitAsync();
+    }
+
+    private PlannedDigest Plan(string subscriber, DateOnly date, params int[] paperIndexes) => new(
+        subscriber, date, 0, $"digest.{subscriber}@example.org",
+        [.. paperIndexes.Select((i, rank) => new SelectedPaper(_papers[i], 10 - rank, ["kw " + i], [new TextSpan(0, 4)], [new TextSpan(5, 3), new TextSpan(20, 2)]))],
+        "2026-03-11T08:00:00Z");
+
+    [Fact]
+    public async Task Planning_the_same_digest_twice_records_it_once()
+    {
+        var first = await Outbox.AddAsync([Plan("s1", Day1, 0, 1), Plan("s2", Day1, 2)], CancellationToken.None);
+        var again = await Outbox.AddAsync([Plan("s1", Day1, 3), Plan("s2", Day1, 2)], CancellationToken.None);
+
+        Assert.Equal(2, first);
+        Assert.Equal(0, again);
+        var owed = await Outbox.OwedAsync(Day1, null, 100, CancellationToken.None);
+        Assert.Equal(2, owed.Count);
+        Assert.Equal([_papers[0].Id, _papers[1].Id], owed.Single(o => o.Recipient.SubscriberId == "s1").Papers.Select(p => p.Paper.Id));
+    }
+
+    [Fact]
+    public async Task Owed_digests_come_back_with_their_papers_matches_and_spans_in_order()
+    {
+        await Outbox.AddAsync([Plan("s1", Day1, 4, 2, 7)], CancellationToken.None);
+
+        var owed = Assert.Single(await Outbox.OwedAsync(Day1, null, 100, CancellationToken.None));
+
+        Assert.Equal("one@example.org", owed.Recipient.Email);
+        Assert.Equal("secret-s1", owed.Recipient.Secret);
+        Assert.Equal(SubscriberStatus.Active, owed.SubscriberStatus);
+        Assert.Equal([_papers[4].Id, _papers[2].Id, _papers[7].Id], owed.Papers.Select(p => p.Paper.Id));
+        Assert.Equal(_papers[4].Summary, owed.Papers[0].Paper.Summary);
+        Assert.Equal(["kw 4"], owed.Papers[0].Matched);
+        Assert.Equal([new TextSpan(5, 3), new TextSpan(20, 2)], owed.Papers[0].SummarySpans);
+        Assert.Equal(10, owed.Papers[0].Score);
+    }
+
+    [Fact]
+    public async Task A_sent_digest_is_no_longer_owed_and_a_second_mark_changes_nothing()
+    {
+        await Outbox.AddAsync([Plan("s1", Day1, 0), Plan("s2", Day1, 1)], CancellationToken.None);
+        var s1 = Outbox.DeliveryId("s1", Day1, 0);
+
+        await Outbox.MarkSentAsync(s1, new SendOutcome(SendStatus.Sent, "250 OK", 1, TimeSpan.Zero), CancellationToken.None);
+        await Outbox.MarkFailedAsync(s1, "late failure report", 1, CancellationToken.None);
+
+        var owed = Assert.Single(await Outbox.OwedAsync(Day1, null, 100, CancellationToken.None));
+        Assert.Equal("s2", owed.Recipient.SubscriberId);
+        var record = (await Outbox.ListAsync(Day1, "s1", CancellationToken.None)).Single();
+        Assert.Equal("sent", record.Status);
+        Assert.Equal("250 OK", record.ServerReply);
+        Assert.NotNull(record.SentAt);
+    }
+
+    [Fact]
+    public async Task Papers_in_earlier_digests_count_as_received_unless_that_digest_failed()
+    {
+        await Outbox.AddAsync([Plan("s1", Day1, 0, 1), Plan("s2", Day1, 1)], CancellationToken.None);
+        await Outbox.MarkFailedAsync(Outbox.DeliveryId("s2", Day1, 0), "550 no such user", 1, CancellationToken.None);
+        var ids = _papers.Select(p => p.Id).ToList();
+
+        var laterDay = await Outbox.AlreadyReceivedAsync(Day2, ids, CancellationToken.None);
+        var sameDay = await Outbox.AlreadyReceivedAsync(Day1, ids, CancellationToken.None);
+
+        Assert.Equal([_papers[0].Id, _papers[1].Id], laterDay["s1"].Order());
+        Assert.False(laterDay.ContainsKey("s2"));
+        Assert.Empty(sameDay);
+    }
+
+    [Fact]
+    public async Task Owed_digests_are_read_in_batches_after_a_given_id()
+    {
+        await Outbox.AddAsync([Plan("s1", Day1, 0), Plan("s2", Day1, 1)], CancellationToken.None);
+
+        var first = Assert.Single(await Outbox.OwedAsync(Day1, null, 1, CancellationToken.None));
+        var second = Assert.Single(await Outbox.OwedAsync(Day1, first.DeliveryId, 1, CancellationToken.None));
+        var none = await Outbox.OwedAsync(Day1, second.DeliveryId, 1, CancellationToken.None);
+
+        Assert.NotEqual(first.DeliveryId, second.DeliveryId);
+        Assert.Empty(none);
+    }
+}
