@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Newsletter.Digests;
+using Newsletter.Web;
+
+namespace Newsletter.Subscribers;
+
+/// <summary>The double opt-in email: what was asked for, and the signed link that activates it.</summary>
+public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
+{
+    public MimeMessage Compose(Subscriber subscriber, IReadOnlyList<string> keywords)
+    {
+        var model = new ConfirmationModel(
+            site.Value.Name,
+            site.Value.BaseUrl,
+            subscriber.Email,
+            string.IsNullOrWhiteSpace(subscriber.Name) ? null : subscriber.Name,
+            keywords,
+            links.Url("confirm", subscriber.Id, subscriber.Secret, LinkPurpose.Confirm),
+            site.Value.ConfirmLinkDays);
+        var message = new MimeMessage();
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(model.SubscriberName, subscriber.Email));
+        message.Subject = $"Confirm your subscription to {site.Value.Name}";
+        message.Date = clock.GetUtcNow();
+        message.MessageId = $"confirm.{subscriber.Id}.{clock.GetUtcNow().ToUnixTimeSeconds()}@{(string.IsNullOrEmpty(from.Domain) ? "localhost" : from.Domain)}";
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        message.Body = new MultipartAlternative
+        {
+            new TextPart("plain") { Text = templates.Render(TemplateSet.ConfirmText, model) },
+            new TextPart("html") { Text = templates.Render(TemplateSet.ConfirmHtml, model) },
+        };
+        return message;
+    }
+}
