@@ -6,11 +6,12 @@ var rest = args.Length > 1 ? args[1..] : [];
 return suite switch
 {
     "ingest" => await IngestBench.RunAsync(rest),
+    "render" => await RenderBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, render");
     return 2;
 }

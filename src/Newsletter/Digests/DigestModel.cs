@@ -1,4 +1,13 @@
+using System.Net;
+using Scriban.Runtime;
+
 namespace Newsletter.Digests;
+
+/// <summary>A model the templates see under explicit snake_case names (built directly: reflection per access is the slow part of rendering).</summary>
+public interface ITemplateModel
+{
+    ScriptObject ToScriptObject();
+}
 
 /// <summary>Everything a digest template sees. Strings ending in Html are already escaped and safe to output raw.</summary>
 public sealed record DigestModel(
@@ -9,9 +18,30 @@ public sealed record DigestModel(
     string Email,
     IReadOnlyList<DigestPaper> Papers,
     string PreferencesUrl,
-    string UnsubscribeUrl)
+    string UnsubscribeUrl) : ITemplateModel
 {
     public string DateText => Date.ToString("dddd, d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
+    public ScriptObject ToScriptObject()
+    {
+        var papers = new ScriptArray(Papers.Count);
+        foreach (var paper in Papers)
+        {
+            papers.Add(paper.ToScriptObject());
+        }
+        return new ScriptObject
+        {
+            ["site_name"] = SiteName,
+            ["site_url"] = SiteUrl,
+            ["date"] = Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["date_text"] = DateText,
+            ["subscriber_name"] = SubscriberName,
+            ["email"] = Email,
+            ["papers"] = papers,
+            ["preferences_url"] = PreferencesUrl,
+            ["unsubscribe_url"] = UnsubscribeUrl,
+        };
+    }
 }
 
 public sealed record DigestPaper(
@@ -24,7 +54,27 @@ public sealed record DigestPaper(
     IReadOnlyList<string> Matched,
     string Excerpt,
     string TitleHtml,
-    string ExcerptHtml);
+    string ExcerptHtml)
+{
+    public ScriptObject ToScriptObject() => new()
+    {
+        ["rank"] = Rank,
+        ["id"] = Id,
+        ["title"] = Title,
+        ["url"] = Url,
+        ["upvotes"] = Upvotes,
+        ["authors"] = Authors,
+        ["matched"] = new ScriptArray(Matched),
+        ["matched_text"] = string.Join(", ", Matched),
+        ["excerpt"] = Excerpt,
+        ["title_html"] = TitleHtml,
+        ["excerpt_html"] = ExcerptHtml,
+        // per-paper values are escaped here once, so the templates' loops do no function calls
+        ["url_html"] = WebUtility.HtmlEncode(Url),
+        ["authors_html"] = WebUtility.HtmlEncode(Authors),
+        ["matched_html"] = string.Join(", ", Matched.Select(m => "<strong>" + WebUtility.HtmlEncode(m) + "</strong>")),
+    };
+}
 
 /// <summary>A keyword match to highlight: <paramref name="Start"/> and <paramref name="Length"/> in the original text.</summary>
 public readonly record struct TextSpan(int Start, int Length)
@@ -33,4 +83,17 @@ public readonly record struct TextSpan(int Start, int Length)
 }
 
 /// <summary>What the confirmation email's templates see.</summary>
-public sealed record ConfirmationModel(string SiteName, string SiteUrl, string Email, string? SubscriberName, IReadOnlyList<string> Keywords, string ConfirmUrl, int ValidDays);
+public sealed record ConfirmationModel(string SiteName, string SiteUrl, string Email, string? SubscriberName, IReadOnlyList<string> Keywords, string ConfirmUrl, int ValidDays)
+    : ITemplateModel
+{
+    public ScriptObject ToScriptObject() => new()
+    {
+        ["site_name"] = SiteName,
+        ["site_url"] = SiteUrl,
+        ["email"] = Email,
+        ["subscriber_name"] = SubscriberName,
+        ["keywords"] = new ScriptArray(Keywords),
+        ["confirm_url"] = ConfirmUrl,
+        ["valid_days"] = ValidDays,
+    };
+}

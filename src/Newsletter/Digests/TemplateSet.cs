@@ -52,18 +52,34 @@ public sealed class TemplateSet
 
     public string Folder { get; }
 
-    public string Render(string name, object model)
+    // Building Scriban's built-in functions is most of the cost of a fresh TemplateContext: build them once, and
+    // keep one context per thread, pushing each model as its globals and popping it after.
+    private static readonly ScriptObject Builtins = TemplateContext.GetDefaultBuiltinObject();
+
+    [ThreadStatic]
+    private static TemplateContext? _context;
+
+    public string Render(string name, ITemplateModel model)
     {
-        var globals = new ScriptObject();
-        globals.Import(model, renamer: StandardMemberRenamer.Default);
-        var context = new TemplateContext
+        var globals = model.ToScriptObject();
+        var context = _context ??= new TemplateContext(Builtins)
         {
             StrictVariables = true,
             LoopLimit = 10_000,
+            // re-indenting every inserted value costs more than the rest of a render; the templates indent by hand
+            AutoIndent = false,
             MemberRenamer = StandardMemberRenamer.Default,
         };
         context.PushGlobal(globals);
-        return _templates[name].Render(context);
+        try
+        {
+            return _templates[name].Render(context);
+        }
+        finally
+        {
+            context.PopGlobal();
+            context.Reset();
+        }
     }
 
     private static Template Load(string folder, string name)
@@ -82,7 +98,7 @@ public sealed class TemplateSet
         return template;
     }
 
-    private void Validate(string name, object sample)
+    private void Validate(string name, ITemplateModel sample)
     {
         try
         {
