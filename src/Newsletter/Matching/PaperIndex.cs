@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using Newsletter.Papers;
+
+namespace Newsletter.Matching;
+
+/// <summary>
+/// One day's papers, normalised and tokenised once: every word (by stemmed key and by exact case-kept text) and
+/// every hyphen- or space-joined pair of neighbours, with its place. Profiles are evaluated against it; what a term
+/// matches is worked out once per day, however many profiles use it.
+/// </summary>
+public sealed class PaperIndex
+{
+    public const int Title = 0;
+    public const int Summary = 1;
+
+    private readonly Dictionary<string, List<Occurrence>> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Occurrence>> _byExact = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TermHits> _terms = new(StringComparer.Ordinal);
+
+    private PaperIndex(IReadOnlyList<Paper> papers)
+    {
+        Papers = papers;
+        Words = Math.Max(1, (papers.Count + 63) / 64);
+    }
+
+    public IReadOnlyList<Paper> Papers { get; }
+
+    /// <summary>Length of a paper set's bit array.</summary>
+    public int Words { get; }
+
+    public static PaperIndex Build(IReadOnlyList<Paper> papers)
+    {
+        var index = new PaperIndex(papers);
+        for (var p = 0; p < papers.Count; p++)
+        {
+            index.AddField(p, Title, papers[p].Title);
+            index.AddField(p, Summary, papers[p].Summary);
+        }
+        return index;
+    }
+
+    private void AddField(int paper, int field, string text)
+    {
+        var tokens = Tokenizer.Tokenize(text);
+        string? previousLower = null;
+        var position = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            // punctuation leaves a gap in the positions, so no phrase runs across it
+            position += i == 0 ? 0 : token.JoinsPrevious ? 1 : 2;
+            var lower = token.Text.ToLowerInvariant();
+            var at = new Occurrence(paper, field, position, position, token.Start, token.End);
+            Add(_byKey, WordKeys.Key(lower), at);
+            Add(_byExact, token.Text, at);
+            if (token.JoinsPrevious && previousLower is not null && !WordKeys.IsAcronym(tokens[i - 1].Text) && !WordKeys.IsAcronym(token.Text))
+            {
+                Add(_byKey, WordKeys.Key(previousLower + lower), new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End));
+            }
+            previousLower = lower;
+        }
+    }
+
+    private static void Add(Dictionary<string, List<Occurrence>> postings, string key, Occurrence at)
+    {
+        if (!postings.TryGetValue(key, out var list))
+        {
+            postings[key] = list = new List<Occurrence>(4);
+        }
+        list.Add(at);
+    }
+
+    /// <summary>The papers a term (word or phrase, any of its forms) occurs in, per field, with where. Cached per day.</summary>
+    public TermHits Resolve(TermNode term) => _terms.GetOrAdd(term.Canonical, _ => Compute(term));
+
+    private TermHits Compute(TermNode term)
+    {
+        var hits = new TermHits(Words);
+        foreach (var variant in term.Variants)
+        {
+            foreach (var (start, end) in Matches(variant))
+            {
+                hits.Add(start.Paper, start.Field, start.StartChar, end.EndChar);
+            }
+        }
+        return hits;
+    }
+
+    /// <summary>Occurrences of the units in order, each starting right after the previous one ends, in one field.</summary>
+    private IEnumerable<(Occurrence First, Occurrence Last)> Matches(IReadOnlyList<Unit> units)
+    {
+        var first = Occurrences(units[0]);
+        if (units.Count == 1)
+        {
+            foreach (var o in first)
+            {
+                yield return (o, o);
+            }
+            yield break;
+        }
+        var following = units.Skip(1).Select(u => Occurrences(u).ToDictionary(o => (o.Paper, o.Field, o.Position), o => o)).ToList();
+        if (following.Any(f => f.Count == 0))
+        {
+            yield break;
+        }
+        foreach (var start in first)
+        {
+            var current = start;
+            var complete = true;
+            foreach (var next in following)
+            {
+                if (!next.TryGetValue((current.Paper, current.Field, current.EndPosition + 1), out current))
+                {
+                    complete = false;
+                    break;
+                }
+            }
+            if (complete)
+            {
+                yield return (start, current);
+            }
+        }
+    }
+
+    private IEnumerable<Occurrence> Occurrences(Unit unit)
+    {
+        if (!unit.Acronym)
+        {
+            return _byKey.TryGetValue(unit.Value, out var list) ? list : [];
+        }
+        var exact = _byExact.TryGetValue(unit.Value, out var singular) ? singular : [];
+        var plural = _byExact.TryGetValue(unit.Value + "s", out var p) ? p : [];
+        return exact.Concat(plural);
+    }
+
+    public readonly record struct Occurrence(int Paper, int Field, int Position, int EndPosition, int StartChar, int EndChar);
+}
+
+/// <summary>Where one term occurs: paper sets (any field, title, abstract) and the character spans per paper.</summary>
+public sealed class TermHits(int words)
+{
+    public ulong[] Any { get; } = Bits.New(words);
+    public ulong[] Title { get; } = Bits.New(words);
+    public ulong[] Summary { get; } = Bits.New(words);
+
+    private readonly Dictionary<int, List<(int Field, int Start, int End)>> _spans = [];
+
+    public void Add(int paper, int field, int start, int end)
+    {
+        Bits.Set(Any, paper);
+        Bits.Set(field == PaperIndex.Title ? Title : Summary, paper);
+        if (!_spans.TryGetValue(paper, out var list))
+        {
+            _spans[paper] = list = [];
+        }
+        list.Add((field, start, end));
+    }
+
+    public IReadOnlyList<(int Field, int Start, int End)> SpansIn(int paper) => _spans.TryGetValue(paper, out var list) ? list : [];
+}

@@ -1,0 +1,98 @@
+namespace Newsletter.Matching;
+
+/// <summary>A keyword as written and as compiled, with the terms that count as hits for highlighting and scoring.</summary>
+public sealed class CompiledKeyword
+{
+    public CompiledKeyword(string text, QueryNode query)
+    {
+        Text = text;
+        Query = query;
+        PositiveTerms = [.. Positive(query)];
+    }
+
+    public string Text { get; }
+
+    public QueryNode Query { get; }
+
+    /// <summary>The terms not under a NOT: where these occur is what the digest highlights.</summary>
+    public TermNode[] PositiveTerms { get; }
+
+    private static IEnumerable<TermNode> Positive(QueryNode node) => node switch
+    {
+        TermNode term => [term],
+        AndNode and => and.Children.SelectMany(Positive),
+        OrNode or => or.Children.SelectMany(Positive),
+        _ => [],
+    };
+}
+
+/// <summary>A subscriber's interests, compiled once when saved: keywords (any may match) and exclusions (any vetoes).</summary>
+public sealed class Profile
+{
+    public const int DefaultMaxPapers = 10;
+    public const int MaxKeywords = 50;
+    public const int MaxMaxPapers = 100;
+
+    private Profile(string id, IReadOnlyList<CompiledKeyword> keywords, IReadOnlyList<CompiledKeyword> exclusions, int maxPapers, double? minScore)
+    {
+        Id = id;
+        Keywords = keywords;
+        Exclusions = exclusions;
+        MaxPapers = maxPapers;
+        MinScore = minScore;
+    }
+
+    public string Id { get; }
+    public IReadOnlyList<CompiledKeyword> Keywords { get; }
+    public IReadOnlyList<CompiledKeyword> Exclusions { get; }
+    public int MaxPapers { get; }
+    public double? MinScore { get; }
+
+    /// <exception cref="ProfileValidationException">The first problem, naming the keyword, the reason and the column.</exception>
+    public static Profile Compile(string id, IReadOnlyList<string> keywords, IReadOnlyList<string>? exclusions = null, int maxPapers = DefaultMaxPapers, double? minScore = null)
+    {
+        exclusions ??= [];
+        if (keywords.Count == 0)
+        {
+            throw Invalid("keyword", 0, null, "", "a profile needs at least one keyword");
+        }
+        if (keywords.Count > MaxKeywords || exclusions.Count > MaxKeywords)
+        {
+            throw Invalid(keywords.Count > MaxKeywords ? "keyword" : "exclusion", MaxKeywords + 1, null, "", $"a profile holds at most {MaxKeywords} keywords and {MaxKeywords} exclusions");
+        }
+        if (maxPapers is < 1 or > MaxMaxPapers)
+        {
+            throw Invalid("keyword", 0, null, "", $"the maximum number of papers must be between 1 and {MaxMaxPapers} (was {maxPapers})");
+        }
+        if (minScore is < 0 or double.NaN)
+        {
+            throw Invalid("keyword", 0, null, "", $"the minimum score must not be negative (was {minScore})");
+        }
+        return new Profile(id, Compile("keyword", keywords), Compile("exclusion", exclusions), maxPapers, minScore);
+    }
+
+    private static List<CompiledKeyword> Compile(string kind, IReadOnlyList<string> texts)
+    {
+        var compiled = new List<CompiledKeyword>(texts.Count);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var text = texts[i] ?? "";
+            try
+            {
+                compiled.Add(new CompiledKeyword(text.Trim(), QueryParser.Parse(text)));
+            }
+            catch (QuerySyntaxException e)
+            {
+                throw Invalid(kind, i + 1, e.Column, text, e.Reason);
+            }
+        }
+        return compiled;
+    }
+
+    private static ProfileValidationException Invalid(string kind, int index, int? column, string text, string reason)
+    {
+        var where = index == 0 ? "" : column is { } c ? $" at column {c} in {kind} {index}" : $" in {kind} {index}";
+        var shown = text.Length == 0 ? "" : $": \"{(text.Length > 60 ? text[..57] + "…" : text)}\"";
+        return new ProfileValidationException(reason + where + shown, kind, index, column, text, reason);
+    }
+}

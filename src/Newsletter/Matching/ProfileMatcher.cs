@@ -1,0 +1,234 @@
+using Newsletter.Digests;
+
+namespace Newsletter.Matching;
+
+/// <summary>
+/// Runs profiles against a day's <see cref="PaperIndex"/>: keywords and exclusions as paper sets, then a score for
+/// each matching paper. Score: for each keyword the paper matches, 2 (so more distinct keywords win), plus 1.5 when
+/// it occurs in the title and 0.5 when in the abstract; upvotes break ties.
+/// </summary>
+public sealed class ProfileMatcher(PaperIndex index)
+{
+    public const double PerKeyword = 2.0;
+    public const double TitleHit = 1.5;
+    public const double AbstractHit = 0.5;
+
+    public PaperIndex Index { get; } = index;
+
+    /// <summary>Every paper the profile matches (minus those already received), best first; not capped.</summary>
+    public List<PaperMatch> Match(Profile profile, IReadOnlySet<string>? alreadyReceived = null)
+    {
+        var words = Index.Words;
+        var keywordCount = profile.Keywords.Count;
+        Span<ulong> scratch = stackalloc ulong[words * (keywordCount + 2)];
+        var chosen = scratch[..words];
+        var vetoed = scratch.Slice(words, words);
+        for (var k = 0; k < keywordCount; k++)
+        {
+            var bits = scratch.Slice(words * (k + 2), words);
+            Evaluate(profile.Keywords[k].Query, bits);
+            Or(chosen, bits);
+        }
+        if (!AnySet(chosen))
+        {
+            return [];
+        }
+        Span<ulong> exclusionBits = stackalloc ulong[words];
+        foreach (var exclusion in profile.Exclusions)
+        {
+            Evaluate(exclusion.Query, exclusionBits);
+            Or(vetoed, exclusionBits);
+        }
+        AndNot(chosen, vetoed);
+        var matches = new List<PaperMatch>();
+        for (var w = 0; w < words; w++)
+        {
+            var word = chosen[w];
+            while (word != 0)
+            {
+                var paper = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                if (alreadyReceived is not null && alreadyReceived.Contains(Index.Papers[paper].Id))
+                {
+                    continue;
+                }
+                var score = 0.0;
+                var keywordsHit = 0UL;
+                for (var k = 0; k < keywordCount; k++)
+                {
+                    if (!Has(scratch.Slice(words * (k + 2), words), paper))
+                    {
+                        continue;
+                    }
+                    keywordsHit |= 1UL << k;
+                    score += PerKeyword;
+                    var (inTitle, inSummary) = Where(profile.Keywords[k], paper);
+                    score += (inTitle ? TitleHit : 0) + (inSummary ? AbstractHit : 0);
+                }
+                matches.Add(new PaperMatch(paper, score, keywordsHit));
+            }
+        }
+        matches.Sort(Best);
+        return matches;
+    }
+
+    /// <summary>What goes in the digest: the best matches, at or above the profile's minimum score, capped.</summary>
+    public List<PaperMatch> Select(Profile profile, IReadOnlySet<string>? alreadyReceived = null)
+    {
+        var matches = Match(profile, alreadyReceived);
+        if (profile.MinScore is { } minimum)
+        {
+            matches.RemoveAll(m => m.Score < minimum);
+        }
+        if (matches.Count > profile.MaxPapers)
+        {
+            matches.RemoveRange(profile.MaxPapers, matches.Count - profile.MaxPapers);
+        }
+        return matches;
+    }
+
+    /// <summary>Why a paper matched: the keywords as written, and the spans to highlight in title and abstract.</summary>
+    public MatchExplanation Explain(Profile profile, PaperMatch match)
+    {
+        var keywords = new List<string>();
+        var title = new List<TextSpan>();
+        var summary = new List<TextSpan>();
+        for (var k = 0; k < profile.Keywords.Count; k++)
+        {
+            if ((match.Keywords & (1UL << k)) == 0)
+            {
+                continue;
+            }
+            keywords.Add(profile.Keywords[k].Text);
+            foreach (var term in profile.Keywords[k].PositiveTerms)
+            {
+                foreach (var (field, start, end) in Index.Resolve(term).SpansIn(match.Paper))
+                {
+                    (field == PaperIndex.Title ? title : summary).Add(new TextSpan(start, end - start));
+                }
+            }
+        }
+        return new MatchExplanation(keywords, Normalise(title), Normalise(summary));
+    }
+
+    private (bool InTitle, bool InSummary) Where(CompiledKeyword keyword, int paper)
+    {
+        bool inTitle = false, inSummary = false;
+        foreach (var term in keyword.PositiveTerms)
+        {
+            var hits = Index.Resolve(term);
+            inTitle |= Bits.Has(hits.Title, paper);
+            inSummary |= Bits.Has(hits.Summary, paper);
+        }
+        return (inTitle, inSummary);
+    }
+
+    private void Evaluate(QueryNode node, Span<ulong> into)
+    {
+        switch (node)
+        {
+            case TermNode term:
+                Index.Resolve(term).Any.CopyTo(into);
+                break;
+            case AndNode and:
+                Evaluate(and.Children[0], into);
+                Span<ulong> andTemp = stackalloc ulong[into.Length];
+                for (var i = 1; i < and.Children.Count; i++)
+                {
+                    Evaluate(and.Children[i], andTemp);
+                    for (var w = 0; w < into.Length; w++)
+                    {
+                        into[w] &= andTemp[w];
+                    }
+                }
+                break;
+            case OrNode or:
+                Evaluate(or.Children[0], into);
+                Span<ulong> orTemp = stackalloc ulong[into.Length];
+                for (var i = 1; i < or.Children.Count; i++)
+                {
+                    Evaluate(or.Children[i], orTemp);
+                    Or(into, orTemp);
+                }
+                break;
+            case NotNode not:
+                Evaluate(not.Child, into);
+                for (var w = 0; w < into.Length; w++)
+                {
+                    into[w] = ~into[w];
+                }
+                var tail = Index.Papers.Count & 63;
+                if (tail != 0)
+                {
+                    into[^1] &= (1UL << tail) - 1; // no phantom papers past the end
+                }
+                break;
+        }
+    }
+
+    private int Best(PaperMatch a, PaperMatch b)
+    {
+        var byScore = b.Score.CompareTo(a.Score);
+        if (byScore != 0)
+        {
+            return byScore;
+        }
+        var byUpvotes = Index.Papers[b.Paper].Upvotes.CompareTo(Index.Papers[a.Paper].Upvotes);
+        return byUpvotes != 0 ? byUpvotes : a.Paper.CompareTo(b.Paper);
+    }
+
+    private static List<TextSpan> Normalise(List<TextSpan> spans)
+    {
+        spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        var merged = new List<TextSpan>(spans.Count);
+        foreach (var span in spans)
+        {
+            if (merged.Count > 0 && span.Start < merged[^1].End)
+            {
+                var last = merged[^1];
+                merged[^1] = new TextSpan(last.Start, Math.Max(last.End, span.End) - last.Start);
+            }
+            else
+            {
+                merged.Add(span);
+            }
+        }
+        return merged;
+    }
+
+    private static void Or(Span<ulong> into, ReadOnlySpan<ulong> other)
+    {
+        for (var w = 0; w < into.Length; w++)
+        {
+            into[w] |= other[w];
+        }
+    }
+
+    private static void AndNot(Span<ulong> into, ReadOnlySpan<ulong> other)
+    {
+        for (var w = 0; w < into.Length; w++)
+        {
+            into[w] &= ~other[w];
+        }
+    }
+
+    private static bool AnySet(ReadOnlySpan<ulong> bits)
+    {
+        foreach (var w in bits)
+        {
+            if (w != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool Has(ReadOnlySpan<ulong> bits, int i) => (bits[i >> 6] & (1UL << (i & 63))) != 0;
+}
+
+/// <param name="Paper">Position in the index's papers.</param>
+/// <param name="Keywords">Bit k set: keyword k matched.</param>
+public readonly record struct PaperMatch(int Paper, double Score, ulong Keywords);
+
+public sealed record MatchExplanation(IReadOnlyList<string> Keywords, IReadOnlyList<TextSpan> TitleSpans, IReadOnlyList<TextSpan> SummarySpans);
