@@ -54,6 +54,8 @@ public static class CommandRunner
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
         UsageException u => (ExitCodes.Invalid, $"error: {u.Message}"),
+        Subscribers.SubscriptionException s => (ExitCodes.Invalid, $"error: {s.Message}"),
+        Matching.ProfileValidationException p => (ExitCodes.Invalid, $"error: {p.Message}"),
         ConfigurationError c => (ExitCodes.Invalid, $"configuration error: {c.Message}"),
         OptionsValidationException o => (ExitCodes.Invalid, "configuration error: " + string.Join(Environment.NewLine + "configuration error: ", o.Failures)),
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)

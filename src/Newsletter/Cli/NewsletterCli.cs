@@ -19,7 +19,11 @@ public static class NewsletterCli
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(PapersCommand.Create(context));
         root.Subcommands.Add(DatabaseCommand.Create(context));
+        root.Subcommands.Add(Matching.MatchCommand.Create(context));
+        root.Subcommands.Add(Subscribers.SubscribersCommand.Create(context));
+        root.Subcommands.Add(Digests.DigestCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(Web.ServeCommand.Create(context));
 
 
         var parse = root.Parse(switches.CommandArgs);

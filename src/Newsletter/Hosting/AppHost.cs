@@ -55,7 +55,10 @@ public static class AppHost
         services.AddSingleton<TemplateSet>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<SubscriberStore>();
-        services.AddSingleton<Outbox>();
+        services.AddSingleton<Matching.ProfileStore>();
+        services.AddSingleton<SubscriptionService>();
+        services.AddDelivery();
+        services.AddDigestRuns();
         return services;
     }
 

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Newsletter.Digests;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Delivery;
+
+public static class DeliveryServices
+{
+    public static IServiceCollection AddDelivery(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.FromMailbox());
+        services.AddSingleton<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
+            ? ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp)
+            : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<DigestComposer>();
+        services.AddSingleton<ConfirmationMail>();
+        services.AddSingleton<DigestPlanner>();
+        services.AddSingleton<DigestSender>();
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using MimeKit;
+
+namespace Newsletter.Delivery;
+
+/// <summary>One message to send; <see cref="Id"/> is the outbox row it belongs to.</summary>
+public sealed record OutgoingMail(string Id, MimeMessage Message);
+
+public enum SendStatus
+{
+    Sent,
+    /// <summary>4xx, dropped connections or timeouts, still failing after every retry.</summary>
+    TemporaryFailure,
+    /// <summary>A 5xx reply: the address or message is refused for good.</summary>
+    PermanentFailure,
+}
+
+/// <param name="ServerReply">What the server said last (for a failure: why), or where the message was written.</param>
+public sealed record SendOutcome(SendStatus Status, string? ServerReply, int Attempts, TimeSpan Latency);
+
+/// <summary>Where mail goes: an SMTP relay, or the pickup folder when none is configured.</summary>
+public interface IMailTransport
+{
+    /// <summary>
+    /// Sends every mail and reports each one's final outcome as soon as it is known, once per mail. A failing
+    /// message never stops the others.
+    /// </summary>
+    Task SendAllAsync(IAsyncEnumerable<OutgoingMail> mails, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken);
+
+    /// <summary>Whether mail can go out now: null when it can, else the problem in plain words.</summary>
+    Task<string?> CheckAsync(CancellationToken cancellationToken);
+}

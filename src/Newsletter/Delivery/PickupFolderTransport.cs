@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
+
+namespace Newsletter.Delivery;
+
+/// <summary>
+/// The embedded default with no SMTP server: each message becomes <c>&lt;folder&gt;/&lt;yyyy-MM-dd&gt;/&lt;id&gt;.eml</c>,
+/// written to a temporary name and moved into place, so a file that exists is complete.
+/// </summary>
+public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, NewsletterHome home, TimeProvider clock) : IMailTransport
+{
+    public string Folder { get; } = home.Resolve(options.Value.PickupFolder);
+
+    public async Task SendAllAsync(IAsyncEnumerable<OutgoingMail> mails, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
+    {
+        await foreach (var mail in mails.WithCancellation(cancellationToken))
+        {
+            var clock = Stopwatch.StartNew();
+            SendOutcome outcome;
+            try
+            {
+                var path = await WriteAsync(mail, cancellationToken);
+                outcome = new SendOutcome(SendStatus.Sent, $"written to {path}", 1, clock.Elapsed);
+            }
+            catch (IOException e)
+            {
+                outcome = new SendOutcome(SendStatus.TemporaryFailure, $"could not write to {Folder}: {e.Message}", 1, clock.Elapsed);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                outcome = new SendOutcome(SendStatus.TemporaryFailure, $"could not write to {Folder}: {e.Message}", 1, clock.Elapsed);
+            }
+            await onOutcome(mail, outcome);
+        }
+    }
+
+    public Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            var probe = Path.Combine(Folder, $".probe-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return Task.FromResult<string?>(null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult<string?>($"cannot write to the pickup folder {Folder}: {e.Message}");
+        }
+    }
+
+    private async Task<string> WriteAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        var day = (mail.Message.Date == default ? clock.GetUtcNow() : mail.Message.Date).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var folder = Path.Combine(Folder, day);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, SafeName(mail.Message.MessageId ?? mail.Id) + ".eml");
+        var temporary = path + ".tmp";
+        await using (var file = File.Create(temporary))
+        {
+            await mail.Message.WriteToAsync(file, cancellationToken);
+        }
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
+    private static string SafeName(string id)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        return string.Create(id.Length, id, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = invalid.Contains(source[i]) || source[i] is ':' or '<' or '>' ? '_' : source[i];
+            }
+        });
+    }
+}

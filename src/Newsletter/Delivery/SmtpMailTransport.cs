@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Newsletter.Delivery;
+
+/// <summary>
+/// Sends over a pool of SMTP connections, each opened on a socket with TCP_NODELAY (MailKit writes each command
+/// separately; with Nagle's algorithm every message stalls about 40 ms) and reused for many messages. A shared
+/// pacer holds the configured rate. 4xx replies, dropped connections and timeouts are retried with exponential
+/// backoff on a fresh connection; a 5xx reply is final and reported with the server's words.
+/// </summary>
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport
+{
+    private readonly SmtpOptions _options = options.Value;
+
+    public async Task SendAllAsync(IAsyncEnumerable<OutgoingMail> mails, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateBounded<OutgoingMail>(new BoundedChannelOptions(_options.Connections * 4) { SingleWriter = true });
+        var pacer = new SendPacer(_options.MaxPerSecond);
+        var workers = Enumerable.Range(0, _options.Connections).Select(_ => Task.Run(() => WorkAsync(queue.Reader, pacer, onOutcome, cancellationToken), cancellationToken)).ToList();
+        try
+        {
+            await foreach (var mail in mails.WithCancellation(cancellationToken))
+            {
+                await queue.Writer.WriteAsync(mail, cancellationToken);
+            }
+        }
+        finally
+        {
+            queue.Writer.TryComplete();
+        }
+        await Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(ChannelReader<OutgoingMail> queue, SendPacer pacer, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
+        try
+        {
+            await foreach (var mail in queue.ReadAllAsync(cancellationToken))
+            {
+                var outcome = await SendWithRetriesAsync(client, mail, pacer, cancellationToken);
+                await onOutcome(mail, outcome);
+            }
+        }
+        finally
+        {
+            if (client.IsConnected)
+            {
+                try
+                {
+                    await client.DisconnectAsync(quit: true, CancellationToken.None);
+                }
+                catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or OperationCanceledException)
+                {
+                    // the connection is going away anyway
+                }
+            }
+        }
+    }
+
+    private async Task<SendOutcome> SendWithRetriesAsync(SmtpClient client, OutgoingMail mail, SendPacer pacer, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string? lastProblem = null;
+        for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
+        {
+            if (attempt > 1)
+            {
+                await Task.Delay(Backoff(attempt), cancellationToken);
+            }
+            await pacer.WaitTurnAsync(cancellationToken);
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    await ConnectAsync(client, cancellationToken);
+                }
+                var reply = await client.SendAsync(mail.Message, cancellationToken);
+                return new SendOutcome(SendStatus.Sent, reply, attempt, clock.Elapsed);
+            }
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            {
+                return new SendOutcome(SendStatus.PermanentFailure, Reply(e), attempt, clock.Elapsed);
+            }
+            catch (SmtpCommandException e)
+            {
+                lastProblem = Reply(e);
+            }
+            catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                lastProblem = $"connection to {_options.Host}:{_options.Port} failed: {e.Message}";
+                await DropAsync(client);
+            }
+            catch (SslHandshakeException e)
+            {
+                return new SendOutcome(SendStatus.TemporaryFailure, $"TLS with {_options.Host}:{_options.Port} failed: {e.Message}", attempt, clock.Elapsed);
+            }
+            catch (AuthenticationException e)
+            {
+                return new SendOutcome(SendStatus.TemporaryFailure, $"the SMTP server refused the login for {_options.UserName}: {e.Message}", attempt, clock.Elapsed);
+            }
+            LogRetry(mail.Id, attempt, _options.MaxAttempts, lastProblem);
+        }
+        return new SendOutcome(SendStatus.TemporaryFailure, lastProblem, _options.MaxAttempts, clock.Elapsed);
+    }
+
+    public async Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = Math.Min(_options.TimeoutSeconds, 10) * 1000 };
+        try
+        {
+            await ConnectAsync(client, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return $"cannot connect to SMTP server {_options.Host}:{_options.Port}: {e.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused",
+                SocketError.HostNotFound or SocketError.NoData => "host not found",
+                SocketError.TimedOut => "timed out",
+                _ => e.Message,
+            }}";
+        }
+        catch (AuthenticationException e)
+        {
+            return $"SMTP server {_options.Host}:{_options.Port} refused the login for {_options.UserName}: {e.Message}";
+        }
+        catch (Exception e) when (e is IOException or SmtpProtocolException or SmtpCommandException or SslHandshakeException or OperationCanceledException or TimeoutException)
+        {
+            return $"SMTP server {_options.Host}:{_options.Port} did not complete the greeting: {e.Message}";
+        }
+    }
+
+    private async Task ConnectAsync(SmtpClient client, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = _options.NoDelay };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+            await socket.ConnectAsync(_options.Host, _options.Port, timeout.Token);
+            await client.ConnectAsync(socket, _options.Host, _options.Port, Security(), cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        if (!string.IsNullOrEmpty(_options.UserName))
+        {
+            await client.AuthenticateAsync(_options.UserName, _options.Password, cancellationToken);
+        }
+    }
+
+    private static async Task DropAsync(SmtpClient client)
+    {
+        try
+        {
+            await client.DisconnectAsync(quit: false, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ObjectDisposedException)
+        {
+            // already broken
+        }
+    }
+
+    private SecureSocketOptions Security() => _options.Security switch
+    {
+        SmtpSecurity.None => SecureSocketOptions.None,
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        _ => _options.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable,
+    };
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var baseDelay = _options.RetryBaseDelayMilliseconds * Math.Pow(2, attempt - 2);
+        return TimeSpan.FromMilliseconds(baseDelay * (0.75 + Random.Shared.NextDouble() * 0.5));
+    }
+
+    private static string Reply(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message}".Trim();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {MailId} failed (attempt {Attempt} of {MaxAttempts}): {Problem}")]
+    private partial void LogRetry(string mailId, int attempt, int maxAttempts, string? problem);
+}

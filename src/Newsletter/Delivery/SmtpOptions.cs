@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Newsletter.Delivery;
+
+public enum SmtpSecurity
+{
+    /// <summary>STARTTLS when the server offers it (port 465: TLS from the start).</summary>
+    Auto,
+    None,
+    StartTls,
+    SslOnConnect,
+}
+
+public sealed class SmtpOptions
+{
+    public const string Section = "Smtp";
+
+    /// <summary>SMTP relay host. Empty: digests are written as .eml files to <see cref="PickupFolder"/>.</summary>
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; } = 25;
+
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    public string UserName { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>Sender address of every email (and the domain of Message-IDs).</summary>
+    public string From { get; set; } = "newsletter@localhost.localdomain";
+
+    public string FromName { get; set; } = "Newsletter";
+
+    /// <summary>Connections kept open to the relay, each reused for many messages.</summary>
+    public int Connections { get; set; } = 4;
+
+    /// <summary>Most messages per second over all connections (relays throttle); 0: no limit.</summary>
+    public double MaxPerSecond { get; set; } = 50;
+
+    /// <summary>Tries per message for temporary failures (4xx, dropped connection, timeout).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First wait before retrying a message; doubles each time, with jitter.</summary>
+    public int RetryBaseDelayMilliseconds { get; set; } = 2000;
+
+    public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Where .eml files go when <see cref="Host"/> is empty.</summary>
+    public string PickupFolder { get; set; } = "data/outbox";
+
+    /// <summary>Send each command at once (TCP_NODELAY). Off only to measure what Nagle's algorithm costs.</summary>
+    public bool NoDelay { get; set; } = true;
+
+    public MailboxAddress FromMailbox() => new(FromName, From);
+}
+
+public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpOptions o)
+    {
+        var failures = new List<string>();
+        if (o.Port is < 1 or > 65535)
+        {
+            failures.Add($"{SmtpOptions.Section}:Port: must be between 1 and 65535 (was {o.Port}).");
+        }
+        if (string.IsNullOrWhiteSpace(o.From) || !MailboxAddress.TryParse(o.From, out var from) || !from.Address.Contains('@') || from.Address != o.From.Trim())
+        {
+            failures.Add($"{SmtpOptions.Section}:From: '{o.From}' is not an email address.");
+        }
+        if (o.Connections is < 1 or > 64)
+        {
+            failures.Add($"{SmtpOptions.Section}:Connections: must be between 1 and 64 (was {o.Connections}).");
+        }
+        if (o.MaxPerSecond < 0 || double.IsNaN(o.MaxPerSecond))
+        {
+            failures.Add($"{SmtpOptions.Section}:MaxPerSecond: must not be negative (was {o.MaxPerSecond}); 0 means no limit.");
+        }
+        if (o.MaxAttempts is < 1 or > 20)
+        {
+            failures.Add($"{SmtpOptions.Section}:MaxAttempts: must be between 1 and 20 (was {o.MaxAttempts}).");
+        }
+        if (o.RetryBaseDelayMilliseconds < 0)
+        {
+            failures.Add($"{SmtpOptions.Section}:RetryBaseDelayMilliseconds: must not be negative (was {o.RetryBaseDelayMilliseconds}).");
+        }
+        if (o.TimeoutSeconds <= 0)
+        {
+            failures.Add($"{SmtpOptions.Section}:TimeoutSeconds: must be greater than zero (was {o.TimeoutSeconds}).");
+        }
+        if (string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.PickupFolder))
+        {
+            failures.Add($"{SmtpOptions.Section}:PickupFolder: must be set when Smtp:Host is empty (digests are written there).");
+        }
+        if (!string.IsNullOrWhiteSpace(o.UserName) && string.IsNullOrEmpty(o.Password))
+        {
+            failures.Add($"{SmtpOptions.Section}:Password: is empty while Smtp:UserName is set.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

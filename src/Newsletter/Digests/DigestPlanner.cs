@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Newsletter.Delivery;
+using Newsletter.Matching;
+using Newsletter.Papers;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Digests;
+
+/// <summary>
+/// Decides who gets which papers for a day: every due active subscriber's profile against the day's index, minus
+/// papers they already received, capped; then records those digests as owed in the outbox. Subscribers whose
+/// digest for the day is already owed or sent are left alone, so planning twice plans nothing new.
+/// </summary>
+public sealed partial class DigestPlanner(
+    SubscriberStore subscribers,
+    ProfileStore profiles,
+    Outbox outbox,
+    TimeProvider clock,
+    MailboxAddress from,
+    ILogger<DigestPlanner> logger)
+{
+    private const int RecordBatch = 1_000;
+
+    /// <param name="only">Just these subscribers (a schedule slot); null: every active one.</param>
+    /// <param name="record">False for a dry run: decide, but write nothing.</param>
+    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken)
+    {
+        var alreadyPlanned = await outbox.PlannedSubscribersAsync(date, cancellationToken);
+        var due = (await subscribers.ListAsync(SubscriberStatus.Active, cancellationToken))
+            .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
+            .Select(s => s.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        if (due.Count == 0 || papers.Count == 0)
+        {
+            return [];
+        }
+        var (compiled, broken) = await profiles.LoadAsync(due, cancellationToken);
+        foreach (var (subscriberId, problem) in broken)
+        {
+            LogBrokenProfile(subscriberId, problem);
+        }
+        var received = await outbox.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var matcher = new ProfileMatcher(PaperIndex.Build(papers));
+        var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        var planned = new ConcurrentBag<PlannedDigest>();
+        Parallel.ForEach(compiled, new ParallelOptions { CancellationToken = cancellationToken }, profile =>
+        {
+            var selection = matcher.Select(profile, received.GetValueOrDefault(profile.Id));
+            if (selection.Count == 0)
+            {
+                return; // nothing matched: no email at all
+            }
+            var chosen = selection.Select(match =>
+            {
+                var why = matcher.Explain(profile, match);
+                return new SelectedPaper(papers[match.Paper], match.Score, why.Keywords, why.TitleSpans, why.SummarySpans);
+            }).ToList();
+            planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt));
+        });
+        var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
+        if (record)
+        {
+            foreach (var batch in ordered.Chunk(RecordBatch))
+            {
+                await outbox.AddAsync(batch, cancellationToken);
+            }
+        }
+        return ordered;
+    }
+
+    /// <summary>What one subscriber's digest for the day would hold, whatever their status and whether or not it was sent; writes nothing.</summary>
+    public async Task<IReadOnlyList<SelectedPaper>> PreviewAsync(string subscriberId, DateOnly date, IReadOnlyList<Paper> papers, CancellationToken cancellationToken)
+    {
+        var (compiled, broken) = await profiles.LoadAsync([subscriberId], cancellationToken);
+        if (broken.Count > 0)
+        {
+            throw new ProfileValidationException(broken[0].Problem, "keyword", 0, null, "", broken[0].Problem);
+        }
+        if (compiled.Count == 0 || papers.Count == 0)
+        {
+            return [];
+        }
+        var received = await outbox.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var matcher = new ProfileMatcher(PaperIndex.Build(papers));
+        var profile = compiled[0];
+        return [.. matcher.Select(profile, received.GetValueOrDefault(subscriberId)).Select(match =>
+        {
+            var why = matcher.Explain(profile, match);
+            return new SelectedPaper(papers[match.Paper], match.Score, why.Keywords, why.TitleSpans, why.SummarySpans);
+        })];
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Subscriber {SubscriberId} gets no digest: their stored profile no longer compiles ({Problem})")]
+    private partial void LogBrokenProfile(string subscriberId, string problem);
+}

@@ -1,0 +1,107 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Newsletter.Data;
+
+namespace Newsletter.Matching;
+
+/// <summary>
+/// Subscribers' keyword profiles. Saving compiles the profile first, so an invalid keyword never reaches the
+/// table (or the daily run); loading compiles the stored text again.
+/// </summary>
+public sealed class ProfileStore(Database database, TimeProvider clock)
+{
+    /// <exception cref="ProfileValidationException">Nothing is written.</exception>
+    public async Task<Profile> SaveAsync(DbConnection connection, DbTransaction transaction, string subscriberId, IReadOnlyList<string> keywords,
+        IReadOnlyList<string> exclusions, int maxPapers, double? minScore)
+    {
+        var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO profiles (subscriber_id, keywords, exclusions, max_papers, min_score, updated_at)
+            VALUES (@Id, @Keywords, @Exclusions, @Max, @MinScore, @Now)
+            ON CONFLICT (subscriber_id) DO UPDATE SET keywords = excluded.keywords, exclusions = excluded.exclusions,
+                max_papers = excluded.max_papers, min_score = excluded.min_score, updated_at = excluded.updated_at
+            """,
+            new
+            {
+                Id = subscriberId,
+                Keywords = JsonSerializer.Serialize(profile.Keywords.Select(k => k.Text)),
+                Exclusions = JsonSerializer.Serialize(profile.Exclusions.Select(k => k.Text)),
+                Max = maxPapers,
+                MinScore = minScore,
+                Now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            },
+            transaction);
+        return profile;
+    }
+
+    public async Task<Profile> SaveAsync(string subscriberId, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken)
+    {
+        var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await SaveAsync(connection, transaction, subscriberId, keywords, exclusions, maxPapers, minScore);
+        await transaction.CommitAsync(cancellationToken);
+        return profile;
+    }
+
+    public async Task<StoredProfile?> GetAsync(string subscriberId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ProfileRow>(
+            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore FROM profiles WHERE subscriber_id = @Id",
+            new { Id = subscriberId });
+        return row?.ToStored();
+    }
+
+    /// <summary>Compiled profiles of these subscribers (all stored ones when null). A profile that no longer compiles is reported, not thrown.</summary>
+    public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyCollection<string>? subscriberIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ProfileRow>(
+            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore FROM profiles");
+        var wanted = subscriberIds is null ? null : subscriberIds as IReadOnlySet<string> ?? subscriberIds.ToHashSet();
+        var profiles = new List<Profile>();
+        var broken = new List<(string, string)>();
+        foreach (var row in rows)
+        {
+            if (wanted is not null && !wanted.Contains(row.SubscriberId))
+            {
+                continue;
+            }
+            var stored = row.ToStored();
+            try
+            {
+                profiles.Add(Profile.Compile(row.SubscriberId, stored.Keywords, stored.Exclusions, stored.MaxPapers, stored.MinScore));
+            }
+            catch (ProfileValidationException e)
+            {
+                broken.Add((row.SubscriberId, e.Message));
+            }
+        }
+        return (profiles, broken);
+    }
+
+    public Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId) =>
+        connection.ExecuteAsync("DELETE FROM profiles WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+
+    private sealed class ProfileRow
+    {
+        public string SubscriberId { get; init; } = "";
+        public string Keywords { get; init; } = "[]";
+        public string Exclusions { get; init; } = "[]";
+        public long MaxPapers { get; init; }
+        public double? MinScore { get; init; }
+
+        public StoredProfile ToStored() => new(
+            SubscriberId,
+            JsonSerializer.Deserialize<List<string>>(Keywords) ?? [],
+            JsonSerializer.Deserialize<List<string>>(Exclusions) ?? [],
+            (int)MaxPapers,
+            MinScore);
+    }
+}
+
+public sealed record StoredProfile(string SubscriberId, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions, int MaxPapers, double? MinScore);
