@@ -4,12 +4,19 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# Debian packages the tests drive for real: SpamAssassin scores a rendered digest.
+# Debian packages the tests drive for real: SpamAssassin scores a rendered digest; aiosmtpd plays SMTP servers
+# that refuse, stall or drop (and the discarding sink of the benchmarks).
 need=()
 [ -x /usr/bin/spamassassin ] || need+=(spamassassin)
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# npm: maildev, the SMTP server with a REST API that integration tests send to.
+if [ ! -x tools/node_modules/.bin/maildev ]; then
+  npm ci --prefix tools --no-audit --no-fund --loglevel=error
 fi
 
 dotnet restore Newsletter.sln --verbosity quiet
