@@ -31,7 +31,7 @@ public sealed class TestApp : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await NewsletterCli.RunAsync([.. args, .. Settings], stdout, stderr);
+        var code = await NewsletterCli.RunAsync([.. Settings, .. args], stdout, stderr);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
