@@ -57,6 +57,7 @@ public static class AppHost
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<Matching.ProfileStore>();
         services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<DemoSetup>();
         services.AddDelivery();
         services.AddDigestRuns();
         return services;

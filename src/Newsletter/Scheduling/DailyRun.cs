@@ -21,7 +21,7 @@ public sealed partial class DailyRun(
     public async Task<RunReport> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var runId = await runs.StartAsync(request.Kind, request.Date, cancellationToken);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
+        using var scope = logger.BeginScope("run {RunId}", runId);
         try
         {
             if (!request.SkipIngest)

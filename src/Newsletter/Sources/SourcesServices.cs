@@ -35,6 +35,11 @@ public static partial class SourcesServices
                 var options = context.ServiceProvider.GetRequiredService<IOptions<SourcesOptions>>().Value;
                 var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ListingFetcher));
                 pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
+                if (options.MaxRetries == 0)
+                {
+                    pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
+                    return; // Polly needs at least one retry in a retry strategy
+                }
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = options.MaxRetries,

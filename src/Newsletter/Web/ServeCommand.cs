@@ -17,7 +17,8 @@ public static class ServeCommand
             Description = "Where to listen, e.g. http://127.0.0.1:5080 (default: ASPNETCORE_URLS, else http://localhost:5000).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("serve", "Run the service: web pages, admin API and the digest scheduler.") { urls };
+        var demo = new Option<bool>("--demo") { Description = "First ingest the bundled sample day, add demo subscribers and write their digests (see the demo command)." };
+        var command = new Command("serve", "Run the service: web pages, admin API and the digest scheduler.") { urls, demo };
         command.SetAction(async (result, cancellationToken) =>
         {
             WebApplication app;
@@ -34,6 +35,11 @@ public static class ServeCommand
             }
             await using (app)
             {
+                if (result.GetValue(demo))
+                {
+                    var setup = app.Services.GetRequiredService<Sources.DemoSetup>();
+                    await setup.WriteSummaryAsync(await setup.RunAsync(cancellationToken), context.Output);
+                }
                 await app.StartAsync(cancellationToken);
                 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
                 await context.Output.WriteLineAsync($"Newsletter is running on {string.Join(", ", addresses)}. Press Ctrl+C to stop.");

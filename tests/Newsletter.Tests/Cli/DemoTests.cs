@@ -27,6 +27,9 @@ public sealed class DemoTests : IDisposable
         Assert.Contains("9912.00001  Flow Matching in Latent Space", result.Stdout);
         Assert.True(File.Exists(Path.Combine(_app.Dir.Path, "data", "sample", "daily-papers-2026-03-11.json")));
         Assert.Equal(40, (await _app.RunAsync("papers", "list", "--date", "2026-03-11", "--json")).Json().GetArrayLength());
+        var digests = Directory.GetFiles(Path.Combine(_app.Dir.Path, "data", "outbox"), "digest.20260311.*.eml", SearchOption.AllDirectories);
+        Assert.Equal(3, digests.Length);
+        Assert.Contains("Digests: 3 written", result.Stdout);
     }
 
     [Fact]
@@ -37,5 +40,7 @@ public sealed class DemoTests : IDisposable
         var again = await _app.RunAsync("demo");
 
         Assert.Contains("40 papers (0 new, 40 already stored)", again.Stdout);
+        Assert.Contains("already delivered", again.Stdout);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_app.Dir.Path, "data", "outbox"), "digest.*.eml", SearchOption.AllDirectories).Length);
     }
 }

@@ -94,6 +94,19 @@ public sealed class HttpIngestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_retries_off_a_server_error_fails_at_once()
+    {
+        _server.Script("/down", LoopbackServer.Status(503));
+        using var app = new TestApp("--Sources:MaxRetries=0");
+
+        var result = await app.RunAsync("ingest", "--from", _server.Url("/down"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("HTTP 503", result.Stderr);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_times_out_with_a_clear_error()
     {
         _server.Script("/slow", LoopbackServer.Hang(TimeSpan.FromSeconds(30)));
