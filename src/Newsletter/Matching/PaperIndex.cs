@@ -13,8 +13,15 @@ public sealed class PaperIndex
     public const int Title = 0;
     public const int Summary = 1;
 
+    private const int JoinedPrefix = 4;
+
     private readonly Dictionary<string, List<Occurrence>> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Occurrence>> _byExact = new(StringComparer.Ordinal);
+    // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
+    // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
+    private readonly List<JoinedPair> _joined = new(1 << 14);
+    private readonly Dictionary<long, int> _joinedHeads = [];
+    private readonly ConcurrentDictionary<string, List<Occurrence>> _joinedByKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TermHits> _terms = new(StringComparer.Ordinal);
 
     private PaperIndex(IReadOnlyList<Paper> papers)
@@ -53,9 +60,14 @@ public sealed class PaperIndex
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
             Add(_byKey, WordKeys.Key(lower), at);
             Add(_byExact, token.Text, at);
-            if (token.JoinsPrevious && previousLower is not null && !WordKeys.IsAcronym(tokens[i - 1].Text) && !WordKeys.IsAcronym(token.Text))
+            if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
+                && !WordKeys.IsAcronym(tokens[i - 1].Text) && !WordKeys.IsAcronym(token.Text))
             {
-                Add(_byKey, WordKeys.Key(previousLower + lower), new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End));
+                // one flat list chained by prefix: far cheaper to build than a list per prefix
+                var prefix = Prefix(previousLower, lower);
+                var next = _joinedHeads.TryGetValue(prefix, out var head) ? head : -1;
+                _joinedHeads[prefix] = _joined.Count;
+                _joined.Add(new JoinedPair(previousLower, lower, new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End), next));
             }
             previousLower = lower;
         }
@@ -71,7 +83,16 @@ public sealed class PaperIndex
     }
 
     /// <summary>The papers a term (word or phrase, any of its forms) occurs in, per field, with where. Cached per day.</summary>
-    public TermHits Resolve(TermNode term) => _terms.GetOrAdd(term.Canonical, _ => Compute(term));
+    public TermHits Resolve(TermNode term)
+    {
+        if (term.LastResolved is { } last && ReferenceEquals(last.Index, this))
+        {
+            return last.Hits;
+        }
+        var hits = _terms.GetOrAdd(term.Canonical, _ => Compute(term));
+        term.LastResolved = (this, hits);
+        return hits;
+    }
 
     private TermHits Compute(TermNode term)
     {
@@ -122,16 +143,75 @@ public sealed class PaperIndex
         }
     }
 
+    /// <summary>Joined neighbours whose key is <paramref name="key"/>: only those spelled like its stem are stemmed.</summary>
+    private List<Occurrence> JoinedOccurrences(string key)
+    {
+        var stem = key.Split('|')[0];
+        // a stem can end differently from the word (study → studi), so compare all but its last letter
+        var spelled = stem.Length > 1 ? stem[..^1] : stem;
+        if (spelled.Length < JoinedPrefix && stem.Length < JoinedPrefix)
+        {
+            return [];
+        }
+        var prefix = Prefix(spelled.Length >= JoinedPrefix ? spelled : stem, "");
+        if (!_joinedHeads.TryGetValue(prefix, out var at))
+        {
+            return [];
+        }
+        var found = new List<Occurrence>();
+        for (; at >= 0; at = _joined[at].Next)
+        {
+            var pair = _joined[at];
+            if (StartsWith(pair.First, pair.Second, spelled) && WordKeys.Key(pair.First + pair.Second) == key)
+            {
+                found.Add(pair.At);
+            }
+        }
+        found.Reverse(); // chained newest first; keep text order
+        return found;
+    }
+
+    /// <summary>The first four letters of <paramref name="a"/> + <paramref name="b"/>, packed into a number (no string is built).</summary>
+    private static long Prefix(string a, string b)
+    {
+        long packed = 0;
+        for (var i = 0; i < JoinedPrefix; i++)
+        {
+            packed = (packed << 16) | (i < a.Length ? a[i] : b[i - a.Length]);
+        }
+        return packed;
+    }
+
+    private static bool StartsWith(string a, string b, string prefix)
+    {
+        if (a.Length + b.Length < prefix.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            if ((i < a.Length ? a[i] : b[i - a.Length]) != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private IEnumerable<Occurrence> Occurrences(Unit unit)
     {
         if (!unit.Acronym)
         {
-            return _byKey.TryGetValue(unit.Value, out var list) ? list : [];
+            var single = _byKey.TryGetValue(unit.Value, out var list) ? list : [];
+            var joined = _joinedByKey.GetOrAdd(unit.Value, JoinedOccurrences);
+            return joined.Count == 0 ? single : single.Concat(joined);
         }
         var exact = _byExact.TryGetValue(unit.Value, out var singular) ? singular : [];
         var plural = _byExact.TryGetValue(unit.Value + "s", out var p) ? p : [];
         return exact.Concat(plural);
     }
+
+    private readonly record struct JoinedPair(string First, string Second, Occurrence At, int Next);
 
     public readonly record struct Occurrence(int Paper, int Field, int Position, int EndPosition, int StartChar, int EndChar);
 }

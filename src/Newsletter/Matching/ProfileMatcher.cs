@@ -7,25 +7,46 @@ namespace Newsletter.Matching;
 /// each matching paper. Score: for each keyword the paper matches, 2 (so more distinct keywords win), plus 1.5 when
 /// it occurs in the title and 0.5 when in the abstract; upvotes break ties.
 /// </summary>
-public sealed class ProfileMatcher(PaperIndex index)
+public sealed class ProfileMatcher
 {
+    private readonly Comparison<PaperMatch> _best;
+
+    public ProfileMatcher(PaperIndex index)
+    {
+        Index = index;
+        _best = Best;
+    }
+
     public const double PerKeyword = 2.0;
     public const double TitleHit = 1.5;
     public const double AbstractHit = 0.5;
 
-    public PaperIndex Index { get; } = index;
+    public PaperIndex Index { get; }
 
     /// <summary>Every paper the profile matches (minus those already received), best first; not capped.</summary>
-    public List<PaperMatch> Match(Profile profile, IReadOnlySet<string>? alreadyReceived = null)
+    public List<PaperMatch> Match(Profile profile, IReadOnlySet<string>? alreadyReceived = null) =>
+        Best(profile, alreadyReceived, int.MaxValue, minScore: null);
+
+    /// <summary>What goes in the digest: the best matches, at or above the profile's minimum score, capped.</summary>
+    public List<PaperMatch> Select(Profile profile, IReadOnlySet<string>? alreadyReceived = null) =>
+        Best(profile, alreadyReceived, profile.MaxPapers, profile.MinScore);
+
+    /// <summary>
+    /// The <paramref name="limit"/> best matches, best first. Only those are kept while scanning (insertion into a
+    /// short sorted list), so a broad keyword matching hundreds of papers costs no list of hundreds and no sort.
+    /// </summary>
+    private List<PaperMatch> Best(Profile profile, IReadOnlySet<string>? alreadyReceived, int limit, double? minScore)
     {
         var words = Index.Words;
         var keywordCount = profile.Keywords.Count;
-        Span<ulong> scratch = stackalloc ulong[words * (keywordCount + 2)];
+        // per keyword three paper sets: where it matches, and where its terms occur in titles and in abstracts
+        Span<ulong> scratch = stackalloc ulong[words * (3 * keywordCount + 3)];
         var chosen = scratch[..words];
         var vetoed = scratch.Slice(words, words);
+        var temp = scratch.Slice(2 * words, words);
         for (var k = 0; k < keywordCount; k++)
         {
-            var bits = scratch.Slice(words * (k + 2), words);
+            var bits = KeywordSlice(scratch, words, k, 0);
             Evaluate(profile.Keywords[k].Query, bits);
             Or(chosen, bits);
         }
@@ -33,14 +54,24 @@ public sealed class ProfileMatcher(PaperIndex index)
         {
             return [];
         }
-        Span<ulong> exclusionBits = stackalloc ulong[words];
         foreach (var exclusion in profile.Exclusions)
         {
-            Evaluate(exclusion.Query, exclusionBits);
-            Or(vetoed, exclusionBits);
+            Evaluate(exclusion.Query, temp);
+            Or(vetoed, temp);
         }
         AndNot(chosen, vetoed);
-        var matches = new List<PaperMatch>();
+        for (var k = 0; k < keywordCount; k++)
+        {
+            var inTitle = KeywordSlice(scratch, words, k, 1);
+            var inSummary = KeywordSlice(scratch, words, k, 2);
+            foreach (var term in profile.Keywords[k].PositiveTerms)
+            {
+                var hits = Index.Resolve(term);
+                Or(inTitle, hits.Title);
+                Or(inSummary, hits.Summary);
+            }
+        }
+        var matches = new List<PaperMatch>(Math.Min(limit, 64));
         for (var w = 0; w < words; w++)
         {
             var word = chosen[w];
@@ -56,36 +87,45 @@ public sealed class ProfileMatcher(PaperIndex index)
                 var keywordsHit = 0UL;
                 for (var k = 0; k < keywordCount; k++)
                 {
-                    if (!Has(scratch.Slice(words * (k + 2), words), paper))
+                    if (!Has(KeywordSlice(scratch, words, k, 0), paper))
                     {
                         continue;
                     }
                     keywordsHit |= 1UL << k;
-                    score += PerKeyword;
-                    var (inTitle, inSummary) = Where(profile.Keywords[k], paper);
-                    score += (inTitle ? TitleHit : 0) + (inSummary ? AbstractHit : 0);
+                    score += PerKeyword
+                        + (Has(KeywordSlice(scratch, words, k, 1), paper) ? TitleHit : 0)
+                        + (Has(KeywordSlice(scratch, words, k, 2), paper) ? AbstractHit : 0);
                 }
-                matches.Add(new PaperMatch(paper, score, keywordsHit));
+                if (score < minScore)
+                {
+                    continue;
+                }
+                Keep(matches, new PaperMatch(paper, score, keywordsHit), limit);
             }
         }
-        matches.Sort(Best);
         return matches;
     }
 
-    /// <summary>What goes in the digest: the best matches, at or above the profile's minimum score, capped.</summary>
-    public List<PaperMatch> Select(Profile profile, IReadOnlySet<string>? alreadyReceived = null)
+    private void Keep(List<PaperMatch> best, PaperMatch candidate, int limit)
     {
-        var matches = Match(profile, alreadyReceived);
-        if (profile.MinScore is { } minimum)
+        if (best.Count == limit)
         {
-            matches.RemoveAll(m => m.Score < minimum);
+            if (_best(candidate, best[^1]) >= 0)
+            {
+                return;
+            }
+            best.RemoveAt(best.Count - 1);
         }
-        if (matches.Count > profile.MaxPapers)
+        var at = best.Count;
+        while (at > 0 && _best(candidate, best[at - 1]) < 0)
         {
-            matches.RemoveRange(profile.MaxPapers, matches.Count - profile.MaxPapers);
+            at--;
         }
-        return matches;
+        best.Insert(at, candidate);
     }
+
+    private static Span<ulong> KeywordSlice(Span<ulong> scratch, int words, int keyword, int which) =>
+        scratch.Slice(words * (3 + 3 * keyword + which), words);
 
     /// <summary>Why a paper matched: the keywords as written, and the spans to highlight in title and abstract.</summary>
     public MatchExplanation Explain(Profile profile, PaperMatch match)
@@ -109,18 +149,6 @@ public sealed class ProfileMatcher(PaperIndex index)
             }
         }
         return new MatchExplanation(keywords, Normalise(title), Normalise(summary));
-    }
-
-    private (bool InTitle, bool InSummary) Where(CompiledKeyword keyword, int paper)
-    {
-        bool inTitle = false, inSummary = false;
-        foreach (var term in keyword.PositiveTerms)
-        {
-            var hits = Index.Resolve(term);
-            inTitle |= Bits.Has(hits.Title, paper);
-            inSummary |= Bits.Has(hits.Summary, paper);
-        }
-        return (inTitle, inSummary);
     }
 
     private void Evaluate(QueryNode node, Span<ulong> into)

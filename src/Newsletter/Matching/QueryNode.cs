@@ -11,6 +11,9 @@ public sealed record TermNode(string Text, IReadOnlyList<IReadOnlyList<Unit>> Va
 {
     /// <summary>The same for every keyword that means the same words: the index caches its answer under it.</summary>
     public string Canonical { get; } = string.Join(" | ", Variants.Select(v => string.Join(' ', v.Select(u => u.ToString()))));
+
+    /// <summary>The answer of the last index this term was resolved against: saves a dictionary look-up per use.</summary>
+    internal (PaperIndex Index, TermHits Hits)? LastResolved { get; set; }
 }
 
 public sealed record AndNode(IReadOnlyList<QueryNode> Children) : QueryNode;

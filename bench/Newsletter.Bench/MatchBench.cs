@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Newsletter.Matching;
+using Newsletter.Papers;
+using Newsletter.Sources;
+
+namespace Newsletter.Bench;
+
+/// <summary>Index build for 500 papers, then 10^4 / 10^5 / 10^6 profiles of 3–5 keywords, one core and all cores.</summary>
+public static class MatchBench
+{
+    // realistic ML vocabulary: words, phrases, acronyms, joined/hyphenated forms and a few boolean keywords
+    private static readonly string[] Vocabulary =
+    [
+        "quantization", "pruning", "distillation", "\"knowledge distillation\"", "LoRA", "\"parameter-efficient\"", "fine-tuning", "RLHF", "DPO",
+        "\"reward model\"", "\"reinforcement learning\"", "RL", "\"large language model\"", "LLM", "LLMs", "transformer", "\"vision transformer\"", "ViT",
+        "diffusion", "\"diffusion model\"", "text-to-image", "\"flow matching\"", "\"consistency model\"", "GAN", "VAE", "\"mixture of experts\"", "MoE",
+        "\"graph neural network\"", "GNN", "\"retrieval-augmented\"", "RAG", "retriever", "\"dense retrieval\"", "embedding", "\"contrastive learning\"",
+        "CLIP", "\"self-supervised\"", "\"few-shot\"", "\"zero-shot\"", "\"in-context learning\"", "\"chain-of-thought\"", "reasoning", "\"math reasoning\"",
+        "agent", "\"multi-agent\"", "\"tool use\"", "robot", "robotic", "manipulation", "embodied", "\"3D reconstruction\"", "NeRF", "\"Gaussian splatting\"",
+        "\"novel view synthesis\"", "video", "\"video generation\"", "speech", "ASR", "audio", "\"speech recognition\"", "translation", "multilingual",
+        "\"federated learning\"", "privacy", "\"differential privacy\"", "\"adversarial robustness\"", "\"out-of-distribution\"", "calibration",
+        "uncertainty", "\"continual learning\"", "\"catastrophic forgetting\"", "\"meta-learning\"", "\"neural architecture search\"", "NAS",
+        "\"distributed training\"", "\"pipeline parallelism\"", "\"data parallelism\"", "communication", "\"memory-efficient\"", "sparsity",
+        "\"sparse attention\"", "\"long context\"", "\"state space model\"", "Mamba", "RNN", "\"recurrent neural network\"", "CNN", "segmentation",
+        "\"object detection\"", "\"semantic segmentation\"", "\"image classification\"", "\"point cloud\"", "LiDAR", "\"medical image\"", "benchmark",
+        "\"synthetic data\"", "\"data augmentation\"", "\"curriculum learning\"", "optimizer", "Adam", "\"learning rate\"", "\"scaling law\"", "pretraining",
+        "\"instruction tuning\"", "alignment", "safety", "jailbreak", "hallucination", "\"code generation\"", "\"program synthesis\"", "SQL",
+        "\"knowledge graph\"", "\"question answering\"", "summarization", "\"time series\"", "forecasting", "PDE", "\"physics-informed\"", "PINN",
+        "recommendation", "\"link prediction\"", "tokenizer", "\"vision-language\"", "VLM", "\"multimodal\"", "OCR",
+        "diffusion AND video", "\"large language model\" AND reasoning NOT survey", "(quantization OR pruning) AND LLM", "RL AND (robot OR robotic)",
+        "\"graph neural network\" OR GNN", "speech NOT synthesis", "transformer AND efficient", "retrieval AND (LLM OR \"language model\")",
+    ];
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        var sizes = args.Any(a => a.StartsWith("--", StringComparison.Ordinal)) || args.Length == 0 ? [10_000, 100_000, 1_000_000] : args.Select(int.Parse).ToArray();
+        var corpus = ListingParser.Parse(File.ReadAllText(BenchSupport.Corpus("papers.json")), "papers.json").Papers;
+        var papers = Enumerable.Range(0, 500).Select(i => corpus[i % corpus.Count] with { Id = $"9913.{i:D5}" }).ToList();
+
+        Console.WriteLine($"## Matching ({BenchSupport.Machine()})");
+        Console.WriteLine();
+        Console.WriteLine("| what | size | time | per unit | memory | target |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+
+        var clock = Stopwatch.StartNew();
+        var index = PaperIndex.Build(papers);
+        Console.WriteLine($"| index build, cold (first day: every word stemmed) | 500 papers | {clock.Elapsed.TotalMilliseconds:0.0} ms | | | ≤ 50 ms |");
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var builds = 0;
+        var warm = BenchSupport.SecondsPerRun(() => { PaperIndex.Build(papers); builds++; }, TimeSpan.FromSeconds(2));
+        var gcPerBuild = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds / builds;
+        Console.WriteLine($"| index build, warm (stems cached from earlier days) | 500 papers | {warm * 1000:0.0} ms | of which GC pauses {gcPerBuild:0.0} ms | | ≤ 50 ms |");
+
+        foreach (var size in sizes)
+        {
+            var random = new Random(42);
+            var before = GC.GetTotalAllocatedBytes();
+            clock.Restart();
+            var profiles = Enumerable.Range(0, size).Select(i => Profile.Compile($"p{i}",
+                [.. Enumerable.Range(0, random.Next(3, 6)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)])])).ToList();
+            var compile = clock.Elapsed;
+            var profileBytes = GC.GetTotalAllocatedBytes() - before;
+            Console.WriteLine($"| compile profiles (done once, when saved) | {size:N0} | {compile.TotalMilliseconds:0} ms | {compile.TotalMilliseconds * 1000 / size:0.0} µs/profile | {profileBytes / 1e6:0} MB allocated | |");
+
+            index = PaperIndex.Build(papers); // a fresh day: term answers are worked out again
+            var matched = 0L;
+            before = GC.GetTotalAllocatedBytes();
+            clock.Restart();
+            foreach (var profile in profiles)
+            {
+                matched += new ProfileMatcher(index).Select(profile).Count;
+            }
+            var single = clock.Elapsed;
+            var singleBytes = GC.GetTotalAllocatedBytes() - before;
+            Console.WriteLine($"| match + score + cap 10, one thread, first pass of the day (each distinct term worked out once) | {size:N0} × 500 | {single.TotalMilliseconds:0} ms | {single.TotalMilliseconds * 1e6 / size / 500:0.0} ns per profile×paper | {singleBytes / 1e6:0} MB allocated | |");
+
+            var matcher = new ProfileMatcher(index);
+            clock.Restart();
+            foreach (var profile in profiles)
+            {
+                matcher.Select(profile);
+            }
+            single = clock.Elapsed;
+            Console.WriteLine($"| match + score + cap 10, one thread, terms known | {size:N0} × 500 | {single.TotalMilliseconds:0} ms | {single.TotalMilliseconds * 1e6 / size / 500:0.0} ns per profile×paper | | {(size == 100_000 ? "≤ 300 ms" : "linear")} |");
+            clock.Restart();
+            Parallel.ForEach(profiles, profile => matcher.Select(profile));
+            var parallel = clock.Elapsed;
+            Console.WriteLine($"| match + score + cap 10, all {Environment.ProcessorCount} cores | {size:N0} × 500 | {parallel.TotalMilliseconds:0} ms | {single / parallel:0.0}× one thread | | |");
+
+            clock.Restart();
+            var explained = 0L;
+            foreach (var profile in profiles.Take(Math.Min(size, 100_000)))
+            {
+                foreach (var match in matcher.Select(profile))
+                {
+                    explained += matcher.Explain(profile, match).Keywords.Count;
+                }
+            }
+            var withWhy = clock.Elapsed;
+            Console.WriteLine($"| match + cap + why-matched spans for the selected, one thread | {Math.Min(size, 100_000):N0} × 500 | {withWhy.TotalMilliseconds:0} ms | {matched / (double)size:0.0} papers per profile | | |");
+
+            if (size == sizes[0])
+            {
+                var naive = profiles.Take(Math.Min(size, 10_000)).ToList();
+                clock.Restart();
+                var naiveMatched = 0L;
+                foreach (var profile in naive)
+                {
+                    naiveMatched += papers.Count(p => NaiveMatches(profile, p));
+                }
+                var naiveTime = clock.Elapsed;
+                var engineOn = single.TotalMilliseconds * naive.Count / size;
+                Console.WriteLine($"| naive: substring scan of every abstract per profile, one thread | {naive.Count:N0} × 500 | {naiveTime.TotalMilliseconds:0} ms | engine is {naiveTime.TotalMilliseconds / engineOn:0}× faster | | |");
+            }
+            Console.WriteLine($"| peak working set so far | | | | {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB | |");
+        }
+        return Task.FromResult(0);
+    }
+
+    private static bool NaiveMatches(Profile profile, Paper paper)
+    {
+        var text = paper.Title + "\n" + paper.Summary;
+        return profile.Keywords.Any(k => Eval(k.Query, text)) && !profile.Exclusions.Any(k => Eval(k.Query, text));
+
+        static bool Eval(QueryNode node, string text) => node switch
+        {
+            TermNode term => text.Contains(term.Text, StringComparison.OrdinalIgnoreCase),
+            AndNode and => and.Children.All(c => Eval(c, text)),
+            OrNode or => or.Children.Any(c => Eval(c, text)),
+            NotNode not => !Eval(not.Child, text),
+            _ => false,
+        };
+    }
+}
