@@ -8,11 +8,12 @@ return suite switch
     "ingest" => await IngestBench.RunAsync(rest),
     "render" => await RenderBench.RunAsync(rest),
     "match" => await MatchBench.RunAsync(rest),
+    "send" => await SendBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send");
     return 2;
 }
