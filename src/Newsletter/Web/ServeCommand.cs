@@ -14,7 +14,7 @@ public static class ServeCommand
     {
         var urls = new Option<string[]>("--urls")
         {
-            Description = "Where to listen, e.g. http://127.0.0.1:5080 (default: ASPNETCORE_URLS, else http://localhost:5000).",
+            Description = "Where to listen, e.g. http://127.0.0.1:8080 (default: ASPNETCORE_URLS, else http://localhost:5080).",
             AllowMultipleArgumentsPerToken = true,
         };
         var demo = new Option<bool>("--demo") { Description = "First ingest the bundled sample day, add demo subscribers and write their digests (see the demo command)." };

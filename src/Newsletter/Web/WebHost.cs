@@ -24,6 +24,10 @@ public static class WebHost
         {
             builder.WebHost.UseUrls(urls);
         }
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://localhost:5080"); // the default Site:BaseUrl, so demo links work
+        }
         builder.Services.AddNewsletterServices(home);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
