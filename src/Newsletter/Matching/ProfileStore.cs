@@ -37,16 +37,6 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         return profile;
     }
 
-    public async Task<Profile> SaveAsync(string subscriberId, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken)
-    {
-        var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await SaveAsync(connection, transaction, subscriberId, keywords, exclusions, maxPapers, minScore);
-        await transaction.CommitAsync(cancellationToken);
-        return profile;
-    }
-
     public async Task<StoredProfile?> GetAsync(string subscriberId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

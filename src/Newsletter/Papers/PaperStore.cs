@@ -130,12 +130,6 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             JsonSerializer.Deserialize<List<string>>(r.Authors) ?? [], r.Organization))];
     }
 
-    public async Task<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM papers");
-    }
-
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private sealed record PaperRowToStore(Paper Paper, int Position, string Day, string Now);
