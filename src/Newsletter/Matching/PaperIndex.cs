@@ -15,8 +15,8 @@ public sealed class PaperIndex
 
     private const int JoinedPrefix = 4;
 
-    private readonly Dictionary<string, List<Occurrence>> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<Occurrence>> _byExact = new(StringComparer.Ordinal);
+    private readonly Postings _byKey = new();
+    private readonly Postings _byExact = new();
     // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
     // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
     private readonly List<JoinedPair> _joined = new(1 << 14);
@@ -43,6 +43,8 @@ public sealed class PaperIndex
             index.AddField(p, Title, papers[p].Title);
             index.AddField(p, Summary, papers[p].Summary);
         }
+        index._byKey.Seal();
+        index._byExact.Seal();
         return index;
     }
 
@@ -58,8 +60,8 @@ public sealed class PaperIndex
             position += i == 0 ? 0 : token.JoinsPrevious ? 1 : 2;
             var lower = token.Text.ToLowerInvariant();
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
-            Add(_byKey, WordKeys.Key(lower), at);
-            Add(_byExact, token.Text, at);
+            _byKey.Add(WordKeys.Key(lower), at);
+            _byExact.Add(token.Text, at);
             if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
                 && !WordKeys.IsAcronym(tokens[i - 1].Text) && !WordKeys.IsAcronym(token.Text))
             {
@@ -73,14 +75,6 @@ public sealed class PaperIndex
         }
     }
 
-    private static void Add(Dictionary<string, List<Occurrence>> postings, string key, Occurrence at)
-    {
-        if (!postings.TryGetValue(key, out var list))
-        {
-            postings[key] = list = new List<Occurrence>(4);
-        }
-        list.Add(at);
-    }
 
     /// <summary>The papers a term (word or phrase, any of its forms) occurs in, per field, with where. Cached per day.</summary>
     public TermHits Resolve(TermNode term)
@@ -202,13 +196,56 @@ public sealed class PaperIndex
     {
         if (!unit.Acronym)
         {
-            var single = _byKey.TryGetValue(unit.Value, out var list) ? list : [];
+            var single = _byKey.Of(unit.Value);
             var joined = _joinedByKey.GetOrAdd(unit.Value, JoinedOccurrences);
             return joined.Count == 0 ? single : single.Concat(joined);
         }
-        var exact = _byExact.TryGetValue(unit.Value, out var singular) ? singular : [];
-        var plural = _byExact.TryGetValue(unit.Value + "s", out var p) ? p : [];
-        return exact.Concat(plural);
+        return _byExact.Of(unit.Value).Concat(_byExact.Of(unit.Value + "s"));
+    }
+
+    /// <summary>
+    /// Occurrences per key, gathered in one list while building and then laid out as one array with a range per key:
+    /// a list per key costs tens of thousands of small allocations per day.
+    /// </summary>
+    private sealed class Postings
+    {
+        private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+        private List<(int Id, Occurrence At)>? _added = new(1 << 16);
+        private Occurrence[] _all = [];
+        private int[] _starts = [];
+
+        public void Add(string key, Occurrence at)
+        {
+            if (!_ids.TryGetValue(key, out var id))
+            {
+                _ids[key] = id = _ids.Count;
+            }
+            _added!.Add((id, at));
+        }
+
+        public void Seal()
+        {
+            var added = _added!;
+            _starts = new int[_ids.Count + 1];
+            foreach (var (id, _) in added)
+            {
+                _starts[id + 1]++;
+            }
+            for (var i = 1; i < _starts.Length; i++)
+            {
+                _starts[i] += _starts[i - 1];
+            }
+            _all = new Occurrence[added.Count];
+            var next = (int[])_starts.Clone();
+            foreach (var (id, at) in added)
+            {
+                _all[next[id]++] = at;
+            }
+            _added = null;
+        }
+
+        public ArraySegment<Occurrence> Of(string key) =>
+            _ids.TryGetValue(key, out var id) ? new ArraySegment<Occurrence>(_all, _starts[id], _starts[id + 1] - _starts[id]) : ArraySegment<Occurrence>.Empty;
     }
 
     private readonly record struct JoinedPair(string First, string Second, Occurrence At, int Next);
