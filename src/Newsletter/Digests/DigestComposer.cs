@@ -32,7 +32,8 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     {
         var model = Model(recipient, date, papers);
         var (html, text) = Render(model);
-        var message = new MimeMessage();
+        // the parameterless constructor generates a Message-ID from the host name (~20 µs); ours is set below
+        var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(model.SubscriberName, recipient.Email));
         message.Subject = Subject(model);

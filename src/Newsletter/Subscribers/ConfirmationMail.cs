@@ -18,7 +18,8 @@ public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IO
             keywords,
             links.Url("confirm", subscriber.Id, subscriber.Secret, LinkPurpose.Confirm),
             site.Value.ConfirmLinkDays);
-        var message = new MimeMessage();
+        // the parameterless constructor generates a Message-ID from the host name (~20 µs); ours is set below
+        var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(model.SubscriberName, subscriber.Email));
         message.Subject = $"Confirm your subscription to {site.Value.Name}";
