@@ -40,7 +40,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
 
     private async Task WorkAsync(ChannelReader<OutgoingMail> queue, SendPacer pacer, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
     {
-        using var client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
+        using var client = new SmtpPooledClient { Timeout = _options.TimeoutSeconds * 1000 };
         try
         {
             await foreach (var mail in queue.ReadAllAsync(cancellationToken))
