@@ -52,6 +52,7 @@ public sealed class PaperIndex
     {
         var tokens = Tokenizer.Tokenize(text);
         string? previousLower = null;
+        var previousAcronym = false;
         var position = 0;
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -61,9 +62,13 @@ public sealed class PaperIndex
             var lower = token.Text.ToLowerInvariant();
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
             _byKey.Add(WordKeys.Key(lower), at);
-            _byExact.Add(token.Text, at);
+            var acronym = !ReferenceEquals(lower, token.Text) && WordKeys.IsAcronym(token.Text);
+            if (acronym)
+            {
+                _byExact.Add(token.Text, at); // only acronym keywords look words up by exact case, and they match only acronyms
+            }
             if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
-                && !WordKeys.IsAcronym(tokens[i - 1].Text) && !WordKeys.IsAcronym(token.Text))
+                && !previousAcronym && !acronym)
             {
                 // one flat list chained by prefix: far cheaper to build than a list per prefix
                 var prefix = Prefix(previousLower, lower);
@@ -72,6 +77,7 @@ public sealed class PaperIndex
                 _joined.Add(new JoinedPair(previousLower, lower, new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End), next));
             }
             previousLower = lower;
+            previousAcronym = acronym;
         }
     }
 

@@ -8,6 +8,16 @@ public readonly record struct Token(string Text, int Start, int End, bool JoinsP
 
 public static class Tokenizer
 {
+    private const int MaxInterned = 200_000;
+
+    // Words repeat across abstracts and days: one string per distinct word, looked up by span, saves most of the
+    // allocations (and garbage collections) of indexing a day.
+    [ThreadStatic]
+    private static Dictionary<string, string>? _interned;
+
+    [ThreadStatic]
+    private static char[]? _buffer;
+
     /// <summary>
     /// Splits text into runs of letters and digits after folding. A space or hyphen between two words keeps them
     /// adjacent; any other punctuation (comma, period, slash, parenthesis…) breaks a phrase.
@@ -15,7 +25,8 @@ public static class Tokenizer
     public static List<Token> Tokenize(string text)
     {
         var tokens = new List<Token>(text.Length / 6);
-        var word = new System.Text.StringBuilder(24);
+        var word = _buffer ??= new char[256];
+        var length = 0;
         var wordStart = -1;
         var soft = false;           // only spaces and hyphens since the last word
         var seenWord = false;
@@ -33,15 +44,20 @@ public static class Tokenizer
                 {
                     if (char.IsLetterOrDigit(f))
                     {
-                        word.Append(f);
+                        if (length == word.Length)
+                        {
+                            Array.Resize(ref _buffer, word.Length * 2);
+                            word = _buffer!;
+                        }
+                        word[length++] = f;
                     }
                 }
                 continue;
             }
             if (wordStart >= 0)
             {
-                tokens.Add(new Token(word.ToString(), wordStart, i, seenWord && soft));
-                word.Clear();
+                tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
+                length = 0;
                 wordStart = -1;
                 seenWord = true;
                 soft = true;
@@ -57,8 +73,25 @@ public static class Tokenizer
         }
         if (wordStart >= 0)
         {
-            tokens.Add(new Token(word.ToString(), wordStart, text.Length, seenWord && soft));
+            tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, text.Length, seenWord && soft));
         }
         return tokens;
+    }
+
+    private static string Intern(ReadOnlySpan<char> word)
+    {
+        var interned = _interned ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(word, out var known))
+        {
+            return known;
+        }
+        if (interned.Count >= MaxInterned)
+        {
+            interned.Clear();
+        }
+        var text = word.ToString();
+        interned[text] = text;
+        return text;
     }
 }
