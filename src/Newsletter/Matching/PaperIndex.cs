@@ -119,8 +119,8 @@ public sealed class PaperIndex
             }
             yield break;
         }
-        var following = units.Skip(1).Select(u => Occurrences(u).ToDictionary(o => (o.Paper, o.Field, o.Position), o => o)).ToList();
-        if (following.Any(f => f.Count == 0))
+        var following = units.Skip(1).Select(InTextOrder).ToList();
+        if (following.Any(f => f.Length == 0))
         {
             yield break;
         }
@@ -130,11 +130,13 @@ public sealed class PaperIndex
             var complete = true;
             foreach (var next in following)
             {
-                if (!next.TryGetValue((current.Paper, current.Field, current.EndPosition + 1), out current))
+                var at = Find(next, current.Paper, current.Field, current.EndPosition + 1);
+                if (at < 0)
                 {
                     complete = false;
                     break;
                 }
+                current = next[at];
             }
             if (complete)
             {
@@ -196,6 +198,38 @@ public sealed class PaperIndex
             }
         }
         return true;
+    }
+
+    /// <summary>A unit's occurrences ordered by paper, field and position, for binary search.</summary>
+    private Occurrence[] InTextOrder(Unit unit)
+    {
+        var all = Occurrences(unit).ToArray();
+        Array.Sort(all, static (a, b) => a.Paper != b.Paper ? a.Paper.CompareTo(b.Paper) : a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Position.CompareTo(b.Position));
+        return all;
+    }
+
+    private static int Find(Occurrence[] sorted, int paper, int field, int position)
+    {
+        int low = 0, high = sorted.Length - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            var o = sorted[mid];
+            var order = o.Paper != paper ? o.Paper.CompareTo(paper) : o.Field != field ? o.Field.CompareTo(field) : o.Position.CompareTo(position);
+            if (order == 0)
+            {
+                return mid;
+            }
+            if (order < 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return -1;
     }
 
     private IEnumerable<Occurrence> Occurrences(Unit unit)
