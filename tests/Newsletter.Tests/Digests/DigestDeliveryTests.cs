@@ -134,6 +134,24 @@ public sealed class DigestDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dry_run_reports_who_would_get_what_and_sends_and_records_nothing()
+    {
+        await AddAsync("ada@example.org", "reinforcement learning");
+        await _app.RunAsync("ingest", "--from", Corpus.ApiDay("2026-03-11"));
+
+        var dry = await _app.RunAsync("digest", "run", "--date", "2026-03-11", "--skip-ingest", "--dry-run", "--json");
+        await Task.Delay(200);
+        var real = await _app.RunAsync("digest", "run", "--date", "2026-03-11", "--skip-ingest", "--json");
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Equal(1, dry.Json().GetProperty("planned").GetInt32());
+        Assert.Equal(0, dry.Json().GetProperty("sent").GetInt32());
+        Assert.Equal(10, dry.Json().GetProperty("digests")[0].GetProperty("papers").GetArrayLength());
+        Assert.Equal(1, real.Json().GetProperty("sent").GetInt32());
+        Assert.Single(await _maildev.WaitForAsync(1));
+    }
+
+    [Fact]
     public async Task A_day_without_papers_is_skipped_not_an_error()
     {
         await AddAsync("ada@example.org", "reinforcement learning");
