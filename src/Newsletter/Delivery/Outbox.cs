@@ -150,11 +150,8 @@ public sealed class Outbox(Database database, TimeProvider clock)
 
     private static SelectedPaper ReadSelected(DbDataReader row)
     {
-        var authors = JsonSerializer.Deserialize<List<string>>(row.GetString(10)) ?? [];
-        var paper = new Paper(
-            row.GetString(5), row.GetString(6), row.GetString(7), (int)row.GetInt64(8),
-            row.IsDBNull(9) ? null : DateTimeOffset.Parse(row.GetString(9), CultureInfo.InvariantCulture),
-            authors, row.IsDBNull(11) ? null : row.GetString(11));
+        var paper = PaperRow.ToPaper(row.GetString(5), row.GetString(6), row.GetString(7), row.GetInt64(8),
+            row.IsDBNull(9) ? null : row.GetString(9), row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11));
         return new SelectedPaper(paper, row.GetDouble(1), JsonSerializer.Deserialize<List<string>>(row.GetString(2)) ?? [],
             ReadSpans(row.GetString(3)), ReadSpans(row.GetString(4)));
     }

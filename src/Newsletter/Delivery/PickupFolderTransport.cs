@@ -23,11 +23,7 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
                 var path = await WriteAsync(mail, cancellationToken);
                 outcome = new SendOutcome(SendStatus.Sent, $"written to {path}", 1, clock.Elapsed);
             }
-            catch (IOException e)
-            {
-                outcome = new SendOutcome(SendStatus.TemporaryFailure, $"could not write to {Folder}: {e.Message}", 1, clock.Elapsed);
-            }
-            catch (UnauthorizedAccessException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 outcome = new SendOutcome(SendStatus.TemporaryFailure, $"could not write to {Folder}: {e.Message}", 1, clock.Elapsed);
             }

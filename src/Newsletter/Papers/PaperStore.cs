@@ -124,10 +124,7 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             WHERE pd.day = @Day
             ORDER BY pd.position
             """, new { Day = Day(day) });
-        return [.. rows.Select(r => new Paper(
-            r.Id, r.Title, r.Summary, (int)r.Upvotes,
-            r.PublishedAt is null ? null : DateTimeOffset.Parse(r.PublishedAt, CultureInfo.InvariantCulture),
-            JsonSerializer.Deserialize<List<string>>(r.Authors) ?? [], r.Organization))];
+        return [.. rows.Select(r => PaperRow.ToPaper(r.Id, r.Title, r.Summary, r.Upvotes, r.PublishedAt, r.Authors, r.Organization))];
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
