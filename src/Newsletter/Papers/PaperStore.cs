@@ -88,14 +88,14 @@ public sealed class PaperStore(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = day is { } d
-            ? await connection.QueryAsync<PaperRow>(
+            ? await connection.QueryAsync<StoredRow>(
                 """
                 SELECT p.id AS Id, p.title AS Title, p.summary AS Summary, p.upvotes AS Upvotes, p.published_at AS PublishedAt, p.first_seen AS FirstSeen
                 FROM paper_days pd JOIN papers p ON p.id = pd.paper_id
                 WHERE pd.day = @Day
                 ORDER BY pd.position
                 """, new { Day = Day(d) })
-            : await connection.QueryAsync<PaperRow>(
+            : await connection.QueryAsync<StoredRow>(
                 """
                 SELECT id AS Id, title AS Title, summary AS Summary, upvotes AS Upvotes, published_at AS PublishedAt, first_seen AS FirstSeen
                 FROM papers
@@ -132,7 +132,7 @@ public sealed class PaperStore(Database database, TimeProvider clock)
     private sealed record PaperRowToStore(Paper Paper, int Position, string Day, string Now);
 
 
-    private sealed class PaperRow
+    private sealed class StoredRow
     {
         public string Id { get; init; } = "";
         public string Title { get; init; } = "";
