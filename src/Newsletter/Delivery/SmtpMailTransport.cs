@@ -85,9 +85,15 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                 var reply = await client.SendAsync(mail.Message, cancellationToken);
                 return new SendOutcome(SendStatus.Sent, reply, attempt, clock.Elapsed);
             }
-            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
             {
                 return new SendOutcome(SendStatus.PermanentFailure, Reply(e), attempt, clock.Elapsed);
+            }
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            {
+                // refused for the sender or the message, not the address: record it, never suppress the subscriber
+                var whose = e.ErrorCode == SmtpErrorCode.SenderNotAccepted ? $"the server refused the sender address (Smtp:From): " : "the server refused the message: ";
+                return new SendOutcome(SendStatus.TemporaryFailure, whose + Reply(e), attempt, clock.Elapsed);
             }
             catch (SmtpCommandException e)
             {

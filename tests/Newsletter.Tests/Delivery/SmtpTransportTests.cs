@@ -118,6 +118,22 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task A_refused_sender_is_our_misconfiguration_and_never_a_permanent_failure_of_the_recipient()
+    {
+        await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
+        var mail = Mail("ada@example.org", 1);
+        mail.Message.From.Clear();
+        mail.Message.From.Add(MailboxAddress.Parse("blocked@example.org"));
+
+        var outcomes = await SendAsync(Transport(server.Port), [mail]);
+
+        Assert.Equal(SendStatus.TemporaryFailure, outcomes["mail-1"].Status);
+        Assert.Contains("refused the sender address (Smtp:From)", outcomes["mail-1"].ServerReply);
+        Assert.Contains("553", outcomes["mail-1"].ServerReply);
+        Assert.Empty(server.Accepted());
+    }
+
+    [Fact]
     public async Task A_dropped_connection_is_reopened_and_the_message_delivered_once()
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));

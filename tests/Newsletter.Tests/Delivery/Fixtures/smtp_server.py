@@ -1,5 +1,6 @@
 """A small SMTP server for the delivery tests, on aiosmtpd.
 
+A sender whose local part starts with "blocked" is refused at MAIL FROM (553).
 Recipients choose how they are treated, by the start of their local part:
   reject...        550 at RCPT (a permanent failure)
   tempfail-N-...   451 at RCPT the first N times for that address, then accepted
@@ -23,6 +24,13 @@ class Handler:
         self.accepted = 0
         self.tempfails = {}
         self.dropped = set()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.split("@")[0].lower().startswith("blocked"):
+            return "553 5.7.1 <%s>: Sender address rejected: not owned by user" % address
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
