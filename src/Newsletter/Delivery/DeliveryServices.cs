@@ -20,6 +20,7 @@ public static class DeliveryServices
         services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<DigestPlanner>();
         services.AddSingleton<DigestSender>();
+        services.AddSingleton<DigestResender>();
         return services;
     }
 }

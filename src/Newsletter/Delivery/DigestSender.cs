@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Newsletter.Digests;
@@ -10,17 +11,45 @@ namespace Newsletter.Delivery;
 /// hands them to the transport, and records each outcome as it comes. A permanent refusal suppresses the address;
 /// one bad address never stops the run.
 /// </summary>
-public sealed partial class DigestSender(Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, ILogger<DigestSender> logger)
+public sealed partial class DigestSender(
+    Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Hosting.NewsletterMetrics metrics, ILogger<DigestSender> logger)
 {
     public const int BatchSize = 500;
 
-    public async Task<SendReport> SendOwedAsync(DateOnly date, CancellationToken cancellationToken)
+    public Task<SendReport> SendOwedAsync(DateOnly date, CancellationToken cancellationToken)
     {
         var report = new SendCounter();
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        await transport.SendAllAsync(OwedMailsAsync(date, report, recipients, cancellationToken), async (mail, outcome) =>
+        return SendAsync(OwedMailsAsync(date, report, recipients, cancellationToken), report, recipients, cancellationToken);
+    }
+
+    /// <summary>Sends just these deliveries (a resend), if they are still owed.</summary>
+    public async Task<SendReport> SendDeliveriesAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    {
+        var report = new SendCounter();
+        var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var owed = await outbox.OwedByIdAsync(deliveryIds, cancellationToken);
+        return await SendAsync(MailsAsync(owed, report, recipients, cancellationToken), report, recipients, cancellationToken);
+    }
+
+    private async Task<SendReport> SendAsync(IAsyncEnumerable<OutgoingMail> mails, SendCounter report, ConcurrentDictionary<string, string> recipients, CancellationToken cancellationToken)
+    {
+        var handedOver = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        await transport.SendAllAsync(Timed(mails, handedOver), async (mail, outcome) =>
         {
             recipients.TryRemove(mail.Id, out var subscriberId);
+            if (handedOver.TryRemove(mail.Id, out var start))
+            {
+                metrics.SendDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+            if (outcome.Status == SendStatus.Sent)
+            {
+                metrics.DigestsSent.Add(1);
+            }
+            else
+            {
+                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", outcome.Status == SendStatus.PermanentFailure ? "permanent" : "temporary"));
+            }
             switch (outcome.Status)
             {
                 case SendStatus.Sent:
@@ -46,6 +75,15 @@ public sealed partial class DigestSender(Outbox outbox, DigestComposer composer,
         return new SendReport(report.Sent, report.Failed, report.Suppressed, report.Skipped);
     }
 
+    private static async IAsyncEnumerable<OutgoingMail> Timed(IAsyncEnumerable<OutgoingMail> mails, ConcurrentDictionary<string, long> handedOver)
+    {
+        await foreach (var mail in mails)
+        {
+            handedOver[mail.Id] = Stopwatch.GetTimestamp();
+            yield return mail;
+        }
+    }
+
     private async IAsyncEnumerable<OutgoingMail> OwedMailsAsync(
         DateOnly date,
         SendCounter report,
@@ -60,19 +98,31 @@ public sealed partial class DigestSender(Outbox outbox, DigestComposer composer,
             {
                 yield break;
             }
-            foreach (var owed in batch)
+            after = batch[^1].DeliveryId;
+            await foreach (var mail in MailsAsync(batch, report, recipients, cancellationToken))
             {
-                after = owed.DeliveryId;
-                if (owed.SubscriberStatus != SubscriberStatus.Active)
-                {
-                    // unsubscribed or suppressed after the digest was planned: never send it
-                    await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken);
-                    report.Skipped++;
-                    continue;
-                }
-                recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
-                yield return new OutgoingMail(owed.DeliveryId, composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence));
+                yield return mail;
             }
+        }
+    }
+
+    private async IAsyncEnumerable<OutgoingMail> MailsAsync(
+        IReadOnlyList<OwedDigest> owedDigests,
+        SendCounter report,
+        ConcurrentDictionary<string, string> recipients,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var owed in owedDigests)
+        {
+            if (owed.SubscriberStatus != SubscriberStatus.Active)
+            {
+                // unsubscribed or suppressed after the digest was planned: never send it
+                await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken);
+                report.Skipped++;
+                continue;
+            }
+            recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
+            yield return new OutgoingMail(owed.DeliveryId, composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence));
         }
     }
 

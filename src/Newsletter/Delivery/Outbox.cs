@@ -12,7 +12,7 @@ namespace Newsletter.Delivery;
 /// The deliveries table: what is owed to whom, written before sending, marked after the server accepted it.
 /// The unique key (subscriber, day, sequence) decides what is owed, so a rerun or a resumed run adds nothing twice.
 /// </summary>
-public sealed class Outbox(Database database, TimeProvider clock)
+public sealed partial class Outbox(Database database, TimeProvider clock)
 {
     private static readonly MultiRowInsert<PlannedDigest> DeliveryInsert = new(
         "deliveries",
@@ -99,8 +99,17 @@ public sealed class Outbox(Database database, TimeProvider clock)
             LIMIT @Batch
             """,
             new { Date = Day(date), After = after ?? "", Batch = batchSize })).ToList();
+        var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
+        return [.. rows.Select(r => new OwedDigest(
+            r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), date, (int)r.Sequence, r.Status,
+            papers.GetValueOrDefault(r.Id) ?? []))];
+    }
+
+    /// <summary>The papers of each delivery, in digest order, with why they matched.</summary>
+    private static async Task<Dictionary<string, List<SelectedPaper>>> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    {
         var papers = new Dictionary<string, List<SelectedPaper>>(StringComparer.Ordinal);
-        await DeliveryPapers.ForEachRowAsync(connection, null, [.. rows.Select(r => r.Id)], row =>
+        await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds, row =>
         {
             var id = row.GetString(0);
             if (!papers.TryGetValue(id, out var list))
@@ -109,9 +118,7 @@ public sealed class Outbox(Database database, TimeProvider clock)
             }
             list.Add(ReadSelected(row));
         }, cancellationToken);
-        return [.. rows.Select(r => new OwedDigest(
-            r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), date, (int)r.Sequence, r.Status,
-            papers.GetValueOrDefault(r.Id) ?? []))];
+        return papers;
     }
 
     public Task MarkSentAsync(string deliveryId, SendOutcome outcome, CancellationToken cancellationToken) =>

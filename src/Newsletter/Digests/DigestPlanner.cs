@@ -29,7 +29,7 @@ public sealed partial class DigestPlanner(
     public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken)
     {
         var alreadyPlanned = await outbox.PlannedSubscribersAsync(date, cancellationToken);
-        var due = (await subscribers.ListAsync(SubscriberStatus.Active, cancellationToken))
+        var due = (await subscribers.ListReceivingAsync(cancellationToken))
             .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
             .Select(s => s.Id)
             .ToHashSet(StringComparer.Ordinal);

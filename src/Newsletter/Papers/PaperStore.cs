@@ -127,6 +127,29 @@ public sealed class PaperStore(Database database, TimeProvider clock)
         return [.. rows.Select(r => PaperRow.ToPaper(r.Id, r.Title, r.Summary, r.Upvotes, r.PublishedAt, r.Authors, r.Organization))];
     }
 
+    /// <summary>
+    /// The distinct papers listed in the <paramref name="days"/> days up to the latest listing day stored (not today:
+    /// a service fed old listings still has something to show), newest day first, with that latest day.
+    /// </summary>
+    public async Task<(DateOnly? Latest, IReadOnlyList<Paper> Papers)> PapersOfRecentDaysAsync(int days, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var latest = await connection.ExecuteScalarAsync<string?>("SELECT max(day) FROM paper_days");
+        if (latest is null)
+        {
+            return (null, []);
+        }
+        var last = DateOnly.ParseExact(latest, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var rows = await connection.QueryAsync<(string Id, string Title, string Summary, long Upvotes, string? PublishedAt, string Authors, string? Organization)>(
+            """
+            SELECT p.id, p.title, p.summary, p.upvotes, p.published_at, p.authors, p.organization
+            FROM papers p
+            JOIN (SELECT paper_id, max(day) AS day FROM paper_days WHERE day > @From AND day <= @To GROUP BY paper_id) recent ON recent.paper_id = p.id
+            ORDER BY recent.day DESC, p.upvotes DESC, p.id
+            """, new { From = Day(last.AddDays(-days)), To = latest });
+        return (last, [.. rows.Select(r => PaperRow.ToPaper(r.Id, r.Title, r.Summary, r.Upvotes, r.PublishedAt, r.Authors, r.Organization))]);
+    }
+
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private sealed record PaperRowToStore(Paper Paper, int Position, string Day, string Now);

@@ -34,7 +34,7 @@ public sealed partial class ScheduledDigests(
     public async Task<Dictionary<DateOnly, HashSet<string>>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var byDate = new Dictionary<DateOnly, HashSet<string>>();
-        foreach (var subscriber in await subscribers.ListAsync(SubscriberStatus.Active, cancellationToken))
+        foreach (var subscriber in await subscribers.ListReceivingAsync(cancellationToken))
         {
             var zone = TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
             var local = TimeZoneInfo.ConvertTime(now, zone);

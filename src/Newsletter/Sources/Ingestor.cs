@@ -12,6 +12,7 @@ public sealed partial class Ingestor(
     PaperStore store,
     IOptions<SourcesOptions> options,
     TimeProvider clock,
+    Hosting.NewsletterMetrics metrics,
     ILogger<Ingestor> logger)
 {
     public async Task<IngestReport> IngestAsync(IngestRequest request, CancellationToken cancellationToken)
@@ -28,6 +29,11 @@ public sealed partial class Ingestor(
         var changes = request.DryRun
             ? await store.PreviewListingAsync(toStore, cancellationToken)
             : await store.SaveListingAsync(toStore, cancellationToken);
+        if (!request.DryRun)
+        {
+            metrics.PapersIngested.Add(changes.New, new KeyValuePair<string, object?>("change", "new"));
+            metrics.PapersIngested.Add(changes.Updated, new KeyValuePair<string, object?>("change", "updated"));
+        }
         if (listing.Papers.Count == 0)
         {
             LogEmptyDay(day, fetched.Source);

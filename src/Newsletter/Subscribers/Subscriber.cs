@@ -21,4 +21,8 @@ public sealed class Subscriber
     public string CreatedAt { get; init; } = "";
     public string? ConfirmedAt { get; init; }
     public string? StatusReason { get; init; }
+    public string? PausedAt { get; init; }
+
+    /// <summary>Active and not paused: gets the daily digest.</summary>
+    public bool Receives => Status == SubscriberStatus.Active && PausedAt is null;
 }

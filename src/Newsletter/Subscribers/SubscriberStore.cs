@@ -10,7 +10,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
 {
     private const string Columns =
         "id AS Id, email AS Email, name AS Name, status AS Status, send_hour AS SendHour, time_zone AS TimeZone, " +
-        "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason";
+        "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason, paused_at AS PausedAt";
 
     public Task InsertAsync(DbConnection connection, DbTransaction transaction, Subscriber subscriber) =>
         connection.ExecuteAsync(
@@ -39,6 +39,43 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             $"SELECT {Columns} FROM subscribers WHERE @Status IS NULL OR status = @Status ORDER BY created_at, email", new { Status = status })];
     }
 
+    /// <summary>Active subscribers who have not paused: those the daily run plans digests for.</summary>
+    public async Task<IReadOnlyList<Subscriber>> ListReceivingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<Subscriber>(
+            $"SELECT {Columns} FROM subscribers WHERE status = 'active' AND paused_at IS NULL ORDER BY created_at, email")];
+    }
+
+    /// <summary>One page of subscribers, newest first; <paramref name="search"/> matches a part of the email or of a keyword.</summary>
+    public async Task<(IReadOnlyList<Subscriber> Items, long Total)> PageAsync(string? status, string? search, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        const string Filter =
+            """
+            WHERE (@Status IS NULL OR s.status = @Status)
+              AND (@Search IS NULL
+                   OR instr(s.email, lower(@Search)) > 0
+                   OR EXISTS (SELECT 1 FROM profiles p WHERE p.subscriber_id = s.id AND instr(lower(p.keywords), lower(@Search)) > 0))
+            """;
+        var args = new { Status = status, Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), Skip = (page - 1) * pageSize, Take = pageSize };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM subscribers s {Filter}", args);
+        var items = await connection.QueryAsync<Subscriber>(
+            $"SELECT {Columns} FROM subscribers s {Filter} ORDER BY s.created_at DESC, s.email LIMIT @Take OFFSET @Skip", args);
+        return ([.. items], total);
+    }
+
+    /// <summary>Name, send time and pause; the profile is saved beside it by the caller, in the same transaction.</summary>
+    public Task<int> UpdateSettingsAsync(DbConnection connection, DbTransaction transaction, string id, string? name, long sendHour, string timeZone, bool paused) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE subscribers
+            SET name = @Name, send_hour = @SendHour, time_zone = @TimeZone, updated_at = @Now,
+                paused_at = CASE WHEN @Paused = 0 THEN NULL ELSE coalesce(paused_at, @Now) END
+            WHERE id = @Id
+            """,
+            new { Id = id, Name = name, SendHour = sendHour, TimeZone = timeZone, Paused = paused ? 1 : 0, Now = Now() }, transaction);
+
     /// <summary>pending → active; returns false when the subscriber is not pending (already active, or gone).</summary>
     public async Task<bool> ConfirmAsync(string id, CancellationToken cancellationToken)
     {
@@ -47,6 +84,21 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         return await connection.ExecuteAsync(
             "UPDATE subscribers SET status = 'active', confirmed_at = @Now, updated_at = @Now WHERE id = @Id AND status = 'pending'",
             new { Id = id, Now = now }) == 1;
+    }
+
+    /// <summary>Moves a subscriber to <paramref name="to"/> only from one of the states in <paramref name="from"/>; false otherwise.</summary>
+    public async Task<bool> TransitionAsync(string id, IReadOnlyList<string> from, string to, string? reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Now();
+        return await connection.ExecuteAsync(
+            """
+            UPDATE subscribers
+            SET status = @To, status_reason = @Reason, updated_at = @Now,
+                confirmed_at = CASE WHEN @To = 'active' THEN coalesce(confirmed_at, @Now) ELSE confirmed_at END
+            WHERE id = @Id AND status IN @From
+            """,
+            new { Id = id, From = from, To = to, Reason = reason, Now = now }) == 1;
     }
 
     public async Task<bool> SetStatusAsync(string id, string status, string? reason, CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ public sealed class SiteOptions
 
     /// <summary>Days preferences and unsubscribe links in a digest stay valid.</summary>
     public int ManageLinkDays { get; set; } = 90;
+
+    /// <summary>Subscribe form posts allowed per client address per minute (0: no limit).</summary>
+    public int SubscribeRequestsPerMinute { get; set; } = 10;
 }
 
 public sealed class SiteOptionsValidator : IValidateOptions<SiteOptions>
@@ -63,6 +66,10 @@ public sealed class SiteOptionsValidator : IValidateOptions<SiteOptions>
         if (o.ManageLinkDays <= 0)
         {
             failures.Add($"{SiteOptions.Section}:ManageLinkDays: must be greater than zero (was {o.ManageLinkDays}).");
+        }
+        if (o.SubscribeRequestsPerMinute < 0)
+        {
+            failures.Add($"{SiteOptions.Section}:SubscribeRequestsPerMinute: must be 0 (no limit) or more (was {o.SubscribeRequestsPerMinute}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Newsletter.Delivery;
+using Newsletter.Digests;
+using Newsletter.Papers;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Admin;
+
+/// <summary>/admin/api/digests: manual resend, preview, and the delivery log.</summary>
+public static class AdminDigestEndpoints
+{
+    public static RouteGroupBuilder MapAdminDigests(this RouteGroupBuilder api)
+    {
+        api.MapPost("/digests/resend", ResendAsync).WithTags("Digests")
+            .WithSummary("Send a day's digest again (one more copy per request) to a subscriber, an email, or a filter; dryRun reports who would get what.");
+        api.MapGet("/deliveries", DeliveriesAsync).WithTags("Digests").WithSummary("The delivery log, by subscriber and/or date.");
+        api.MapGet("/subscribers/{id}/preview", PreviewAsync).WithTags("Digests").WithSummary("The digest a subscriber would get for a date (json, html or text); sends nothing.");
+        return api;
+    }
+
+    private static async Task<IResult> ResendAsync(
+        ResendRequest body, HttpContext context, SubscriberStore subscribers, Outbox outbox, DigestResender resender, IdempotencyKeys keys, AuditLog audit,
+        CancellationToken cancellationToken)
+    {
+        if (!AdminProblems.TryDate(body.Date, "date", out var date, out var badDate))
+        {
+            return badDate!;
+        }
+        if (date is null)
+        {
+            return AdminProblems.Invalid("date", "is required (the listing day of the digest, YYYY-MM-DD)");
+        }
+        var chosen = (body.SubscriberId is null ? 0 : 1) + (body.Email is null ? 0 : 1) + (body.Filter is null ? 0 : 1);
+        if (chosen != 1)
+        {
+            return AdminProblems.Invalid("subscriberId", "give exactly one of subscriberId, email or filter");
+        }
+        var key = context.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
+        if (!body.DryRun && !string.IsNullOrWhiteSpace(key))
+        {
+            var earlier = await keys.TakeAsync(key, cancellationToken);
+            if (earlier == "")
+            {
+                return AdminProblems.Conflict($"A resend with the {IdempotencyKeys.Header} '{key}' is still running.");
+            }
+            if (earlier is not null)
+            {
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Content(earlier, "application/json");
+            }
+        }
+        try
+        {
+            var (recipients, problem) = await RecipientsAsync(body, date.Value, subscribers, outbox, cancellationToken);
+            if (problem is not null)
+            {
+                await ReleaseAsync(keys, key, body.DryRun);
+                return problem;
+            }
+            var report = await resender.ResendAsync(recipients, date.Value, body.DryRun, cancellationToken);
+            var answer = new ResendResponse(report.Date.ToString("yyyy-MM-dd"), report.DryRun, report.Recipients.Count, report.Sent, report.Failed, report.Skipped,
+                report.WouldSend, report.Recipients);
+            if (!body.DryRun)
+            {
+                await audit.WriteAsync(context, "digests.resend", body.SubscriberId ?? (body.Filter is null ? recipients.FirstOrDefault()?.Id : "filter"),
+                    new { date = answer.Date, requested = answer.Requested, sent = answer.Sent, failed = answer.Failed, skipped = answer.Skipped }, cancellationToken);
+                if (!string.IsNullOrWhiteSpace(key))
+                {
+                    await keys.CompleteAsync(key, JsonSerializer.Serialize(answer, AdminJson.Options), CancellationToken.None);
+                }
+            }
+            return TypedResults.Ok(answer);
+        }
+        catch
+        {
+            await ReleaseAsync(keys, key, body.DryRun);
+            throw;
+        }
+    }
+
+    private static async Task ReleaseAsync(IdempotencyKeys keys, string? key, bool dryRun)
+    {
+        if (!dryRun && !string.IsNullOrWhiteSpace(key))
+        {
+            await keys.ReleaseAsync(key, CancellationToken.None);
+        }
+    }
+
+    private static async Task<(IReadOnlyList<Subscriber> Recipients, IResult? Problem)> RecipientsAsync(
+        ResendRequest body, DateOnly date, SubscriberStore subscribers, Outbox outbox, CancellationToken cancellationToken)
+    {
+        if (body.SubscriberId is not null)
+        {
+            var one = await subscribers.GetAsync(body.SubscriberId, cancellationToken);
+            return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the id '{body.SubscriberId}'.")) : ([one], null);
+        }
+        if (body.Email is not null)
+        {
+            var address = EmailAddress.Normalize(body.Email, out var problem);
+            if (address is null)
+            {
+                return ([], AdminProblems.Invalid("email", problem));
+            }
+            var one = await subscribers.FindByEmailAsync(address, cancellationToken);
+            return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the address {address}.")) : ([one], null);
+        }
+        var filter = body.Filter!;
+        string[] deliveryStatuses = ["pending", "sent", "failed"];
+        if (filter.DeliveryStatus is not null && !deliveryStatuses.Contains(filter.DeliveryStatus))
+        {
+            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of pending, sent, failed"));
+        }
+        var status = filter.Status ?? SubscriberStatus.Active;
+        var matching = new List<Subscriber>();
+        for (var page = 1; ; page++)
+        {
+            var (items, total) = await subscribers.PageAsync(status, filter.Search, page, 500, cancellationToken);
+            foreach (var s in items)
+            {
+                if (filter.DeliveryStatus is null || (await outbox.OriginalAsync(s.Id, date, cancellationToken))?.Status == filter.DeliveryStatus)
+                {
+                    matching.Add(s);
+                }
+            }
+            if (items.Count == 0 || page * 500 >= total)
+            {
+                break;
+            }
+        }
+        return (matching, null);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ValidationProblem>> DeliveriesAsync(
+        Outbox outbox, CancellationToken cancellationToken, string? subscriberId = null, string? date = null)
+    {
+        if (!AdminProblems.TryDate(date, "date", out var day, out var problem))
+        {
+            return problem!;
+        }
+        return TypedResults.Ok(await outbox.ListAsync(day, subscriberId, cancellationToken));
+    }
+
+    private static async Task<IResult> PreviewAsync(
+        string id, string? date, SubscriberStore subscribers, PaperStore papers, DigestPlanner planner, DigestComposer composer, CancellationToken cancellationToken,
+        string format = "json")
+    {
+        if (!AdminProblems.TryDate(date, "date", out var day, out var problem))
+        {
+            return problem!;
+        }
+        if (day is null)
+        {
+            return AdminProblems.Invalid("date", "is required (YYYY-MM-DD)");
+        }
+        if (format is not ("json" or "html" or "text"))
+        {
+            return AdminProblems.Invalid("format", $"'{format}' is not one of json, html, text");
+        }
+        var subscriber = await subscribers.GetAsync(id, cancellationToken);
+        if (subscriber is null)
+        {
+            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+        }
+        var dayPapers = await papers.PapersOnAsync(day.Value, cancellationToken);
+        var selected = dayPapers.Count == 0 ? [] : await planner.PreviewAsync(id, day.Value, dayPapers, cancellationToken);
+        if (format == "json")
+        {
+            return TypedResults.Ok(new DigestPreview(id, day.Value.ToString("yyyy-MM-dd"), dayPapers.Count, [.. selected.Select(p =>
+                new PreviewedPaper(p.Paper.Id, p.Paper.Title, p.Score, p.Matched))]));
+        }
+        if (selected.Count == 0)
+        {
+            return AdminProblems.NotFound(dayPapers.Count == 0
+                ? $"No papers are stored for {day:yyyy-MM-dd}; ingest that day first."
+                : $"None of the {dayPapers.Count} papers of {day:yyyy-MM-dd} match this subscriber's keywords: no digest would be sent.");
+        }
+        var (html, text) = composer.Render(composer.Model(new DigestRecipient(subscriber.Id, subscriber.Email, subscriber.Name, subscriber.Secret), day.Value, selected));
+        return format == "html" ? TypedResults.Content(html, "text/html; charset=utf-8") : TypedResults.Text(text, "text/plain; charset=utf-8");
+    }
+}
+
+public sealed record ResendRequest(string? SubscriberId, string? Email, ResendFilter? Filter, string? Date, bool DryRun = false);
+
+/// <param name="Status">Subscriber status (default active).</param>
+/// <param name="Search">Part of an email or keyword.</param>
+/// <param name="DeliveryStatus">Only those whose original digest of the day is pending, sent or failed.</param>
+public sealed record ResendFilter(string? Status, string? Search, string? DeliveryStatus);
+
+public sealed record ResendResponse(string Date, bool DryRun, int Requested, int Sent, int Failed, int Skipped, int WouldSend, IReadOnlyList<ResendLine> Recipients);
+
+public sealed record DigestPreview(string SubscriberId, string Date, int PapersOfTheDay, IReadOnlyList<PreviewedPaper> Papers);
+
+public sealed record PreviewedPaper(string Id, string Title, double Score, IReadOnlyList<string> Matched);

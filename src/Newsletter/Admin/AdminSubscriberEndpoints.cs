@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Newsletter.Delivery;
+using Newsletter.Matching;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Admin;
+
+/// <summary>/admin/api/subscribers: list, get, create, update, suppress, erase, and each one's delivery log.</summary>
+public static class AdminSubscriberEndpoints
+{
+    private static readonly string[] Statuses = [SubscriberStatus.Pending, SubscriberStatus.Active, SubscriberStatus.Unsubscribed, SubscriberStatus.Suppressed];
+
+    public static RouteGroupBuilder MapAdminSubscribers(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/subscribers").WithTags("Subscribers");
+        group.MapGet("/", ListAsync).WithSummary("Subscribers, newest first; search by part of an email or keyword, filter by status.");
+        group.MapGet("/{id}", GetAsync).WithName("GetSubscriber");
+        group.MapPost("/", CreateAsync).WithSummary("Add a subscriber; confirmed=true skips the opt-in email.");
+        group.MapPatch("/{id}", UpdateAsync).WithSummary("Change keywords and settings; checked like the subscribe form.");
+        group.MapPost("/{id}/suppress", SuppressAsync).WithSummary("Stop all mail to this subscriber.");
+        group.MapDelete("/{id}", EraseAsync).WithSummary("Erase the subscriber's personal data (GDPR); delivery counts stay, anonymous.");
+        group.MapGet("/{id}/deliveries", DeliveriesAsync).WithSummary("This subscriber's delivery log.");
+        return api;
+    }
+
+    private static async Task<Results<Ok<SubscriberPage>, ValidationProblem>> ListAsync(
+        SubscriberStore subscribers, ProfileStore profiles, CancellationToken cancellationToken, int page = 1, int pageSize = 50, string? search = null, string? status = null)
+    {
+        if (page < 1)
+        {
+            return AdminProblems.Invalid("page", $"must be 1 or more (was {page})");
+        }
+        if (pageSize is < 1 or > 500)
+        {
+            return AdminProblems.Invalid("pageSize", $"must be between 1 and 500 (was {pageSize})");
+        }
+        if (status is not null && !Statuses.Contains(status))
+        {
+            return AdminProblems.Invalid("status", $"'{status}' is not one of {string.Join(", ", Statuses)}");
+        }
+        var (items, total) = await subscribers.PageAsync(status, search, page, pageSize, cancellationToken);
+        var dtos = new List<SubscriberDto>(items.Count);
+        foreach (var s in items)
+        {
+            dtos.Add(SubscriberDto.From(s, await profiles.GetAsync(s.Id, cancellationToken)));
+        }
+        return TypedResults.Ok(new SubscriberPage(dtos, page, pageSize, total));
+    }
+
+    private static async Task<Results<Ok<SubscriberDto>, ProblemHttpResult>> GetAsync(string id, SubscriberStore subscribers, ProfileStore profiles, CancellationToken cancellationToken)
+    {
+        var subscriber = await subscribers.GetAsync(id, cancellationToken);
+        return subscriber is null
+            ? AdminProblems.NotFound($"There is no subscriber with the id '{id}'.")
+            : TypedResults.Ok(SubscriberDto.From(subscriber, await profiles.GetAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Created<SubscriberDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateSubscriberRequest body, HttpContext context, SubscriptionService subscriptions, ProfileStore profiles, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body.Email))
+        {
+            return AdminProblems.Invalid("email", "is required");
+        }
+        if (body.Keywords is null || body.Keywords.Count == 0)
+        {
+            return AdminProblems.Invalid("keywords", "at least one keyword is required");
+        }
+        NewSubscriber added;
+        try
+        {
+            added = await subscriptions.AddAsync(new NewSubscription(body.Email, body.Name, body.Keywords, body.Exclude ?? [], body.MaxPapers, body.MinScore,
+                body.SendHour, body.TimeZone, body.Confirmed), cancellationToken);
+        }
+        catch (SubscriptionException e) when (e.IsDuplicate)
+        {
+            return AdminProblems.Conflict($"{e.Message}; update it with PATCH instead.");
+        }
+        catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
+        {
+            return AdminProblems.Of(e);
+        }
+        var s = added.Subscriber;
+        await audit.WriteAsync(context, "subscribers.create", s.Id, new { confirmed = body.Confirmed, confirmationProblem = added.ConfirmationProblem }, cancellationToken);
+        return TypedResults.Created($"/admin/api/subscribers/{s.Id}", SubscriberDto.From(s, await profiles.GetAsync(s.Id, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<SubscriberDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string id, UpdateSubscriberRequest body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, SubscriptionService subscriptions,
+        AuditLog audit, CancellationToken cancellationToken)
+    {
+        var subscriber = await subscribers.GetAsync(id, cancellationToken);
+        if (subscriber is null)
+        {
+            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+        }
+        var current = await profiles.GetAsync(id, cancellationToken);
+        var settings = new SubscriptionSettings(
+            body.Name ?? subscriber.Name,
+            body.Keywords ?? current?.Keywords ?? [],
+            body.Exclude ?? current?.Exclusions ?? [],
+            body.MaxPapers ?? current?.MaxPapers,
+            body.MinScore ?? current?.MinScore,
+            body.SendHour ?? (int)subscriber.SendHour,
+            body.TimeZone ?? subscriber.TimeZone);
+        try
+        {
+            await subscriptions.UpdateAsync(id, settings, body.Paused ?? subscriber.PausedAt is not null, cancellationToken);
+        }
+        catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
+        {
+            return AdminProblems.Of(e);
+        }
+        await audit.WriteAsync(context, "subscribers.update", id, new { fields = ChangedFields(body) }, cancellationToken);
+        return TypedResults.Ok(SubscriberDto.From((await subscribers.GetAsync(id, cancellationToken))!, await profiles.GetAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<SubscriberDto>, ProblemHttpResult>> SuppressAsync(
+        string id, SuppressRequest? body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var reason = string.IsNullOrWhiteSpace(body?.Reason) ? "suppressed by an admin" : body.Reason.Trim();
+        if (!await subscribers.SetStatusAsync(id, SubscriberStatus.Suppressed, reason, cancellationToken))
+        {
+            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+        }
+        await audit.WriteAsync(context, "subscribers.suppress", id, new { reason }, cancellationToken);
+        return TypedResults.Ok(SubscriberDto.From((await subscribers.GetAsync(id, cancellationToken))!, await profiles.GetAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<ErasedSubscriber>, ProblemHttpResult>> EraseAsync(
+        string id, HttpContext context, SubscriptionService subscriptions, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var kept = await subscriptions.EraseAsync(id, cancellationToken);
+        if (kept is null)
+        {
+            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+        }
+        await audit.WriteAsync(context, "subscribers.erase", id, new { deliveriesKept = kept }, cancellationToken);
+        return TypedResults.Ok(new ErasedSubscriber(id, true, kept.Value));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> DeliveriesAsync(
+        string id, SubscriberStore subscribers, Outbox outbox, CancellationToken cancellationToken)
+    {
+        var log = await outbox.ListAsync(null, id, cancellationToken);
+        if (log.Count == 0 && await subscribers.GetAsync(id, cancellationToken) is null)
+        {
+            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+        }
+        return TypedResults.Ok(log);
+    }
+
+    private static IEnumerable<string> ChangedFields(UpdateSubscriberRequest b)
+    {
+        if (b.Name is not null) yield return "name";
+        if (b.Keywords is not null) yield return "keywords";
+        if (b.Exclude is not null) yield return "exclude";
+        if (b.MaxPapers is not null) yield return "maxPapers";
+        if (b.MinScore is not null) yield return "minScore";
+        if (b.SendHour is not null) yield return "sendHour";
+        if (b.TimeZone is not null) yield return "timeZone";
+        if (b.Paused is not null) yield return "paused";
+    }
+}
+
+public sealed record ErasedSubscriber(string Id, bool Erased, int DeliveriesKept);

@@ -1,0 +1,53 @@
+using Newsletter.Matching;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Admin;
+
+/// <summary>A subscriber as the admin API shows it.</summary>
+public sealed record SubscriberDto(
+    string Id,
+    string Email,
+    string? Name,
+    string Status,
+    string? StatusReason,
+    bool Paused,
+    int SendHour,
+    string TimeZone,
+    IReadOnlyList<string> Keywords,
+    IReadOnlyList<string> Exclude,
+    int MaxPapers,
+    double? MinScore,
+    string CreatedAt,
+    string? ConfirmedAt,
+    string? PausedAt)
+{
+    public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
+        s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
+        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt);
+}
+
+public sealed record SubscriberPage(IReadOnlyList<SubscriberDto> Items, int Page, int PageSize, long Total);
+
+public sealed record CreateSubscriberRequest(
+    string? Email,
+    string? Name,
+    List<string>? Keywords,
+    List<string>? Exclude,
+    int? MaxPapers,
+    double? MinScore,
+    int? SendHour,
+    string? TimeZone,
+    bool Confirmed = false);
+
+/// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
+public sealed record UpdateSubscriberRequest(
+    string? Name,
+    List<string>? Keywords,
+    List<string>? Exclude,
+    int? MaxPapers,
+    double? MinScore,
+    int? SendHour,
+    string? TimeZone,
+    bool? Paused);
+
+public sealed record SuppressRequest(string? Reason);

@@ -1,0 +1,64 @@
+using MimeKit;
+using Newsletter.Digests;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Delivery;
+
+/// <summary>
+/// Sends a day's digest again to chosen subscribers: the same papers as the original, as a new delivery with the
+/// next sequence number (its own Message-ID and row in the log), exactly once per call. A dry run decides the
+/// same and writes and sends nothing.
+/// </summary>
+public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAddress from)
+{
+    public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken)
+    {
+        var lines = new List<ResendLine>();
+        var toSend = new List<(int Line, PlannedDigest Digest)>();
+        foreach (var subscriber in recipients)
+        {
+            var original = await outbox.OriginalAsync(subscriber.Id, date, cancellationToken);
+            var paperIds = original?.Papers.Select(p => p.Paper.Id).ToList() ?? [];
+            string? skip = subscriber.Status != SubscriberStatus.Active
+                ? $"the subscriber is {subscriber.Status}"
+                : original is null
+                    ? $"no digest was planned for them on {date:yyyy-MM-dd} (no matching papers, or not yet run)"
+                    : original.Value.Papers.Count == 0 ? "their digest for the day has no papers left (erased or removed)" : null;
+            if (skip is not null)
+            {
+                lines.Add(new ResendLine(subscriber.Id, subscriber.Email, null, null, paperIds, "skipped", skip));
+                continue;
+            }
+            if (dryRun)
+            {
+                lines.Add(new ResendLine(subscriber.Id, subscriber.Email, null, null, paperIds, "would-send", null));
+                continue;
+            }
+            var digest = await outbox.AddResendAsync(subscriber.Id, date, original!.Value.Papers, from.Domain, cancellationToken);
+            toSend.Add((lines.Count, digest));
+            lines.Add(new ResendLine(subscriber.Id, subscriber.Email, digest.Id, digest.Sequence, paperIds, "pending", null));
+        }
+        if (toSend.Count > 0)
+        {
+            await sender.SendDeliveriesAsync([.. toSend.Select(t => t.Digest.Id)], cancellationToken);
+            var outcomes = (await outbox.StatusOfAsync([.. toSend.Select(t => t.Digest.Id)], cancellationToken));
+            foreach (var (line, digest) in toSend)
+            {
+                var (status, reply) = outcomes.GetValueOrDefault(digest.Id, ("pending", null));
+                lines[line] = lines[line] with { Status = status, Reason = status == "sent" ? null : reply };
+            }
+        }
+        return new ResendReport(date, dryRun, lines);
+    }
+}
+
+/// <param name="Status">sent, failed, pending (not sent yet), would-send (dry run) or skipped.</param>
+public sealed record ResendLine(string SubscriberId, string Email, string? DeliveryId, int? Sequence, IReadOnlyList<string> Papers, string Status, string? Reason);
+
+public sealed record ResendReport(DateOnly Date, bool DryRun, IReadOnlyList<ResendLine> Recipients)
+{
+    public int Sent => Recipients.Count(r => r.Status == "sent");
+    public int Failed => Recipients.Count(r => r.Status == "failed");
+    public int Skipped => Recipients.Count(r => r.Status == "skipped");
+    public int WouldSend => Recipients.Count(r => r.Status == "would-send");
+}

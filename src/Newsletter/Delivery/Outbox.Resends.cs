@@ -1,0 +1,76 @@
+using System.Globalization;
+using Dapper;
+using Newsletter.Digests;
+
+namespace Newsletter.Delivery;
+
+/// <summary>Resends: a copy of a day's digest recorded as its own delivery, numbered after the ones before it.</summary>
+public sealed partial class Outbox
+{
+    /// <summary>The day's original digest of a subscriber (sequence 0) with its papers, or null when none was planned.</summary>
+    public async Task<(string Status, IReadOnlyList<SelectedPaper> Papers)?> OriginalAsync(string subscriberId, DateOnly date, CancellationToken cancellationToken)
+    {
+        var id = DeliveryId(subscriberId, date, 0);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var status = await connection.ExecuteScalarAsync<string?>("SELECT status FROM deliveries WHERE id = @Id", new { Id = id });
+        if (status is null)
+        {
+            return null;
+        }
+        var papers = await PapersOfAsync(connection, [id], cancellationToken);
+        return (status, papers.GetValueOrDefault(id) ?? []);
+    }
+
+    /// <summary>
+    /// Records one more copy of a day's digest as owed, under the next free sequence number. The number is taken
+    /// inside the write transaction, so two resends at once get two numbers, never one shared row.
+    /// </summary>
+    public async Task<PlannedDigest> AddResendAsync(string subscriberId, DateOnly date, IReadOnlyList<SelectedPaper> papers, string messageDomain, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var sequence = 1 + await connection.ExecuteScalarAsync<int>(
+            "SELECT coalesce(max(sequence), 0) FROM deliveries WHERE subscriber_id = @Subscriber AND digest_date = @Date",
+            new { Subscriber = subscriberId, Date = Day(date) }, transaction);
+        var digest = new PlannedDigest(subscriberId, date, sequence, DigestComposer.MessageId(subscriberId, date, sequence, messageDomain), papers,
+            clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        await DeliveryInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
+        await PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return digest;
+    }
+
+    /// <summary>These deliveries, if still owed, ready to send.</summary>
+    public async Task<IReadOnlyList<OwedDigest>> OwedByIdAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = new List<(string Id, string Date, long Sequence, string SubscriberId, string Email, string? Name, string Secret, string Status)>();
+        await OwedById.ForEachRowAsync(connection, null, deliveryIds, row => rows.Add((
+            row.GetString(0), row.GetString(1), row.GetInt64(2), row.GetString(3), row.GetString(4), row.IsDBNull(5) ? null : row.GetString(5), row.GetString(6), row.GetString(7))),
+            cancellationToken);
+        var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
+        return [.. rows.Select(r => new OwedDigest(
+            r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), DateOnly.ParseExact(r.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            (int)r.Sequence, r.Status, papers.GetValueOrDefault(r.Id) ?? []))];
+    }
+
+    /// <summary>Status and last server reply of these deliveries.</summary>
+    public async Task<Dictionary<string, (string Status, string? Reply)>> StatusOfAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await StatusById.ForEachRowAsync(connection, null, deliveryIds,
+            row => result[row.GetString(0)] = (row.GetString(1), row.IsDBNull(2) ? null : row.GetString(2)), cancellationToken);
+        return result;
+    }
+
+    private static readonly Data.KeyedQuery StatusById = new("SELECT id, status, server_reply FROM deliveries WHERE id IN ({keys})");
+
+    private static readonly Data.KeyedQuery OwedById = new(
+        """
+        SELECT d.id, d.digest_date, d.sequence, s.id, s.email, s.name, s.secret, s.status
+        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+        WHERE d.status = 'pending' AND d.id IN ({keys})
+        ORDER BY d.id
+        """);
+}

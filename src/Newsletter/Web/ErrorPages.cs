@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Newsletter.Admin;
+using Newsletter.Web.Pages;
+
+namespace Newsletter.Web;
+
+/// <summary>
+/// What a request that fails gets: RFC 7807 problem details under /admin/api (naming the cause, e.g. the JSON path
+/// of a bad field), a plain page everywhere else. Never a stack trace; unexpected errors are logged with their id.
+/// </summary>
+public static partial class ErrorPages
+{
+    public static IApplicationBuilder UseNewsletterErrors(this IApplicationBuilder app) =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleAsync, SuppressDiagnosticsCallback = _ => true });
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var (status, title, detail) = error switch
+        {
+            BadHttpRequestException { InnerException: AntiforgeryValidationException } =>
+                (StatusCodes.Status400BadRequest, "This form has expired", "The page was open too long or cookies are blocked. Go back, reload the page and send the form again."),
+            BadHttpRequestException { InnerException: JsonException json } =>
+                (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this endpoint", json.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "The request is not valid", bad.Message),
+            _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side", $"The error is logged as {context.TraceIdentifier}; please try again later."),
+        };
+        if (status >= 500)
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ErrorPages));
+            LogUnexpected(logger, error, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+        }
+        if (context.Request.Path.StartsWithSegments(AdminApi.Prefix))
+        {
+            await TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+            return;
+        }
+        var site = context.RequestServices.GetRequiredService<IOptions<SiteOptions>>().Value;
+        await PageLayout.Problem(site.Name, title, detail, status, Html.Of($"""<p><a href="/subscribe">Go to the subscribe page</a></p>""")).ExecuteAsync(context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} {Path} (request {RequestId})")]
+    private static partial void LogUnexpected(ILogger logger, Exception? error, string method, string path, string requestId);
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Web.Pages;
+
+/// <summary>
+/// The confirmation link of the opt-in email. Opening it shows a button rather than confirming at once, because
+/// mail scanners open links in incoming mail by themselves; only a person's click (a POST) activates.
+/// </summary>
+public static class ConfirmEndpoints
+{
+    public static IEndpointRouteBuilder MapConfirmPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/confirm", ShowAsync);
+        app.MapPost("/confirm", ConfirmAsync);
+        return app;
+    }
+
+    private static async Task<ContentHttpResult> ShowAsync(
+        string? token, HttpContext context, SignedLink links, LinkSigner signer, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Confirm, cancellationToken);
+        if (subscriber is null)
+        {
+            return problem!;
+        }
+        if (subscriber.Status != SubscriberStatus.Pending)
+        {
+            return Done(site.Value, subscriber, signer, alreadyDone: true);
+        }
+        return PageLayout.Page(site.Value.Name, "Confirm your subscription", Html.Of($"""
+            <p>Start the daily digest for <strong>{subscriber.Email}</strong>?</p>
+            <form method="post" action="/confirm">
+            {FormProtection.Field(context)}
+            <input type="hidden" name="token" value="{token}">
+            <button type="submit">Confirm my subscription</button>
+            </form>
+            """));
+    }
+
+    private static async Task<ContentHttpResult> ConfirmAsync(
+        [FromForm] TokenForm form, SignedLink links, LinkSigner signer, SubscriberStore subscribers, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Confirm, cancellationToken);
+        if (subscriber is null)
+        {
+            return problem!;
+        }
+        var activated = await subscribers.ConfirmAsync(subscriber.Id, cancellationToken);
+        return Done(site.Value, (await subscribers.GetAsync(subscriber.Id, cancellationToken)) ?? subscriber, signer, alreadyDone: !activated);
+    }
+
+    private static ContentHttpResult Done(SiteOptions site, Subscriber subscriber, LinkSigner signer, bool alreadyDone)
+    {
+        var preferences = signer.Url("preferences", subscriber.Id, subscriber.Secret, LinkPurpose.Preferences);
+        var title = subscriber.Status switch
+        {
+            SubscriberStatus.Unsubscribed => "You are unsubscribed",
+            SubscriberStatus.Suppressed => "We cannot send to this address",
+            _ => alreadyDone ? "You are already subscribed" : "You are subscribed",
+        };
+        var text = subscriber.Status switch
+        {
+            SubscriberStatus.Unsubscribed => "This address unsubscribed after the link was sent. Subscribe again to get digests.",
+            SubscriberStatus.Suppressed => "Mail to this address was refused by its server, so we stopped sending. Subscribe again once it works.",
+            _ => $"Your first digest arrives at {subscriber.SendHour:00}:00 ({subscriber.TimeZone}) on the next day with matching papers.",
+        };
+        return PageLayout.Page(site.Name, title, Html.Of($"""
+            <p class="notice">{text}</p>
+            <p><a href="{preferences}">Change your keywords, send time or number of papers</a></p>
+            """));
+    }
+}
+
+public sealed class TokenForm
+{
+    public string? Token { get; set; }
+}

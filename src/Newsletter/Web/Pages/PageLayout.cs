@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Newsletter.Web.Pages;
+
+/// <summary>The frame around every page: one column that fits a phone, readable without CSS or JavaScript.</summary>
+public static class PageLayout
+{
+    private const string Style =
+        """
+        :root { color-scheme: light dark; --accent: #1a56db; --error: #b91c1c; --muted: #6b7280; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+        header, main, footer { max-width: 40rem; margin: 0 auto; padding: 0 1rem; }
+        header { padding-top: 1rem; font-weight: 600; }
+        header a { color: inherit; text-decoration: none; }
+        h1 { font-size: 1.5rem; line-height: 1.25; }
+        label { display: block; font-weight: 600; margin-top: 1rem; }
+        .hint { color: var(--muted); font-size: .9rem; margin: .15rem 0 .35rem; }
+        input[type=email], input[type=text], input[type=number], select, textarea {
+          width: 100%; font: inherit; padding: .5rem; border: 1px solid #9ca3af; border-radius: .375rem; }
+        textarea { min-height: 7rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .95rem; }
+        input:focus, select:focus, textarea:focus, button:focus { outline: 3px solid #93c5fd; outline-offset: 1px; }
+        [aria-invalid=true] { border-color: var(--error); }
+        .row { display: flex; gap: 1rem; flex-wrap: wrap; } .row > div { flex: 1 1 10rem; }
+        button { font: inherit; font-weight: 600; margin-top: 1.25rem; padding: .6rem 1.2rem; border: 0; border-radius: .375rem;
+          background: var(--accent); color: #fff; cursor: pointer; }
+        button.secondary { background: transparent; color: var(--accent); border: 1px solid var(--accent); }
+        .error { color: var(--error); font-size: .95rem; margin: .25rem 0; }
+        .summary { border: 2px solid var(--error); border-radius: .375rem; padding: .5rem 1rem; }
+        .notice { border-left: 4px solid var(--accent); padding: .25rem 1rem; background: rgba(26,86,219,.08); }
+        details { margin: .5rem 0; } code { font-size: .9em; }
+        .papers { padding-left: 1.2rem; } .papers li { margin: .5rem 0; } .papers .why { color: var(--muted); font-size: .9rem; }
+        footer { color: var(--muted); font-size: .85rem; padding: 2rem 1rem; }
+        """;
+
+    public static ContentHttpResult Page(string siteName, string title, Markup body, int statusCode = StatusCodes.Status200OK) =>
+        TypedResults.Content(Html.Of($"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{title} · {siteName}</title>
+            <style>{new Markup(Style)}</style>
+            </head>
+            <body>
+            <header><a href="/">{siteName}</a></header>
+            <main id="main">
+            <h1>{title}</h1>
+            {body}
+            </main>
+            <footer>{siteName} sends a daily email of the trending papers that match your keywords.</footer>
+            </body>
+            </html>
+            """).Value, "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+
+    /// <summary>A page that explains a problem and what to do; never a stack trace.</summary>
+    public static ContentHttpResult Problem(string siteName, string title, string explanation, int statusCode, Markup? next = null) =>
+        Page(siteName, title, Html.Of($"""<p role="alert">{explanation}</p>{next ?? Markup.Empty}"""), statusCode);
+}

@@ -1,0 +1,176 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Newsletter.Matching;
+using Newsletter.Subscribers;
+
+namespace Newsletter.Web.Pages;
+
+/// <summary>
+/// The preferences page, reached only through the signed link in every digest: keywords, exclusions, send time,
+/// size, pause, with the papers of the last 7 days the keywords would have matched (updated as you type when
+/// JavaScript runs, by the Preview button when it does not).
+/// </summary>
+public static class PreferencesEndpoints
+{
+    public static IEndpointRouteBuilder MapPreferencesPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/preferences", ShowAsync);
+        app.MapPost("/preferences", SaveAsync);
+        app.MapGet("/preferences/preview", PreviewFragmentAsync);
+        app.MapGet("/assets/preferences.js", () => TypedResults.Text(Script, "text/javascript; charset=utf-8"));
+        return app;
+    }
+
+    private static async Task<ContentHttpResult> ShowAsync(
+        string? token, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
+        if (subscriber is null)
+        {
+            return problem!;
+        }
+        var form = ProfileForm.From(subscriber, await profiles.GetAsync(subscriber.Id, cancellationToken));
+        form.Token = token;
+        return await PageAsync(context, site.Value, subscriber, form, [], null, preview, cancellationToken);
+    }
+
+    private static async Task<ContentHttpResult> SaveAsync(
+        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, RecentPapersPreview preview,
+        IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Preferences, cancellationToken);
+        if (subscriber is null)
+        {
+            return problem!;
+        }
+        form.Email = subscriber.Email;
+        var (settings, errors) = form.Read();
+        string? notice = null;
+        if (settings is not null && form.Action != "preview")
+        {
+            try
+            {
+                await subscriptions.UpdateAsync(subscriber.Id, settings, paused: form.Paused is not null, cancellationToken);
+                notice = form.Paused is not null ? "Saved. Your digests are paused until you untick “Pause”." : "Saved. Your next digest uses these settings.";
+            }
+            catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
+            {
+                var (field, message) = ProfileForm.ErrorOf(e);
+                errors[field] = message;
+            }
+        }
+        return await PageAsync(context, site.Value, subscriber, form, errors, notice, preview, cancellationToken);
+    }
+
+    private static async Task<ContentHttpResult> PreviewFragmentAsync(
+        string? token, string? keywords, string? exclude, SignedLink links, RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
+        if (subscriber is null)
+        {
+            return problem!;
+        }
+        var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), cancellationToken);
+        return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
+    }
+
+    private static async Task<ContentHttpResult> PageAsync(
+        HttpContext context, SiteOptions site, Subscriber subscriber, ProfileForm form, Dictionary<string, string> errors, string? notice,
+        RecentPapersPreview preview, CancellationToken cancellationToken)
+    {
+        var unsubscribe = context.RequestServices.GetService(typeof(LinkSigner)) is LinkSigner signer
+            ? signer.Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe)
+            : "/unsubscribe";
+        var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
+            ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
+            : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude), cancellationToken);
+        var status = subscriber.Status switch
+        {
+            SubscriberStatus.Unsubscribed => "You are unsubscribed: saving keeps these settings for when you subscribe again.",
+            SubscriberStatus.Suppressed => "Your mail server refused our last digest, so sending is stopped. Contact the site's admin.",
+            SubscriberStatus.Pending => "Your subscription is not confirmed yet: open the link in the confirmation email.",
+            _ => null,
+        };
+        return PageLayout.Page(site.Name, "Your digest", Html.Of($"""
+            <p>Settings for <strong>{subscriber.Email}</strong>.</p>
+            {Html.When(status is not null, Html.Of($"""<p class="notice">{status}</p>"""))}
+            {Html.When(notice is not null, Html.Of($"""<p class="notice" role="status">{notice}</p>"""))}
+            {ProfileFields.Summary(errors)}
+            <form method="post" action="/preferences" novalidate>
+            {FormProtection.Field(context)}
+            <input type="hidden" name="token" value="{form.Token}">
+            {ProfileFields.Render(form, errors)}
+            <label><input type="checkbox" name="paused"{(form.Paused is not null ? new Markup(" checked") : Markup.Empty)}> Pause my digests</label>
+            <div class="row"><div>
+            <button type="submit" name="action" value="save">Save</button>
+            <button type="submit" name="action" value="preview" class="secondary">Preview</button>
+            </div></div>
+            </form>
+            <h2>Papers these keywords would have matched</h2>
+            <div id="preview" aria-live="polite">{previewHtml}</div>
+            <p><a href="{unsubscribe}">Unsubscribe</a></p>
+            <script src="/assets/preferences.js" defer></script>
+            """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<Markup> PreviewAsync(SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, CancellationToken cancellationToken)
+    {
+        if (keywords.Count == 0)
+        {
+            return Html.Of($"""<p class="hint">Enter keywords to see which recent papers they match.</p>""");
+        }
+        PreviewResult result;
+        try
+        {
+            result = await preview.MatchAsync(keywords, exclusions, cancellationToken);
+        }
+        catch (ProfileValidationException e)
+        {
+            return Html.Of($"""<p class="error">{ProfileForm.ErrorOf(e).Message}</p>""");
+        }
+        if (result.LatestDay is null)
+        {
+            return Html.Of($"""<p class="hint">No papers have been listed yet.</p>""");
+        }
+        var days = $"in the {RecentPapersPreview.Days} days up to {result.LatestDay:yyyy-MM-dd}";
+        if (result.Total == 0)
+        {
+            return Html.Of($"""<p>No papers {days} match these keywords.</p>""");
+        }
+        return Html.Of($"""
+            <p>{result.Total} {(result.Total == 1 ? "paper" : "papers")} {days}{(result.Total > result.Papers.Count ? $", the best {result.Papers.Count} shown" : "")}:</p>
+            <ol class="papers">
+            {Html.Join(result.Papers.Select(p => Html.Of($"""
+                <li><a href="{site.PaperUrl.Replace("{id}", p.Paper.Id, StringComparison.Ordinal)}">{p.Paper.Title}</a>
+                <div class="why">Matched: {string.Join(", ", p.Matched)} · ▲ {p.Paper.Upvotes}</div></li>
+                """)))}
+            </ol>
+            """);
+    }
+
+    private const string Script =
+        """
+        // Live preview: re-asks the server which recent papers the keywords match, a moment after typing stops.
+        (() => {
+          const form = document.querySelector('form[action="/preferences"]');
+          const target = document.getElementById('preview');
+          if (!form || !target || !window.fetch) return;
+          let timer = 0, asked = 0;
+          const refresh = async () => {
+            const mine = ++asked;
+            const query = new URLSearchParams({ token: form.token.value, keywords: form.keywords.value, exclude: form.exclude.value });
+            try {
+              const response = await fetch('/preferences/preview?' + query, { headers: { 'Accept': 'text/html' } });
+              if (mine === asked && response.ok) target.innerHTML = await response.text();
+            } catch { /* the Preview button still works */ }
+          };
+          for (const field of [form.keywords, form.exclude]) {
+            field.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 350); });
+          }
+        })();
+        """;
+}

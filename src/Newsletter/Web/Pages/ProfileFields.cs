@@ -1,0 +1,59 @@
+using System.Globalization;
+using Newsletter.Matching;
+
+namespace Newsletter.Web.Pages;
+
+/// <summary>The keyword, exclusion, send-time and size fields shared by the subscribe and preferences pages.</summary>
+public static class ProfileFields
+{
+    private static readonly Lazy<Markup> TimeZoneOptions = new(() => Html.Join(
+        TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC").Distinct().Order(StringComparer.Ordinal)
+            .Select(id => Html.Of($"<option value=\"{id}\"></option>"))));
+
+    public static Markup Render(ProfileForm form, IReadOnlyDictionary<string, string> errors) => Html.Of($"""
+        {Field("keywords", "Keywords", "One per line. A paper matches a line when it has all its words.", errors,
+            Html.Of($"""<textarea id="keywords" name="keywords" rows="5" required spellcheck="false" {Invalid("keywords", errors)}>{form.Keywords}</textarea>"""))}
+        <details><summary>How to write keywords</summary>
+        <ul>
+        <li><code>reinforcement learning</code>: both words, in any order; <code>"reinforcement learning"</code>: this phrase.</li>
+        <li><code>RL</code>: capitals make an acronym, matched only in capitals (also <code>RLs</code>).</li>
+        <li><code>LoRA OR adapters</code>, <code>diffusion AND (video OR 3D)</code>, <code>quantization NOT survey</code>.</li>
+        <li>Inflections and spelling variants match: <code>fine-tuning</code> finds “finetuned” and “fine tuning”.</li>
+        </ul></details>
+        {Field("exclude", "Never send papers about", "Optional, one per line, same syntax.", errors,
+            Html.Of($"""<textarea id="exclude" name="exclude" rows="2" spellcheck="false" {Invalid("exclude", errors)}>{form.Exclude}</textarea>"""))}
+        <div class="row">
+        <div>{Field("sendHour", "Send at", "Local hour of the day.", errors, Html.Of($"""<select id="sendHour" name="sendHour" {Invalid("sendHour", errors)}>{Hours(form.SendHour)}</select>"""))}</div>
+        <div>{Field("timeZone", "Time zone", "e.g. Europe/Berlin", errors,
+            Html.Of($"""<input id="timeZone" name="timeZone" type="text" list="zones" autocomplete="off" value="{form.TimeZone ?? "UTC"}" {Invalid("timeZone", errors)}><datalist id="zones">{TimeZoneOptions.Value}</datalist>"""))}</div>
+        <div>{Field("maxPapers", "Papers per email", $"1 to {Profile.MaxMaxPapers}.", errors,
+            Html.Of($"""<input id="maxPapers" name="maxPapers" type="number" min="1" max="{Profile.MaxMaxPapers}" inputmode="numeric" value="{form.MaxPapers ?? Profile.DefaultMaxPapers.ToString(CultureInfo.InvariantCulture)}" {Invalid("maxPapers", errors)}>"""))}</div>
+        </div>
+        """);
+
+    /// <summary>A labelled control with its hint and, when there is one, its error, tied together for screen readers.</summary>
+    public static Markup Field(string name, string label, string hint, IReadOnlyDictionary<string, string> errors, Markup control) => Html.Of($"""
+        <label for="{name}">{label}</label>
+        <p class="hint" id="{name}-hint">{hint}</p>
+        {Html.When(errors.ContainsKey(name), Html.Of($"""<p class="error" id="{name}-error">{errors.GetValueOrDefault(name)}</p>"""))}
+        {control}
+        """);
+
+    /// <summary>A list of every problem at the top of the form, announced to screen readers, each linking to its field.</summary>
+    public static Markup Summary(IReadOnlyDictionary<string, string> errors) => errors.Count == 0 ? Markup.Empty : Html.Of($"""
+        <div class="summary" role="alert"><p><strong>Please fix {(errors.Count == 1 ? "this" : "these")}:</strong></p><ul>
+        {Html.Join(errors.Select(e => Html.Of($"""<li><a href="#{e.Key}">{e.Value}</a></li>""")))}
+        </ul></div>
+        """);
+
+    public static Markup Invalid(string name, IReadOnlyDictionary<string, string> errors) => errors.ContainsKey(name)
+        ? Html.Of($"""aria-invalid="true" aria-describedby="{name}-hint {name}-error" """)
+        : Html.Of($"""aria-describedby="{name}-hint" """);
+
+    private static Markup Hours(string? selected)
+    {
+        var chosen = int.TryParse(selected, NumberStyles.None, CultureInfo.InvariantCulture, out var h) ? h : 8;
+        return Html.Join(Enumerable.Range(0, 24).Select(hour => Html.Of(
+            $"""<option value="{hour}"{(hour == chosen ? new Markup(" selected") : Markup.Empty)}>{hour:00}:00</option>""")));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Newsletter.Hosting;
+using Newsletter.Web;
+
+namespace Newsletter.Tests.Support;
+
+/// <summary>The real `serve` host (pages, admin API, health, metrics) on a free loopback port over a throwaway database.</summary>
+public sealed class WebTestHost : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+    public const string SigningKey = "0123456789abcdef0123456789abcdef-web-test";
+
+    private readonly WebApplication _web;
+
+    private WebTestHost(WebApplication web, TestApp app, string baseUrl)
+    {
+        _web = web;
+        App = app;
+        BaseUrl = baseUrl;
+        Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = new Uri(baseUrl) };
+        Admin = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public TestApp App { get; }
+
+    public string BaseUrl { get; }
+
+    /// <summary>A browser-like client (keeps cookies), no credentials.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>A client sending the admin API key.</summary>
+    public HttpClient Admin { get; }
+
+    public IServiceProvider Services => _web.Services;
+
+    public T Get<T>() where T : notnull => _web.Services.GetRequiredService<T>();
+
+    /// <param name="maildev">Where mail goes; null: the pickup folder inside the test directory.</param>
+    public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, params string[] settings)
+    {
+        var port = Ports.Free();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var app = new TestApp([
+            $"--Site:BaseUrl={baseUrl}",
+            $"--Site:SigningKey={SigningKey}",
+            $"--Admin:ApiKeys:0={AdminKey}",
+            "--Schedule:Enabled=false",
+            "--Smtp:MaxPerSecond=0",
+            "--Smtp:From=digest@papers.example.org",
+            .. maildev is null
+                ? new[] { "--Smtp:Host=" }
+                : [ "--Smtp:Host=127.0.0.1", $"--Smtp:Port={maildev.SmtpPort}", "--Smtp:Security=None" ],
+            .. settings]);
+        string[] all = [.. app.Settings, $"--Smtp:PickupFolder={app.Dir.File("outbox")}"];
+        var web = WebHost.Build(ConfigSwitches.Extract(all), [baseUrl]);
+        await web.Services.PrepareAsync(migrate: true, CancellationToken.None);
+        await web.StartAsync();
+        return new WebTestHost(web, app, baseUrl);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Admin.Dispose();
+        await _web.StopAsync();
+        await _web.DisposeAsync();
+        App.Dispose();
+    }
+}
