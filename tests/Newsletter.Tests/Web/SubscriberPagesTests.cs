@@ -1,0 +1,263 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Newsletter.Scheduling;
+using Newsletter.Sources;
+using Newsletter.Subscribers;
+using Newsletter.Tests.Support;
+using Newsletter.Web;
+
+namespace Newsletter.Tests.Web;
+
+/// <summary>The subscriber pages over real HTTP: forms, signed links, one-click unsubscribe, errors, limits.</summary>
+[Collection(nameof(WebCollection))]
+public sealed partial class SubscriberPagesTests(WebMaildev maildev) : IAsyncLifetime
+{
+    private WebTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await maildev.Server.ClearAsync();
+        _host = await WebTestHost.StartAsync(maildev.Server, "--Site:SubscribeRequestsPerMinute=0");
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task The_subscribe_form_has_labelled_fields_and_an_anti_forgery_token()
+    {
+        var response = await _host.Client.GetAsync("/subscribe");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        foreach (var field in new[] { "email", "keywords", "exclude", "sendHour", "timeZone", "maxPapers" })
+        {
+            Assert.Contains($"<label for=\"{field}\">", html);
+            Assert.Contains($"id=\"{field}\"", html);
+        }
+        Assert.Matches(AntiforgeryField(), html);
+        Assert.Contains("How to write keywords", html);
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task An_invalid_keyword_is_shown_inline_with_the_parser_message_and_nothing_is_stored()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@example.org", ["keywords"] = "reinforcement learning\nRL AND \"policy", ["sendHour"] = "7", ["timeZone"] = "UTC" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("Line 2: unbalanced quote", html);
+        Assert.Contains("aria-invalid=\"true\" aria-describedby=\"keywords-hint keywords-error\"", html);
+        Assert.Contains("role=\"alert\"", html);
+        Assert.Contains("RL AND &quot;policy</textarea>", html); // what was typed is kept, escaped
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+        Assert.Empty(await maildev.Server.EmailsAsync());
+    }
+
+    [Fact]
+    public async Task Bad_email_and_bad_numbers_get_messages_not_errors()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@", ["keywords"] = "RL", ["maxPapers"] = "lots", ["timeZone"] = "Mars/Base" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("is not a valid email address", html);
+        Assert.Contains("Enter a whole number between 1 and 100", html);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
+    public async Task Subscribing_answers_the_same_whether_or_not_the_address_exists()
+    {
+        var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" };
+        var (_, first) = await SubmitAsync("/subscribe", form);
+        await ConfirmByMailAsync("ada@example.org");
+        var (_, again) = await SubmitAsync("/subscribe", form);
+        var (_, stranger) = await SubmitAsync("/subscribe", new(form) { ["email"] = "nobody@example.org" });
+
+        Assert.Equal(MainOf(first), MainOf(again));
+        Assert.Equal(MainOf(first).Replace("ada@example.org", "nobody@example.org"), MainOf(stranger));
+        Assert.Contains("Check your inbox", first);
+        Assert.Equal("active", Status("ada@example.org")); // the active subscriber's profile was not changed by a stranger's form
+        Assert.Equal("[\"diffusion\"]", Text("SELECT keywords FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'"));
+    }
+
+    [Fact]
+    public async Task A_form_without_its_anti_forgery_token_gets_a_clear_page_and_changes_nothing()
+    {
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "RL" });
+        var response = await new HttpClient { BaseAddress = new Uri(_host.BaseUrl) }.PostAsync("/subscribe", content);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("This form has expired", html);
+        Assert.DoesNotContain("Exception", html);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
+    public async Task Tampered_and_expired_links_get_a_clear_page_never_an_error()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        var secret = Text($"SELECT secret FROM subscribers WHERE id = '{id}'");
+        var valid = _host.Get<LinkSigner>().Sign(id, secret, LinkPurpose.Preferences);
+        var expired = new LinkSigner(_host.Get<IOptions<SiteOptions>>(), _host.Get<Newsletter.Hosting.NewsletterHome>(), new FixedClock(DateTimeOffset.UtcNow.AddDays(-400)))
+            .Sign(id, secret, LinkPurpose.Preferences);
+
+        foreach (var (token, status, words) in new[]
+        {
+            (valid[..^2] + (valid[^2] == 'A' ? "BB" : "AA"), HttpStatusCode.BadRequest, "This link is not valid"),
+            (valid.Replace(id, "0000000000000000"), HttpStatusCode.BadRequest, "This link is not valid"),
+            ("garbage", HttpStatusCode.BadRequest, "This link is not valid"),
+            ("", HttpStatusCode.BadRequest, "This link is not valid"),
+            (expired, HttpStatusCode.Gone, "This link has expired"),
+        })
+        {
+            foreach (var page in new[] { "/preferences", "/unsubscribe", "/confirm" })
+            {
+                var response = await _host.Client.GetAsync($"{page}?token={Uri.EscapeDataString(token)}");
+                var html = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == status || (page != "/preferences" && response.StatusCode == HttpStatusCode.BadRequest), $"{page} {token}: {response.StatusCode}");
+                Assert.Contains(page == "/preferences" ? words : "This link", html);
+            }
+        }
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync($"/preferences?token={Uri.EscapeDataString(valid)}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task One_click_unsubscribe_needs_no_page_cookie_or_form_token()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        await ConfirmByMailAsync("ada@example.org");
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Unsubscribe);
+
+        using var mailClient = new HttpClient { BaseAddress = new Uri(_host.BaseUrl) };
+        using var body = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+        var response = await mailClient.PostAsync($"/unsubscribe?token={Uri.EscapeDataString(token)}", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("unsubscribed", Status("ada@example.org"));
+        using var tampered = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+        Assert.Equal(HttpStatusCode.BadRequest, (await mailClient.PostAsync($"/unsubscribe?token={Uri.EscapeDataString(token)}x", tampered)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Saved_preferences_are_checked_and_a_paused_subscriber_gets_no_digest()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        await ConfirmByMailAsync("ada@example.org");
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var page = await _host.Client.GetStringAsync($"/preferences?token={Uri.EscapeDataString(token)}");
+        Assert.Contains("Papers these keywords would have matched", page);
+        Assert.Matches(@"\d+ papers? in the 7 days up to 2026-03-11", page);
+
+        var (badStatus, bad) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new() { ["token"] = token, ["keywords"] = "NOT survey", ["action"] = "save" });
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("Line 1:", bad);
+        Assert.Equal("[\"diffusion\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
+
+        var (okStatus, ok) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new()
+        {
+            ["token"] = token, ["keywords"] = "\"reinforcement learning\"\nRLHF", ["exclude"] = "survey", ["sendHour"] = "6", ["timeZone"] = "Europe/Berlin",
+            ["maxPapers"] = "3", ["paused"] = "on", ["action"] = "save",
+        });
+        Assert.Equal(HttpStatusCode.OK, okStatus);
+        Assert.Contains("Saved.", ok);
+        Assert.Equal("[\"\\u0022reinforcement learning\\u0022\",\"RLHF\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
+        Assert.Equal(6, Scalar($"SELECT send_hour FROM subscribers WHERE id = '{id}'"));
+        Assert.Equal("Europe/Berlin", Text($"SELECT time_zone FROM subscribers WHERE id = '{id}'"));
+
+        var report = await _host.Get<DailyRun>().RunAsync(new RunRequest(new DateOnly(2026, 3, 11), "manual", SkipIngest: true), CancellationToken.None);
+        Assert.Empty(report.Planned);
+    }
+
+    [Fact]
+    public async Task The_live_preview_lists_recent_papers_the_edited_keywords_match()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+
+        var rl = await _host.Client.GetStringAsync($"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords={Uri.EscapeDataString("reinforcement learning")}");
+        var broken = await _host.Client.GetStringAsync($"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords={Uri.EscapeDataString("(RL")}");
+        var none = await _host.Client.GetStringAsync($"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords=zzzqqq");
+
+        Assert.Contains("Matched: reinforcement learning", rl);
+        Assert.Contains("huggingface.co/papers/", rl);
+        Assert.Contains("class=\"error\"", broken);
+        Assert.Contains("No papers in the 7 days up to 2026-03-11 match", none);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.GetAsync($"/preferences/preview?token=bad&keywords=RL")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Subscribing_too_often_from_one_address_is_limited()
+    {
+        await _host.DisposeAsync();
+        _host = await WebTestHost.StartAsync(maildev.Server, "--Site:SubscribeRequestsPerMinute=2");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await SubmitAsync("/subscribe", new() { ["email"] = $"user{i}@example.org", ["keywords"] = "RL" })).Status);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(2, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    private async Task<string> SubscribeAndGetIdAsync(string email)
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = email, ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" });
+        Assert.True(status == HttpStatusCode.OK, html);
+        return Text($"SELECT id FROM subscribers WHERE email = '{email}'");
+    }
+
+    private async Task ConfirmByMailAsync(string email)
+    {
+        var mail = (await maildev.Server.WaitForAsync(1)).Last(e => e.To.Contains(email));
+        var link = ConfirmLink().Match(mail.Text).Value;
+        var page = await _host.Client.GetStringAsync(link);
+        var token = Regex.Match(page, "name=\"token\" value=\"([^\"]+)\"").Groups[1].Value;
+        var (status, html) = await SubmitAsync("/confirm", new() { ["token"] = WebUtility.HtmlDecode(token) }, formPage: link);
+        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.Equal("active", Status(email));
+    }
+
+    /// <summary>Loads the form page first (for its anti-forgery cookie and field), then posts the fields with the token.</summary>
+    private async Task<(HttpStatusCode Status, string Html)> SubmitAsync(string path, Dictionary<string, string> fields, string? formPage = null)
+    {
+        var form = await _host.Client.GetStringAsync(formPage ?? (path.StartsWith("/preferences", StringComparison.Ordinal) ? path : "/subscribe"));
+        var match = AntiforgeryField().Match(form);
+        Assert.True(match.Success, "no anti-forgery field on " + (formPage ?? path));
+        var post = new Dictionary<string, string>(fields) { [match.Groups[1].Value] = WebUtility.HtmlDecode(match.Groups[2].Value) };
+        var target = path.Contains('?') ? path[..path.IndexOf('?')] : path;
+        using var content = new FormUrlEncodedContent(post);
+        var response = await _host.Client.PostAsync(target, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static string MainOf(string html) => Regex.Match(html, "<main id=\"main\">(.*)</main>", RegexOptions.Singleline).Groups[1].Value;
+
+    private string Status(string email) => Text($"SELECT status FROM subscribers WHERE email = '{email}'");
+
+    private long Scalar(string sql) => (long)Query(sql)!;
+
+    private string Text(string sql) => (string)Query(sql)!;
+
+    private object? Query(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_host.App.DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
+    private static partial Regex AntiforgeryField();
+
+    [GeneratedRegex(@"https?://\S+/confirm\?token=\S+")]
+    private static partial Regex ConfirmLink();
+}
