@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using Newsletter.Scheduling;
+using Newsletter.Sources;
+using Newsletter.Tests.Support;
+
+namespace Newsletter.Tests.Web;
+
+/// <summary>What a person does, in a real browser (Debian's chromium via Playwright) at phone width, with real mail in maildev.</summary>
+[Collection(nameof(BrowserCollection))]
+public sealed partial class BrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private WebTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await browser.Maildev.ClearAsync();
+        _host = await WebTestHost.StartAsync(browser.Maildev);
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Subscribe_then_follow_the_emailed_link_and_confirm_makes_the_subscriber_active()
+    {
+        var page = await browser.NewPhonePageAsync();
+        await page.GotoAsync(_host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Email address").FillAsync("ada@example.org");
+        await page.GetByLabel("Keywords").FillAsync("reinforcement learning\nRL AND \"policy");
+        await page.GetByLabel("Send at").SelectOptionAsync(new SelectOptionValue { Label = "07:00" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Line 2: unbalanced quote");
+        await BrowserFixture.ScreenshotAsync(page, "1-subscribe-with-an-invalid-keyword");
+
+        await page.GetByLabel("Keywords").FillAsync("reinforcement learning\nRLHF");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your inbox" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "2-check-your-inbox");
+        Assert.Equal("pending", Status("ada@example.org"));
+
+        var mail = Assert.Single(await browser.Maildev.WaitForAsync(1));
+        var link = ConfirmLink().Match(mail.Text).Value;
+        await page.GotoAsync(link);
+        await BrowserFixture.ScreenshotAsync(page, "3-confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm my subscription" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You are subscribed" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "4-subscribed");
+
+        Assert.Equal("active", Status("ada@example.org"));
+        Assert.Equal(7, (long)Query("SELECT send_hour FROM subscribers WHERE email = 'ada@example.org'")!);
+    }
+
+    [Fact]
+    public async Task Preferences_opened_from_the_digest_link_are_edited_with_a_live_preview()
+    {
+        var digest = await DigestForAdaAsync();
+        var preferencesUrl = WebUtility.HtmlDecode(PreferencesLink().Match(digest.Html).Groups[1].Value);
+        Assert.StartsWith(_host.BaseUrl + "/preferences?token=", preferencesUrl);
+
+        var page = await browser.NewPhonePageAsync();
+        await page.GotoAsync(preferencesUrl);
+        await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("Matched: reinforcement learning");
+        await page.GetByLabel("Keywords").FillAsync("quantization");
+        await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("Matched: quantization"); // updated as typed, no submit
+        await BrowserFixture.ScreenshotAsync(page, "5-preferences-live-preview");
+        await page.GetByLabel("Papers per email").FillAsync("4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
+        await BrowserFixture.ScreenshotAsync(page, "6-preferences-saved");
+
+        Assert.Equal("[\"quantization\"]", (string)Query("SELECT p.keywords FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'")!);
+        Assert.Equal(4, (long)Query("SELECT p.max_papers FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'")!);
+    }
+
+    [Fact]
+    public async Task One_click_unsubscribe_from_the_header_url_then_subscribe_again_from_the_page()
+    {
+        var digest = await DigestForAdaAsync();
+        // maildev's JSON leaves some headers out: read them from the message as received
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await browser.Maildev.SourceAsync(digest.Id))));
+        var url = HeaderUrl().Match(message.Headers["List-Unsubscribe"] ?? "").Groups[1].Value;
+        Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
+
+        // What a mail client does for RFC 8058: a POST of the header's body, no page, no cookie.
+        using var mailClient = new HttpClient();
+        using var body = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+        var response = await mailClient.PostAsync(url, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("unsubscribed", Status("ada@example.org"));
+
+        var page = await browser.NewPhonePageAsync();
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You are unsubscribed" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "7-unsubscribed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe again" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "8-welcome-back");
+        Assert.Equal("active", Status("ada@example.org"));
+    }
+
+    [Fact]
+    public async Task A_tampered_link_shows_a_page_that_explains_it()
+    {
+        var digest = await DigestForAdaAsync();
+        var preferencesUrl = WebUtility.HtmlDecode(PreferencesLink().Match(digest.Html).Groups[1].Value);
+        var page = await browser.NewPhonePageAsync();
+
+        var response = await page.GotoAsync(preferencesUrl[..^3] + "abc");
+
+        Assert.Equal(400, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This link is not valid" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to the subscribe page" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "9-tampered-link");
+    }
+
+    private async Task<ReceivedEmail> DigestForAdaAsync()
+    {
+        var added = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "ada@example.org", keywords = new[] { "reinforcement learning" }, confirmed = true });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        await _host.Get<DailyRun>().RunAsync(new RunRequest(new DateOnly(2026, 3, 11), "manual", SkipIngest: true), CancellationToken.None);
+        return Assert.Single(await browser.Maildev.WaitForAsync(1));
+    }
+
+    private string Status(string email) => (string)Query($"SELECT status FROM subscribers WHERE email = '{email}'")!;
+
+    private object? Query(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_host.App.DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    [GeneratedRegex(@"https?://\S+/confirm\?token=\S+")]
+    private static partial Regex ConfirmLink();
+
+    [GeneratedRegex("href=\"([^\"]+/preferences\\?token=[^\"]+)\"")]
+    private static partial Regex PreferencesLink();
+
+    [GeneratedRegex("<(https?://[^>]+)>")]
+    private static partial Regex HeaderUrl();
+}

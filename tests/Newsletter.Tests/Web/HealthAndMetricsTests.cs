@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Newsletter.Scheduling;
+using Newsletter.Sources;
+using Newsletter.Tests.Support;
+
+namespace Newsletter.Tests.Web;
+
+/// <summary>/healthz and /metrics: open to monitors, and nothing personal in either.</summary>
+[Collection(nameof(WebCollection))]
+public sealed class HealthAndMetricsTests(WebMaildev maildev)
+{
+    [Fact]
+    public async Task Healthz_reports_database_scheduler_and_smtp()
+    {
+        await using var host = await WebTestHost.StartAsync(maildev.Server, "--Schedule:Enabled=true");
+
+        var response = await host.Client.GetAsync("/healthz");
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.Equal("healthy", health.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("running", health.GetProperty("checks").GetProperty("scheduler").GetProperty("detail").GetString());
+        Assert.Contains("accepts connections", health.GetProperty("checks").GetProperty("smtp").GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_says_degraded_when_the_mail_server_is_unreachable()
+    {
+        await using var host = await WebTestHost.StartAsync(maildev.Server, "--Smtp:Host=127.0.0.1", $"--Smtp:Port={Ports.Free()}");
+
+        var response = await host.Client.GetAsync("/healthz");
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // digests wait in the outbox: the node still serves
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Contains("is not reachable", health.GetProperty("checks").GetProperty("smtp").GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_count_papers_and_digests_in_prometheus_format_without_personal_data()
+    {
+        await using var host = await WebTestHost.StartAsync(maildev.Server);
+        var add = await host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "ada@example.org", keywords = new[] { "reinforcement learning" }, confirmed = true });
+        Assert.Equal(HttpStatusCode.Created, add.StatusCode);
+        await host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        await host.Get<DailyRun>().RunAsync(new RunRequest(new DateOnly(2026, 3, 11), "manual", SkipIngest: true), CancellationToken.None);
+
+        var response = await host.Client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches(@"newsletter_papers_ingested_total\{[^}]*change=""new""[^}]*\} 109", text);
+        Assert.Matches(@"newsletter_digests_sent_total(\{[^}]*\})? 1", text);
+        Assert.Matches(@"newsletter_send_duration_seconds_count(\{[^}]*\})? 1", text);
+        Assert.DoesNotContain("ada@", text);
+        Assert.DoesNotContain("example.org", text);
+    }
+}
