@@ -51,11 +51,20 @@ public sealed class HealthAndMetricsTests(WebMaildev maildev)
         var response = await host.Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
 
+        // The meter's name is process-wide, so tests running beside this one in the same process add to the
+        // counts: at least what this test did, not exactly.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Matches(@"newsletter_papers_ingested_total\{[^}]*change=""new""[^}]*\} 109", text);
-        Assert.Matches(@"newsletter_digests_sent_total(\{[^}]*\})? 1", text);
-        Assert.Matches(@"newsletter_send_duration_seconds_count(\{[^}]*\})? 1", text);
+        Assert.True(Value(text, @"newsletter_papers_ingested_total\{[^}]*change=""new""[^}]*\}") >= 109, text);
+        Assert.True(Value(text, @"newsletter_digests_sent_total(\{[^}]*\})?") >= 1, text);
+        Assert.True(Value(text, @"newsletter_send_duration_seconds_count(\{[^}]*\})?") >= 1, text);
+        Assert.Contains("# TYPE newsletter_send_duration_seconds histogram", text);
         Assert.DoesNotContain("ada@", text);
         Assert.DoesNotContain("example.org", text);
+    }
+
+    private static double Value(string metrics, string series)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(metrics, "^" + series + @" (\S+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? double.Parse(match.Groups[^1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1; // the last group is the value
     }
 }
