@@ -10,7 +10,7 @@ namespace Newsletter.Digests;
 
 public static class DigestCommand
 {
-    public static Command Create(CliContext context) => new("digest", "Run the daily digest by hand, or preview one.") { Run(context), Preview(context) };
+    public static Command Create(CliContext context) => new("digest", "Run the daily digest by hand, preview one, or send one again.") { Run(context), Preview(context), ResendCommand.Create(context) };
 
     private static Command Run(CliContext context)
     {

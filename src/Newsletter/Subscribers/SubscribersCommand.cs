@@ -7,12 +7,73 @@ namespace Newsletter.Subscribers;
 
 public static class SubscribersCommand
 {
-    public static Command Create(CliContext context) => new("subscribers", "Add, list and remove subscribers.")
+    public static Command Create(CliContext context) => new("subscribers", "Add, list, change, suppress and remove subscribers.")
     {
         Add(context),
         List(context),
+        Update(context),
+        Suppress(context),
         Remove(context),
     };
+
+    private static Command Update(CliContext context)
+    {
+        var email = new Option<string>("--email") { Description = "The subscriber to change.", Required = true };
+        var name = new Option<string?>("--name") { Description = "How emails greet them." };
+        var keywords = new Option<string[]>("--keyword") { Description = "Replace the keywords (repeat for more)." };
+        var exclusions = new Option<string[]>("--exclude") { Description = "Replace the exclusions (repeat for more)." };
+        var max = new Option<int?>("--max") { Description = "Most papers per digest." };
+        var sendHour = new Option<int?>("--send-hour") { Description = "Local hour (0-23) the digest goes out." };
+        var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour." };
+        var pause = new Option<bool>("--pause") { Description = "Pause their digests." };
+        var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
+        var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
+        {
+            email, name, keywords, exclusions, max, sendHour, timeZone, pause, resume,
+        };
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        {
+            var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
+            var current = await services.GetRequiredService<ProfileStore>().GetAsync(subscriber.Id, ct);
+            var newKeywords = result.GetValue(keywords) is { Length: > 0 } k ? k : null;
+            var newExclusions = result.GetValue(exclusions) is { Length: > 0 } x ? x : null;
+            var settings = new SubscriptionSettings(
+                result.GetValue(name) ?? subscriber.Name,
+                newKeywords ?? current?.Keywords ?? [],
+                newExclusions ?? current?.Exclusions ?? [],
+                result.GetValue(max) ?? current?.MaxPapers,
+                current?.MinScore,
+                result.GetValue(sendHour) ?? (int)subscriber.SendHour,
+                result.GetValue(timeZone) ?? subscriber.TimeZone);
+            var paused = result.GetValue(pause) || (!result.GetValue(resume) && subscriber.PausedAt is not null);
+            await services.GetRequiredService<SubscriptionService>().UpdateAsync(subscriber.Id, settings, paused, ct);
+            await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused ? " (paused)" : "")}.");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Suppress(CliContext context)
+    {
+        var email = new Option<string>("--email") { Description = "The subscriber to stop mailing.", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why, for the record." };
+        var command = new Command("suppress", "Stop all mail to a subscriber (kept in the list, unlike remove).") { email, reason };
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        {
+            var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
+            await services.GetRequiredService<SubscriberStore>().SetStatusAsync(subscriber.Id, SubscriberStatus.Suppressed, result.GetValue(reason) ?? "suppressed by an admin", ct);
+            await context.Output.WriteLineAsync($"Suppressed {subscriber.Email}.");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static async Task<Subscriber> FindAsync(IServiceProvider services, string email, CancellationToken cancellationToken)
+    {
+        var address = EmailAddress.Normalize(email, out var problem) ?? throw new UsageException(problem);
+        return await services.GetRequiredService<SubscriberStore>().FindByEmailAsync(address, cancellationToken)
+            ?? throw new UsageException($"no subscriber with the address {address}");
+    }
 
     private static Command Add(CliContext context)
     {
