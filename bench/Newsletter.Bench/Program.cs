@@ -9,11 +9,12 @@ return suite switch
     "render" => await RenderBench.RunAsync(rest),
     "match" => await MatchBench.RunAsync(rest),
     "send" => await SendBench.RunAsync(rest),
+    "web" => await WebLoadBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send, web [seconds] [clients]");
     return 2;
 }

@@ -42,12 +42,8 @@ public static class AdminSubscriberEndpoints
             return AdminProblems.Invalid("status", $"'{status}' is not one of {string.Join(", ", Statuses)}");
         }
         var (items, total) = await subscribers.PageAsync(status, search, page, pageSize, cancellationToken);
-        var dtos = new List<SubscriberDto>(items.Count);
-        foreach (var s in items)
-        {
-            dtos.Add(SubscriberDto.From(s, await profiles.GetAsync(s.Id, cancellationToken)));
-        }
-        return TypedResults.Ok(new SubscriberPage(dtos, page, pageSize, total));
+        var stored = await profiles.GetManyAsync([.. items.Select(s => s.Id)], cancellationToken);
+        return TypedResults.Ok(new SubscriberPage([.. items.Select(s => SubscriberDto.From(s, stored.GetValueOrDefault(s.Id)))], page, pageSize, total));
     }
 
     private static async Task<Results<Ok<SubscriberDto>, ProblemHttpResult>> GetAsync(string id, SubscriberStore subscribers, ProfileStore profiles, CancellationToken cancellationToken)

@@ -46,6 +46,26 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         return row?.ToStored();
     }
 
+    /// <summary>The stored profiles of these subscribers, as typed (for listings; nothing is compiled).</summary>
+    public async Task<Dictionary<string, StoredProfile>> GetManyAsync(IReadOnlyList<string> subscriberIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, StoredProfile>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await ProfilesById.ForEachRowAsync(connection, null, subscriberIds, row =>
+        {
+            var stored = new ProfileRow
+            {
+                SubscriberId = row.GetString(0), Keywords = row.GetString(1), Exclusions = row.GetString(2), MaxPapers = row.GetInt64(3),
+                MinScore = row.IsDBNull(4) ? null : row.GetDouble(4),
+            }.ToStored();
+            result[stored.SubscriberId] = stored;
+        }, cancellationToken);
+        return result;
+    }
+
+    private static readonly KeyedQuery ProfilesById = new(
+        "SELECT subscriber_id, keywords, exclusions, max_papers, min_score FROM profiles WHERE subscriber_id IN ({keys})");
+
     /// <summary>Compiled profiles of these subscribers (all stored ones when null). A profile that no longer compiles is reported, not thrown.</summary>
     public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyCollection<string>? subscriberIds, CancellationToken cancellationToken)
     {

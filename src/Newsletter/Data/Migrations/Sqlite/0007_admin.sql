@@ -1,6 +1,9 @@
 -- A subscriber can pause their digests without unsubscribing (set from the preferences page or the admin API).
 ALTER TABLE subscribers ADD COLUMN paused_at TEXT;
 
+-- The admin list pages through subscribers newest first.
+CREATE INDEX subscribers_by_created ON subscribers (created_at DESC, email);
+
 -- Who did what through the admin API. The actor is a fingerprint of the API key used, never the key itself;
 -- the target is an opaque id, never an email address (so erasing a subscriber leaves nothing personal here).
 CREATE TABLE audit_log (
