@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
 using Newsletter.Tests.Support;
@@ -291,12 +290,5 @@ public sealed class AdminApiTests(WebMaildev maildev) : IAsyncLifetime
         Assert.Contains(words, messages[0].GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
-    private long Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_host.App.DatabasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
+    private long Scalar(string sql) => (long)_host.Query(sql)!;
 }

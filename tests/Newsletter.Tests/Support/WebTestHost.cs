@@ -38,6 +38,16 @@ public sealed class WebTestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _web.Services.GetRequiredService<T>();
 
+    /// <summary>One value straight from the database file, to check what a request really stored.</summary>
+    public object? Query(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={App.DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
     /// <param name="maildev">Where mail goes; null: the pickup folder inside the test directory.</param>
     public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, params string[] settings)
     {

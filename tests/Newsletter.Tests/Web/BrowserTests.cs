@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
@@ -128,14 +127,7 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IAsyncLifetim
 
     private string Status(string email) => (string)Query($"SELECT status FROM subscribers WHERE email = '{email}'")!;
 
-    private object? Query(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_host.App.DatabasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    private object? Query(string sql) => _host.Query(sql);
 
     [GeneratedRegex(@"https?://\S+/confirm\?token=\S+")]
     private static partial Regex ConfirmLink();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
@@ -246,14 +245,7 @@ public sealed partial class SubscriberPagesTests(WebMaildev maildev) : IAsyncLif
 
     private string Text(string sql) => (string)Query(sql)!;
 
-    private object? Query(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_host.App.DatabasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    private object? Query(string sql) => _host.Query(sql);
 
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
     private static partial Regex AntiforgeryField();
