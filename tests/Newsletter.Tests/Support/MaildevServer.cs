@@ -7,6 +7,7 @@ namespace Newsletter.Tests.Support;
 /// <summary>A real maildev (npm, installed by tools/install-test-deps.sh) on free loopback ports, shared by a test collection.</summary>
 public sealed class MaildevServer : IAsyncLifetime
 {
+    private readonly TempDirectory _mailDirectory = new();
     private Process? _process;
     private readonly HttpClient _http = new();
 
@@ -21,7 +22,10 @@ public sealed class MaildevServer : IAsyncLifetime
         SmtpPort = Ports.Free();
         WebPort = Ports.Free();
         _process = Process.Start(new ProcessStartInfo(binary,
-            ["--smtp", SmtpPort.ToString(), "--web", WebPort.ToString(), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+            // A mail folder of its own: by default every maildev shares $TMPDIR/maildev, and one instance's
+            // "delete all" removes the files another one still lists (its /source then answers 500).
+            ["--smtp", SmtpPort.ToString(), "--web", WebPort.ToString(), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent",
+             "--mail-directory", _mailDirectory.Path])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -85,6 +89,7 @@ public sealed class MaildevServer : IAsyncLifetime
         }
         _process?.Dispose();
         _http.Dispose();
+        _mailDirectory.Dispose();
         return Task.CompletedTask;
     }
 }
