@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 # (Playwright's own browser download is never used: no internet here).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)   # a throwaway cluster per test run, never the system one
 [ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then

@@ -3,33 +3,75 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Newsletter.Hosting;
+using Npgsql;
 
 namespace Newsletter.Data;
 
-/// <summary>Opens connections to the configured database, ready for use (pragmas set, folder created).</summary>
-public sealed class Database
+public enum DatabaseProvider
 {
-    private readonly string _connectionString;
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Opens connections to the configured database, ready for use: an embedded SQLite file (pragmas set, folder
+/// created) or PostgreSQL through a pooled Npgsql data source. The SQL in the stores is written to run on both.
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly string _connectionString = "";
     private readonly int _busyTimeoutMs;
+    private readonly NpgsqlDataSource? _postgres;
 
     public Database(IOptions<DatabaseOptions> options, NewsletterHome home)
     {
-        var builder = new SqliteConnectionStringBuilder(options.Value.ConnectionString);
-        if (builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        Provider = DatabaseOptions.ParseProvider(options.Value.Provider);
+        if (Provider == DatabaseProvider.Postgres)
         {
-            builder.DataSource = home.Resolve(builder.DataSource);
-            FilePath = builder.DataSource;
+            var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString);
+            if (builder.CommandTimeout < options.Value.BusyTimeoutSeconds)
+            {
+                builder.CommandTimeout = options.Value.BusyTimeoutSeconds;
+            }
+            ConnectionString = builder.ConnectionString;
+            _postgres = NpgsqlDataSource.Create(builder);
+            return;
         }
-        builder.DefaultTimeout = Math.Max(builder.DefaultTimeout, options.Value.BusyTimeoutSeconds);
+        var sqlite = new SqliteConnectionStringBuilder(options.Value.ConnectionString);
+        if (sqlite.DataSource != ":memory:" && sqlite.Mode != SqliteOpenMode.Memory)
+        {
+            sqlite.DataSource = home.Resolve(sqlite.DataSource);
+            FilePath = sqlite.DataSource;
+        }
+        sqlite.DefaultTimeout = Math.Max(sqlite.DefaultTimeout, options.Value.BusyTimeoutSeconds);
         _busyTimeoutMs = options.Value.BusyTimeoutSeconds * 1000;
-        _connectionString = builder.ToString();
+        _connectionString = sqlite.ToString();
+        ConnectionString = _connectionString;
     }
 
-    /// <summary>The database file, or null for an in-memory database.</summary>
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The SQLite file, or null (in-memory SQLite, or PostgreSQL).</summary>
     public string? FilePath { get; }
+
+    /// <summary>The resolved connection string (the SQLite path made absolute), for Quartz's job store.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Where the data is, for messages: the file, or the PostgreSQL host and database (never the password).</summary>
+    public string Description => Provider == DatabaseProvider.Postgres ? PostgresDescription() : FilePath ?? ":memory:";
+
+    private string PostgresDescription()
+    {
+        var b = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"PostgreSQL {b.Host}:{b.Port}/{b.Database}";
+    }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
         if (FilePath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
@@ -41,5 +83,17 @@ public sealed class Database
         await connection.ExecuteAsync(
             $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         return connection;
+    }
+
+    /// <summary>A unique key refused the row (the database deciding that something already exists).</summary>
+    public static bool IsUniqueViolation(DbException e) =>
+        e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
     }
 }

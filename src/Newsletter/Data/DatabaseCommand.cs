@@ -12,22 +12,23 @@ public static class DatabaseCommand
         var migrate = new Command("migrate", "Apply pending migrations (start-up does this too).") { json };
         migrate.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
         {
-            var outcome = await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+            var migrator = services.GetRequiredService<Migrator>();
+            var outcome = await migrator.MigrateAsync(ct);
             var database = services.GetRequiredService<Database>();
             if (result.GetValue(json))
             {
                 await context.WriteJsonAsync(new
                 {
-                    database = database.FilePath,
+                    database = database.Description,
                     applied = outcome.Applied.Select(m => m.FileName),
-                    version = Migrator.Embedded.Count == 0 ? 0 : Migrator.Embedded[^1].Version,
+                    version = migrator.Embedded.Count == 0 ? 0 : migrator.Embedded[^1].Version,
                 });
             }
             else
             {
                 await context.Output.WriteLineAsync(outcome.Applied.Count == 0
-                    ? $"Database {database.FilePath} is up to date ({outcome.Known} migrations)."
-                    : $"Applied {outcome.Applied.Count} migration(s) to {database.FilePath}: {string.Join(", ", outcome.Applied.Select(m => m.FileName))}.");
+                    ? $"Database {database.Description} is up to date ({outcome.Known} migrations)."
+                    : $"Applied {outcome.Applied.Count} migration(s) to {database.Description}: {string.Join(", ", outcome.Applied.Select(m => m.FileName))}.");
             }
             return ExitCodes.Ok;
         }, cancellationToken, migrate: false));

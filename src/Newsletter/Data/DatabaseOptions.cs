@@ -7,28 +7,34 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
-    /// <summary><c>sqlite</c> (embedded default).</summary>
+    /// <summary><c>sqlite</c> (embedded default) or <c>postgres</c> (several nodes on one database).</summary>
     public string Provider { get; set; } = "sqlite";
 
     public string ConnectionString { get; set; } = "Data Source=data/newsletter.db";
 
     /// <summary>How long a command waits for a lock held by another process before failing.</summary>
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    public static DatabaseProvider ParseProvider(string? provider) => provider?.Trim().ToLowerInvariant() switch
+    {
+        "postgres" or "postgresql" => DatabaseProvider.Postgres,
+        _ => DatabaseProvider.Sqlite,
+    };
 }
 
 public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
-    public static readonly string[] SupportedProviders = ["sqlite"];
+    public static readonly string[] SupportedProviders = ["sqlite", "postgres"];
 
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         var failures = new List<string>();
         var provider = options.Provider?.Trim().ToLowerInvariant();
-        if (provider == "postgres" || provider == "postgresql")
+        if (provider == "postgresql")
         {
-            failures.Add($"{DatabaseOptions.Section}:Provider: '{options.Provider}' is not available in this build yet; use 'sqlite'.");
+            provider = "postgres";
         }
-        else if (provider is null || !SupportedProviders.Contains(provider))
+        if (provider is null || !SupportedProviders.Contains(provider))
         {
             failures.Add($"{DatabaseOptions.Section}:Provider: '{options.Provider}' is not a known database provider; use one of: {string.Join(", ", SupportedProviders)}.");
         }
@@ -49,6 +55,21 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
                 failures.Add($"{DatabaseOptions.Section}:ConnectionString: '{options.ConnectionString}' is not a valid SQLite connection string ({e.Message}).");
+            }
+        }
+        else if (provider == "postgres")
+        {
+            try
+            {
+                var builder = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString);
+                if (string.IsNullOrWhiteSpace(builder.Host))
+                {
+                    failures.Add($"{DatabaseOptions.Section}:ConnectionString: names no PostgreSQL host (expected 'Host=…;Database=…;Username=…').");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                failures.Add($"{DatabaseOptions.Section}:ConnectionString: not a valid PostgreSQL connection string ({e.Message}).");
             }
         }
         if (options.BusyTimeoutSeconds < 0)

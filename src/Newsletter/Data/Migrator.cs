@@ -9,25 +9,38 @@ namespace Newsletter.Data;
 
 /// <summary>
 /// Applies the numbered plain-SQL migrations embedded from <c>Data/Migrations/&lt;provider&gt;/NNNN_name.sql</c>
-/// and records each in <c>schema_migrations</c>. The whole pass runs in one write transaction, so two
-/// processes starting together apply each migration once.
+/// (the same numbers, side by side, for SQLite and PostgreSQL) and records each in <c>schema_migrations</c>. The
+/// whole pass runs in one transaction under a lock (SQLite's write lock; a PostgreSQL advisory lock), so nodes
+/// starting together apply each migration once.
 /// </summary>
 public sealed partial class Migrator(Database database, ILogger<Migrator> logger)
 {
-    private const string Provider = "Sqlite";
+    /// <summary>Any fixed number: the advisory lock every node takes around migrating a PostgreSQL database.</summary>
+    private const long PostgresMigrationLock = 0x4e65_7773_6c74;
 
-    public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded(Provider);
+    public static IReadOnlyList<Migration> Sqlite { get; } = LoadEmbedded("Sqlite");
+
+    public static IReadOnlyList<Migration> Postgres { get; } = LoadEmbedded("Postgres");
+
+    public IReadOnlyList<Migration> Embedded => database.Provider == DatabaseProvider.Postgres ? Postgres : Sqlite;
 
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // WAL lets the web pages read while the worker writes; the setting is stored in the file.
-        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets the web pages read while the worker writes; the setting is stored in the file.
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@Key)", new { Key = PostgresMigrationLock }, transaction);
+        }
         await connection.ExecuteAsync(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    INTEGER PRIMARY KEY,
+                version    BIGINT PRIMARY KEY,
                 name       TEXT NOT NULL,
                 checksum   TEXT NOT NULL,
                 applied_at TEXT NOT NULL
@@ -61,7 +74,7 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
         return new MigrationResult(newlyApplied, Embedded.Count);
     }
 
-    private static void CheckAppliedAgainstKnown(Dictionary<long, AppliedMigration> applied)
+    private void CheckAppliedAgainstKnown(Dictionary<long, AppliedMigration> applied)
     {
         var known = Embedded.ToDictionary(m => m.Version);
         foreach (var row in applied.Values)

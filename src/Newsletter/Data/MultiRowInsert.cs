@@ -72,7 +72,10 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
         }
         sql.Append(' ').Append(suffix);
         command.CommandText = sql.ToString();
-        command.Prepare();
+        if (command is Microsoft.Data.Sqlite.SqliteCommand)
+        {
+            command.Prepare(); // Npgsql prepares by itself once values are set, and refuses to prepare parameters without them
+        }
         return command;
     }
 }

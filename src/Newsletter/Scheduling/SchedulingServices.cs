@@ -21,17 +21,27 @@ public static partial class SchedulingServices
 
     /// <summary>
     /// Quartz with its job store in the application's database, so the schedule and its misfires survive restarts:
-    /// a fire missed while the service was down runs once at start-up (never once per missed hour).
+    /// a fire missed while the service was down runs once at start-up (never once per missed hour). On PostgreSQL
+    /// the store is clustered: every node runs a scheduler, exactly one fires each trigger, and a node that dies
+    /// mid-run has its job recovered by another (the job requests recovery).
     /// </summary>
-    public static IServiceCollection AddScheduler(this IServiceCollection services, string databaseFile)
+    public static IServiceCollection AddScheduler(this IServiceCollection services, Database database)
     {
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(o => o.GenerateInstanceId = true);
             q.UsePersistentStore(store =>
             {
-                // the tables come from our own migration (0005), like every other table
-                store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = databaseFile, DefaultTimeout = 30 }.ToString());
+                // the tables come from our own migrations (0005), like every other table
+                if (database.Provider == DatabaseProvider.Postgres)
+                {
+                    store.UsePostgres(database.ConnectionString);
+                    store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(5));
+                }
+                else
+                {
+                    store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = database.FilePath ?? throw new InvalidOperationException("the scheduler needs a database file"), DefaultTimeout = 30 }.ToString());
+                }
                 store.UseSystemTextJsonSerializer();
             });
         });

@@ -50,14 +50,18 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     /// <summary>One page of subscribers, newest first; <paramref name="search"/> matches a part of the email or of a keyword.</summary>
     public async Task<(IReadOnlyList<Subscriber> Items, long Total)> PageAsync(string? status, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
+        // LIKE with the pattern's own wildcards escaped: the same on SQLite and PostgreSQL
         const string Filter =
             """
             WHERE (@Status IS NULL OR s.status = @Status)
               AND (@Search IS NULL
-                   OR instr(s.email, lower(@Search)) > 0
-                   OR EXISTS (SELECT 1 FROM profiles p WHERE p.subscriber_id = s.id AND instr(lower(p.keywords), lower(@Search)) > 0))
+                   OR s.email LIKE @Search ESCAPE '\'
+                   OR EXISTS (SELECT 1 FROM profiles p WHERE p.subscriber_id = s.id AND lower(p.keywords) LIKE @Search ESCAPE '\'))
             """;
-        var args = new { Status = status, Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), Skip = (page - 1) * pageSize, Take = pageSize };
+        var pattern = string.IsNullOrWhiteSpace(search)
+            ? null
+            : "%" + search.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        var args = new { Status = status, Search = pattern, Skip = (page - 1) * pageSize, Take = pageSize };
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM subscribers s {Filter}", args);
         var items = await connection.QueryAsync<Subscriber>(
@@ -86,7 +90,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             new { Id = id, Now = now }) == 1;
     }
 
-    /// <summary>Moves a subscriber to <paramref name="to"/> only from one of the states in <paramref name="from"/>; false otherwise.</summary>
+    /// <summary>Moves a subscriber to <paramref name="to"/> only from one of the (one or two) states in <paramref name="from"/>; false otherwise.</summary>
     public async Task<bool> TransitionAsync(string id, IReadOnlyList<string> from, string to, string? reason, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -96,9 +100,9 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             UPDATE subscribers
             SET status = @To, status_reason = @Reason, updated_at = @Now,
                 confirmed_at = CASE WHEN @To = 'active' THEN coalesce(confirmed_at, @Now) ELSE confirmed_at END
-            WHERE id = @Id AND status IN @From
+            WHERE id = @Id AND status IN (@From1, @From2)
             """,
-            new { Id = id, From = from, To = to, Reason = reason, Now = now }) == 1;
+            new { Id = id, From1 = from[0], From2 = from[^1], To = to, Reason = reason, Now = now }) == 1;
     }
 
     public async Task<bool> SetStatusAsync(string id, string status, string? reason, CancellationToken cancellationToken)

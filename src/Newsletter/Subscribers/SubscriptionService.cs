@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Newsletter.Data;
 using Newsletter.Delivery;
@@ -49,7 +48,7 @@ public sealed class SubscriptionService(
             {
                 await subscribers.InsertAsync(connection, transaction, subscriber);
             }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19) // constraint: the email is already there
+            catch (System.Data.Common.DbException e) when (Database.IsUniqueViolation(e)) // the email is already there
             {
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }

@@ -44,7 +44,7 @@ public static class WebHost
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
             var database = new Database(Options.Create(builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()), home);
-            builder.Services.AddScheduler(database.FilePath ?? throw new InvalidOperationException("the scheduler needs a database file"));
+            builder.Services.AddScheduler(database);
         }
         var app = builder.Build();
         app.UseNewsletterErrors();

@@ -9,8 +9,7 @@ using Newsletter.Tests.Support;
 namespace Newsletter.Tests.Admin;
 
 /// <summary>The admin API over real HTTP (Kestrel on loopback), a real SQLite file and a real maildev.</summary>
-[Collection(nameof(WebCollection))]
-public sealed class AdminApiTests(WebMaildev maildev) : IAsyncLifetime
+public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyncLifetime
 {
     private const string Day = "2026-03-11";
     private WebTestHost _host = null!;
@@ -18,7 +17,7 @@ public sealed class AdminApiTests(WebMaildev maildev) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await maildev.Server.ClearAsync();
-        _host = await WebTestHost.StartAsync(maildev.Server);
+        _host = await WebTestHost.StartAsync(maildev.Server, backend);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -221,7 +220,7 @@ public sealed class AdminApiTests(WebMaildev maildev) : IAsyncLifetime
         await using var source = await LoopbackServer.StartAsync();
         source.Script("/papers/2026-03-12.json", LoopbackServer.File(Corpus.ApiDay("2026-03-12"), "application/json"));
         await _host.DisposeAsync();
-        _host = await WebTestHost.StartAsync(maildev.Server, $"--Sources:DailyUrl={source.Url("/papers/")}{{date}}.json", "--Sources:MaxRetries=0");
+        _host = await WebTestHost.StartAsync(maildev.Server, backend, $"--Sources:DailyUrl={source.Url("/papers/")}{{date}}.json", "--Sources:MaxRetries=0");
         var ada = await Add("ada@example.org", "reinforcement learning");
 
         var ingest = await _host.Admin.PostAsJsonAsync("/admin/api/ingest", new { date = "2026-03-12" });
@@ -292,3 +291,9 @@ public sealed class AdminApiTests(WebMaildev maildev) : IAsyncLifetime
 
     private long Scalar(string sql) => (long)_host.Query(sql)!;
 }
+
+[Collection(nameof(WebCollection))]
+public sealed class AdminApiTestsOnSqlite(WebMaildev maildev) : AdminApiTests(maildev, Backend.Sqlite);
+
+[Collection(nameof(WebCollection))]
+public sealed class AdminApiTestsOnPostgres(WebMaildev maildev) : AdminApiTests(maildev, Backend.Postgres);

@@ -31,9 +31,9 @@ public sealed class MigratorTests : IDisposable
 
         var result = await MigratorFor(file).MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(Migrator.Embedded.Select(m => m.FileName), result.Applied.Select(m => m.FileName));
+        Assert.Equal(Migrator.Sqlite.Select(m => m.FileName), result.Applied.Select(m => m.FileName));
         await using var connection = await OpenAsync(file);
-        Assert.Equal(Migrator.Embedded.Select(m => m.Version), await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Equal(Migrator.Sqlite.Select(m => m.Version), await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
         Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
         Assert.Contains("papers", await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'"));
     }
@@ -53,7 +53,7 @@ public sealed class MigratorTests : IDisposable
         Assert.Empty(again.Applied);
         await using var check = await OpenAsync(file);
         Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM papers"));
-        Assert.Equal(Migrator.Embedded.Count, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(Migrator.Sqlite.Count, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -63,7 +63,32 @@ public sealed class MigratorTests : IDisposable
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MigratorFor(file).MigrateAsync(CancellationToken.None))));
 
-        Assert.Equal(Migrator.Embedded.Count, results.Sum(r => r.Applied.Count));
+        Assert.Equal(Migrator.Sqlite.Count, results.Sum(r => r.Applied.Count));
+    }
+
+    [Fact]
+    public async Task Nodes_starting_together_on_one_postgres_database_apply_each_migration_once()
+    {
+        var connectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync();
+        var databases = Enumerable.Range(0, 4)
+            .Select(_ => new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = connectionString }), new NewsletterHome(_dir.Path, "")))
+            .ToList();
+        using var start = new Barrier(databases.Count);
+
+        var results = await Task.WhenAll(databases.Select(db => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return new Migrator(db, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        })));
+
+        Assert.Equal(Migrator.Postgres.Count, results.Sum(r => r.Applied.Count));
+        Assert.Equal(Migrator.Sqlite.Select(m => m.FileName), Migrator.Postgres.Select(m => m.FileName)); // the same numbered steps, side by side
+        await using var connection = await databases[0].OpenAsync(CancellationToken.None);
+        Assert.Equal(Migrator.Postgres.Count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+        foreach (var db in databases)
+        {
+            await db.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -78,7 +103,7 @@ public sealed class MigratorTests : IDisposable
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => MigratorFor(file).MigrateAsync(CancellationToken.None));
 
-        Assert.Contains(Migrator.Embedded[0].FileName, error.Message);
+        Assert.Contains(Migrator.Sqlite[0].FileName, error.Message);
         Assert.Contains("changed after it was applied", error.Message);
     }
 
@@ -107,7 +132,7 @@ public sealed class MigratorTests : IDisposable
         var second = await app.RunAsync("db", "migrate");
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Equal(Migrator.Embedded.Count, first.Json().GetProperty("applied").GetArrayLength());
+        Assert.Equal(Migrator.Sqlite.Count, first.Json().GetProperty("applied").GetArrayLength());
         Assert.Contains("is up to date", second.Stdout);
     }
 }

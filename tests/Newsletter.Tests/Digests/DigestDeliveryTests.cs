@@ -1,25 +1,21 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using MimeKit;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Digests;
 
 /// <summary>The daily run end to end through the command line into a real maildev.</summary>
-[Collection(nameof(MaildevCollection))]
-public sealed class DigestDeliveryTests : IAsyncLifetime
+public abstract class DigestDeliveryTests(MaildevServer maildev, Backend backend) : IAsyncLifetime
 {
-    private readonly MaildevServer _maildev;
-    private readonly TestApp _app;
+    private readonly MaildevServer _maildev = maildev;
+    private TestApp _app = null!;
 
-    public DigestDeliveryTests(MaildevServer maildev)
+    public async Task InitializeAsync()
     {
-        _maildev = maildev;
-        _app = new TestApp("--Smtp:Host=127.0.0.1", $"--Smtp:Port={maildev.SmtpPort}", "--Smtp:Security=None", "--Smtp:MaxPerSecond=0",
+        await _maildev.ClearAsync();
+        _app = await TestApp.CreateAsync(backend, "--Smtp:Host=127.0.0.1", $"--Smtp:Port={_maildev.SmtpPort}", "--Smtp:Security=None", "--Smtp:MaxPerSecond=0",
             "--Smtp:From=digest@papers.example.org", "--Site:BaseUrl=https://papers.example.org", "--Site:SigningKey=0123456789abcdef0123456789abcdef-test");
     }
-
-    public Task InitializeAsync() => _maildev.ClearAsync();
 
     public Task DisposeAsync()
     {
@@ -186,11 +182,7 @@ public sealed class DigestDeliveryTests : IAsyncLifetime
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(reason, result.Stderr);
         Assert.Equal(0, (await _app.RunAsync("subscribers", "list", "--json")).Json().GetArrayLength());
-        await using var connection = new SqliteConnection($"Data Source={_app.DatabasePath}");
-        await connection.OpenAsync();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM profiles";
-        Assert.Equal(0L, await count.ExecuteScalarAsync());
+        Assert.Equal(0L, _app.Query("SELECT COUNT(*) FROM profiles"));
     }
 
     [Fact]
@@ -208,3 +200,9 @@ public sealed class DigestDeliveryTests : IAsyncLifetime
         Assert.Empty(await _maildev.EmailsAsync());
     }
 }
+
+[Collection(nameof(MaildevCollection))]
+public sealed class DigestDeliveryTestsOnSqlite(MaildevServer maildev) : DigestDeliveryTests(maildev, Backend.Sqlite);
+
+[Collection(nameof(MaildevCollection))]
+public sealed class DigestDeliveryTestsOnPostgres(MaildevServer maildev) : DigestDeliveryTests(maildev, Backend.Postgres);

@@ -10,18 +10,59 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
 }
 
-/// <summary>Runs the real command line in-process against a throwaway database.</summary>
+/// <summary>The database a test runs on; tests written once run on both where they derive per backend.</summary>
+public enum Backend
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Runs the real command line in-process against a throwaway database (a SQLite file, or a PostgreSQL database of its own).</summary>
 public sealed class TestApp : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
     public TestApp(params string[] settings)
+        : this(Backend.Sqlite, null, settings)
     {
-        DatabasePath = _dir.File("newsletter.db");
-        Settings = [$"--Database:ConnectionString=Data Source={DatabasePath}", "--Sources:RetryBaseDelayMilliseconds=20", .. settings];
     }
 
+    private TestApp(Backend backend, string? postgres, string[] settings)
+    {
+        Backend = backend;
+        DatabasePath = _dir.File("newsletter.db");
+        PostgresConnectionString = postgres;
+        Settings =
+        [
+            $"--Database:ConnectionString=Data Source={DatabasePath}", "--Sources:RetryBaseDelayMilliseconds=20",
+            .. postgres is null ? Array.Empty<string>() : ["--Database:Provider=postgres", $"--Database:ConnectionString={postgres}"],
+            .. settings,
+        ];
+    }
+
+    public static async Task<TestApp> CreateAsync(Backend backend, params string[] settings) => backend == Backend.Postgres
+        ? new TestApp(backend, await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync(), settings)
+        : new TestApp(settings);
+
+    public Backend Backend { get; }
+
+    /// <summary>The SQLite file (unused on PostgreSQL).</summary>
     public string DatabasePath { get; }
+
+    public string? PostgresConnectionString { get; }
+
+    /// <summary>One value straight from the database, to check what really got stored.</summary>
+    public object? Query(string sql)
+    {
+        using System.Data.Common.DbConnection connection = PostgresConnectionString is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
+            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is int i ? (long)i : value;
+    }
 
     public string[] Settings { get; }
 

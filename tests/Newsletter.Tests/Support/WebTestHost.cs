@@ -38,22 +38,17 @@ public sealed class WebTestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _web.Services.GetRequiredService<T>();
 
-    /// <summary>One value straight from the database file, to check what a request really stored.</summary>
-    public object? Query(string sql)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={App.DatabasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    /// <summary>One value straight from the database, to check what a request really stored.</summary>
+    public object? Query(string sql) => App.Query(sql);
 
     /// <param name="maildev">Where mail goes; null: the pickup folder inside the test directory.</param>
-    public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, params string[] settings)
+    public static Task<WebTestHost> StartAsync(MaildevServer? maildev, params string[] settings) => StartAsync(maildev, Backend.Sqlite, settings);
+
+    public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, Backend backend, params string[] settings)
     {
         var port = Ports.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
-        var app = new TestApp([
+        var app = await TestApp.CreateAsync(backend, [
             $"--Site:BaseUrl={baseUrl}",
             $"--Site:SigningKey={SigningKey}",
             $"--Admin:ApiKeys:0={AdminKey}",

@@ -10,15 +10,14 @@ using Newsletter.Web;
 namespace Newsletter.Tests.Web;
 
 /// <summary>The subscriber pages over real HTTP: forms, signed links, one-click unsubscribe, errors, limits.</summary>
-[Collection(nameof(WebCollection))]
-public sealed partial class SubscriberPagesTests(WebMaildev maildev) : IAsyncLifetime
+public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend backend) : IAsyncLifetime
 {
     private WebTestHost _host = null!;
 
     public async Task InitializeAsync()
     {
         await maildev.Server.ClearAsync();
-        _host = await WebTestHost.StartAsync(maildev.Server, "--Site:SubscribeRequestsPerMinute=0");
+        _host = await WebTestHost.StartAsync(maildev.Server, backend, "--Site:SubscribeRequestsPerMinute=0");
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -195,7 +194,7 @@ public sealed partial class SubscriberPagesTests(WebMaildev maildev) : IAsyncLif
     public async Task Subscribing_too_often_from_one_address_is_limited()
     {
         await _host.DisposeAsync();
-        _host = await WebTestHost.StartAsync(maildev.Server, "--Site:SubscribeRequestsPerMinute=2");
+        _host = await WebTestHost.StartAsync(maildev.Server, backend, "--Site:SubscribeRequestsPerMinute=2");
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 3; i++)
         {
@@ -253,3 +252,9 @@ public sealed partial class SubscriberPagesTests(WebMaildev maildev) : IAsyncLif
     [GeneratedRegex(@"https?://\S+/confirm\?token=\S+")]
     private static partial Regex ConfirmLink();
 }
+
+[Collection(nameof(WebCollection))]
+public sealed class SubscriberPagesTestsOnSqlite(WebMaildev maildev) : SubscriberPagesTests(maildev, Backend.Sqlite);
+
+[Collection(nameof(WebCollection))]
+public sealed class SubscriberPagesTestsOnPostgres(WebMaildev maildev) : SubscriberPagesTests(maildev, Backend.Postgres);
