@@ -15,6 +15,8 @@ public static class DeliveryServices
         services.AddSingleton<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
             ? ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<Outbox>();
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<ConfirmationMail>();

@@ -13,6 +13,7 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAd
 {
     public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken)
     {
+        var claimer = DigestSender.NewClaimer();
         var lines = new List<ResendLine>();
         var toSend = new List<(int Line, PlannedDigest Digest)>();
         foreach (var subscriber in recipients)
@@ -34,7 +35,7 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAd
                 lines.Add(new ResendLine(subscriber.Id, subscriber.Email, null, null, paperIds, "would-send", null));
                 continue;
             }
-            var digest = await outbox.AddResendAsync(subscriber.Id, date, original!.Value.Papers, from.Domain, cancellationToken);
+            var digest = await outbox.AddResendAsync(subscriber.Id, date, original!.Value.Papers, from.Domain, claimer, sender.Lease, cancellationToken);
             toSend.Add((lines.Count, digest));
             lines.Add(new ResendLine(subscriber.Id, subscriber.Email, digest.Id, digest.Sequence, paperIds, "pending", null));
         }

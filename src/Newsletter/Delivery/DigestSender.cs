@@ -7,20 +7,40 @@ using Newsletter.Subscribers;
 namespace Newsletter.Delivery;
 
 /// <summary>
-/// Sends every digest owed for a day: renders each from the outbox rows (so a resumed run sends the same mail),
-/// hands them to the transport, and records each outcome as it comes. A permanent refusal suppresses the address;
+/// Sends every digest owed for a day (or for any day): claims them in batches, renders each from the outbox rows
+/// (so a resumed run sends the same mail), hands them to the transport, and records each outcome as it comes.
+/// Senders on several nodes share the work through the claims; one that finds the rest held by others waits until
+/// they are sent or their holder's lease lapses, then takes them over. A permanent refusal suppresses the address;
 /// one bad address never stops the run.
 /// </summary>
 public sealed partial class DigestSender(
-    Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Hosting.NewsletterMetrics metrics, ILogger<DigestSender> logger)
+    Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Hosting.NewsletterMetrics metrics,
+    Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, ILogger<DigestSender> logger)
 {
-    public const int BatchSize = 500;
+    private static readonly TimeSpan WaitForOthers = TimeSpan.FromMilliseconds(500);
 
-    public Task<SendReport> SendOwedAsync(DateOnly date, CancellationToken cancellationToken)
+    /// <summary>This sender's name on its claims: machine, process and a random part (a restarted process is a new sender).</summary>
+    public static string NewClaimer() => $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(options.Value.ClaimLeaseSeconds);
+
+    /// <param name="date">Only that day's digests; null: every owed digest.</param>
+    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken)
     {
         var report = new SendCounter();
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        return SendAsync(OwedMailsAsync(date, report, recipients, cancellationToken), report, recipients, cancellationToken);
+        var claimer = NewClaimer();
+        using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewAsync(claimer, stopRenewing.Token);
+        try
+        {
+            return await SendAsync(ClaimedMailsAsync(date, claimer, report, recipients, cancellationToken), report, recipients, cancellationToken);
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewing;
+        }
     }
 
     /// <summary>Sends just these deliveries (a resend), if they are still owed.</summary>
@@ -84,25 +104,45 @@ public sealed partial class DigestSender(
         }
     }
 
-    private async IAsyncEnumerable<OutgoingMail> OwedMailsAsync(
-        DateOnly date,
+    private async IAsyncEnumerable<OutgoingMail> ClaimedMailsAsync(
+        DateOnly? date,
+        string claimer,
         SendCounter report,
         ConcurrentDictionary<string, string> recipients,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? after = null;
         while (true)
         {
-            var batch = await outbox.OwedAsync(date, after, BatchSize, cancellationToken);
+            var batch = await outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken);
             if (batch.Count == 0)
             {
-                yield break;
+                if (!await outbox.AnyOwedAsync(date, cancellationToken))
+                {
+                    yield break; // everything is sent, by this sender or others
+                }
+                // the rest is held: in flight here, or by another sender who finishes it or whose lease lapses
+                await Task.Delay(WaitForOthers, cancellationToken);
+                continue;
             }
-            after = batch[^1].DeliveryId;
             await foreach (var mail in MailsAsync(batch, report, recipients, cancellationToken))
             {
                 yield return mail;
             }
+        }
+    }
+
+    private async Task RenewAsync(string claimer, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await outbox.RenewClaimsAsync(claimer, Lease, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

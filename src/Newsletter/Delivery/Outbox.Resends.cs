@@ -25,7 +25,9 @@ public sealed partial class Outbox
     /// Records one more copy of a day's digest as owed, under the next free sequence number. The number is taken
     /// inside the write transaction, so two resends at once get two numbers, never one shared row.
     /// </summary>
-    public async Task<PlannedDigest> AddResendAsync(string subscriberId, DateOnly date, IReadOnlyList<SelectedPaper> papers, string messageDomain, CancellationToken cancellationToken)
+    /// <remarks>The row is born claimed by <paramref name="claimer"/>, so no other sender picks it up before this one sends it.</remarks>
+    public async Task<PlannedDigest> AddResendAsync(string subscriberId, DateOnly date, IReadOnlyList<SelectedPaper> papers, string messageDomain,
+        string claimer, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -36,6 +38,8 @@ public sealed partial class Outbox
             clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         await DeliveryInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
         await PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
+        await connection.ExecuteAsync("UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until WHERE id = @Id",
+            new { Id = digest.Id, Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return digest;
     }

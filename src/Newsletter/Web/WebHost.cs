@@ -90,6 +90,7 @@ public static class WebHost
         services.AddSingleton<SignedLink>();
         services.AddSingleton<RecentPapersPreview>();
         services.AddAdminApi();
+        services.AddHostedService<Delivery.OutboxPump>();
     }
 
     private static void MapEndpoints(WebApplication app)

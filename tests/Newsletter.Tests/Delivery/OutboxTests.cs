@@ -7,7 +7,7 @@ using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Delivery;
 
-public sealed class OutboxTests : IAsyncLifetime
+public abstract class OutboxTests(Backend backend) : IAsyncLifetime
 {
     private static readonly DateOnly Day1 = new(2026, 3, 11);
     private static readonly DateOnly Day2 = new(2026, 3, 12);
@@ -16,7 +16,7 @@ public sealed class OutboxTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _services = await TestServices.StartAsync();
+        _services = await TestServices.StartAsync(backend);
         await _services.App.RunAsync("ingest", "--from", Corpus.ApiDay("2026-03-11"));
         _papers = await _services.Get<PaperStore>().PapersOnAsync(Day1, CancellationToken.None);
         await AddSubscriberAsync("s1", "one@example.org", SubscriberStatus.Active);
@@ -118,3 +118,7 @@ public sealed class OutboxTests : IAsyncLifetime
         Assert.Empty(none);
     }
 }
+
+public sealed class OutboxTestsOnSqlite() : OutboxTests(Backend.Sqlite);
+
+public sealed class OutboxTestsOnPostgres() : OutboxTests(Backend.Postgres);

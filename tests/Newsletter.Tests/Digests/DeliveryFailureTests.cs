@@ -53,7 +53,7 @@ public sealed class DeliveryFailureTests : IDisposable
         var log = _dir.File("accepted.jsonl");
         var recipients = Enumerable.Range(0, 30).Select(i => $"reader{i:D2}@example.org").ToList();
         int stalledPort;
-        using var setup = App(1, "--Smtp:TimeoutSeconds=120");
+        using var setup = App(1, "--Smtp:TimeoutSeconds=120", "--Delivery:ClaimLeaseSeconds=3"); // the killed sender's claims lapse quickly
         await using (var stalling = await SmtpTestServer.StartAsync(log, stallAfter: 10))
         {
             stalledPort = stalling.Port;

@@ -21,9 +21,11 @@ public sealed class TestServices : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<TestServices> StartAsync(params string[] settings)
+    public static Task<TestServices> StartAsync(params string[] settings) => StartAsync(Backend.Sqlite, settings);
+
+    public static async Task<TestServices> StartAsync(Backend backend, params string[] settings)
     {
-        var app = new TestApp(settings);
+        var app = await TestApp.CreateAsync(backend, settings);
         var host = AppHost.BuildForCommand(ConfigSwitches.Extract(app.Settings));
         await host.Services.PrepareAsync(migrate: true, CancellationToken.None);
         return new TestServices(host, app);

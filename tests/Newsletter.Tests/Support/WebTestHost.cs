@@ -53,6 +53,7 @@ public sealed class WebTestHost : IAsyncDisposable
             $"--Site:SigningKey={SigningKey}",
             $"--Admin:ApiKeys:0={AdminKey}",
             "--Schedule:Enabled=false",
+            "--Delivery:PumpIntervalSeconds=0", // tests send through the runs they start; PumpTests turns it on
             "--Smtp:MaxPerSecond=0",
             "--Smtp:From=digest@papers.example.org",
             .. maildev is null
