@@ -16,6 +16,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--Sources:MaxRetries=-1", "Sources:MaxRetries: must not be negative (was -1)")]
     [InlineData("--Sources:RequestTimeoutSeconds=0", "Sources:RequestTimeoutSeconds: must be greater than zero")]
     [InlineData("--Sources:MaxRetries=many", "Sources:MaxRetries")]
+    [InlineData("--Delivery:ClaimLeaseSeconds=1", "Delivery:ClaimLeaseSeconds: must be at least 3 (was 1)")]
+    [InlineData("--Site:SubscribeRequestsPerMinute=-5", "Site:SubscribeRequestsPerMinute: must be 0 (no limit) or more")]
     public async Task A_wrong_setting_stops_start_up_with_a_message_naming_it(string setting, string expected)
     {
         var result = await _app.RunAsync("papers", "list", setting);
@@ -25,6 +27,17 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(expected, result.Stderr);
         Assert.Equal("", result.Stdout);
         Assert.False(File.Exists(_app.DatabasePath), "nothing may be written when the configuration is wrong");
+    }
+
+    [Theory]
+    [InlineData("Database=newsletter;Username=newsletter", "Database:ConnectionString: names no PostgreSQL host")]
+    [InlineData("Data Source=data/x.db", "Database:ConnectionString: not a valid PostgreSQL connection string")]
+    public async Task A_wrong_postgres_connection_string_is_named_before_anything_connects(string connectionString, string expected)
+    {
+        var result = await _app.RunAsync("papers", "list", "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
     }
 
     [Fact]
