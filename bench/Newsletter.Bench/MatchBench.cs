@@ -9,7 +9,7 @@ namespace Newsletter.Bench;
 public static class MatchBench
 {
     // realistic ML vocabulary: words, phrases, acronyms, joined/hyphenated forms and a few boolean keywords
-    private static readonly string[] Vocabulary =
+    internal static readonly string[] Vocabulary =
     [
         "quantization", "pruning", "distillation", "\"knowledge distillation\"", "LoRA", "\"parameter-efficient\"", "fine-tuning", "RLHF", "DPO",
         "\"reward model\"", "\"reinforcement learning\"", "RL", "\"large language model\"", "LLM", "LLMs", "transformer", "\"vision transformer\"", "ViT",

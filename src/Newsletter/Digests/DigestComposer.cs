@@ -13,6 +13,13 @@ namespace Newsletter.Digests;
 public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
 {
     private readonly SiteOptions _site = site.Value;
+    private readonly PaperBlocks _blocks = new();
+    private readonly PaperBlocks _rankFreeBlocks = new();
+    private Func<int, SelectedPaper, DigestPaper>? _renderBlock;
+    private Func<int, SelectedPaper, DigestPaper>? _numberBlock;
+
+    /// <summary>How often a paper block was reused rather than rendered (for the benchmark).</summary>
+    public (long Hits, long Misses) BlockReuse => templates.RankIsPlainText ? (_blocks.Hits + _rankFreeBlocks.Hits, _rankFreeBlocks.Misses) : (_blocks.Hits, _blocks.Misses);
 
     public DigestModel Model(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers) => new(
         _site.Name,
@@ -20,12 +27,39 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         date,
         string.IsNullOrWhiteSpace(recipient.Name) ? null : recipient.Name,
         recipient.Email,
-        [.. papers.Select((p, i) => Paper(i + 1, p))],
+        [.. papers.Select((p, i) => Block(i + 1, p))],
         links.Url("preferences", recipient.SubscriberId, recipient.Secret, LinkPurpose.Preferences),
         links.Url("unsubscribe", recipient.SubscriberId, recipient.Secret, LinkPurpose.Unsubscribe));
 
-    public (string Html, string Text) Render(DigestModel model) =>
-        (templates.Render(TemplateSet.DigestHtml, model), templates.Render(TemplateSet.DigestText, model));
+    /// <summary>
+    /// The paper's block at this rank: rendered once per paper and match, and (when the templates print the rank as
+    /// it is, as the shipped ones do) once for every rank, the rank filled in here.
+    /// </summary>
+    private DigestPaper Block(int rank, SelectedPaper selected)
+    {
+        if (!templates.RankIsPlainText)
+        {
+            return _blocks.GetOrRender(rank, selected, _renderBlock ??= (r, s) => templates.WithBlocks(Paper(r, s)));
+        }
+        // numbered copies are kept too, so a paper at a rank it had before costs a lookup, not two new strings
+        return _blocks.GetOrRender(rank, selected, _numberBlock ??= (r, s) =>
+        {
+            var block = _rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark));
+            var number = r.ToString(CultureInfo.InvariantCulture);
+            return block with
+            {
+                Rank = r,
+                Html = block.Html.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
+                Text = block.Text.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
+            };
+        });
+    }
+
+    public (string Html, string Text) Render(DigestModel model)
+    {
+        var globals = model.ToScriptObject();
+        return (templates.Render(TemplateSet.DigestHtml, globals), templates.Render(TemplateSet.DigestText, globals));
+    }
 
     /// <param name="sequence">0 for the day's digest, 1, 2, … for manual resends of it.</param>
     public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0)

@@ -56,8 +56,29 @@ public sealed record DigestPaper(
     string TitleHtml,
     string ExcerptHtml)
 {
-    public ScriptObject ToScriptObject() => new()
+    /// <summary>This paper's block of the HTML part, rendered from digest-paper.sbnhtml (set by <see cref="TemplateSet.WithBlocks"/>).</summary>
+    public string Html { get; init; } = "";
+
+    /// <summary>This paper's block of the text part, rendered from digest-paper.sbntxt.</summary>
+    public string Text { get; init; } = "";
+
+    private ScriptObject? _scriptObject;
+
+    /// <summary>Copies (<c>with</c>) leave the cached script object behind: it shows the values of the paper it was built from.</summary>
+    private DigestPaper(DigestPaper original)
     {
+        (Rank, Id, Title, Url, Upvotes, Authors, Matched, Excerpt, TitleHtml, ExcerptHtml, Html, Text) = (original.Rank, original.Id, original.Title,
+            original.Url, original.Upvotes, original.Authors, original.Matched, original.Excerpt, original.TitleHtml, original.ExcerptHtml, original.Html, original.Text);
+    }
+
+    /// <summary>Built once per block and shared by every digest that carries it (templates only read it).</summary>
+    public ScriptObject ToScriptObject() => _scriptObject ??= BuildScriptObject();
+
+    /// <summary>A fresh object, not cached: for rendering the blocks themselves, before <see cref="Html"/> and <see cref="Text"/> are set.</summary>
+    internal ScriptObject BuildScriptObject() => new()
+    {
+        ["html"] = Html,
+        ["text"] = Text,
         ["rank"] = Rank,
         ["id"] = Id,
         ["title"] = Title,

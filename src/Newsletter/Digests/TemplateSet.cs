@@ -17,6 +17,8 @@ public sealed class TemplateSet
     public const string DigestText = "digest.sbntxt";
     public const string ConfirmHtml = "confirm.sbnhtml";
     public const string ConfirmText = "confirm.sbntxt";
+    public const string PaperHtml = "digest-paper.sbnhtml";
+    public const string PaperText = "digest-paper.sbntxt";
 
     private readonly Dictionary<string, Template> _templates;
 
@@ -43,9 +45,16 @@ public sealed class TemplateSet
         {
             throw new TemplateException($"the templates folder {folder} does not exist (setting Templates:Folder).");
         }
-        _templates = new[] { DigestHtml, DigestText, ConfirmHtml, ConfirmText }.ToDictionary(name => name, name => Load(folder, name));
-        Validate(DigestHtml, SampleModels.Digest);
-        Validate(DigestText, SampleModels.Digest);
+        _templates = new[] { DigestHtml, DigestText, PaperHtml, PaperText, ConfirmHtml, ConfirmText }.ToDictionary(name => name, name => Load(folder, name));
+        foreach (var paper in SampleModels.Digest.Papers)
+        {
+            Validate(PaperHtml, new PaperScope(paper, null));
+            Validate(PaperText, new PaperScope(paper, null));
+        }
+        RankIsPlainText = PrintsRankAsText(SampleModels.Digest.Papers[0]);
+        var sample = SampleModels.Digest with { Papers = [.. SampleModels.Digest.Papers.Select(WithBlocks)] };
+        Validate(DigestHtml, sample);
+        Validate(DigestText, sample);
         Validate(ConfirmHtml, SampleModels.Confirmation);
         Validate(ConfirmText, SampleModels.Confirmation);
     }
@@ -59,9 +68,11 @@ public sealed class TemplateSet
     [ThreadStatic]
     private static TemplateContext? _context;
 
-    public string Render(string name, ITemplateModel model)
+    public string Render(string name, ITemplateModel model) => Render(name, model.ToScriptObject());
+
+    /// <summary>Renders with globals already built (a digest's two parts share one set).</summary>
+    public string Render(string name, ScriptObject globals)
     {
-        var globals = model.ToScriptObject();
         var context = _context ??= new TemplateContext(Builtins)
         {
             StrictVariables = true,
@@ -79,6 +90,48 @@ public sealed class TemplateSet
         {
             context.PopGlobal();
             context.Reset();
+        }
+    }
+
+    /// <summary>Stands for the rank in a block rendered once for every rank (a private-use character no paper text contains).</summary>
+    public const string RankMark = "\uE000";
+
+    /// <summary>
+    /// Whether the paper blocks only print the rank as it is (the shipped ones do), so one rendering of a block with
+    /// <see cref="RankMark"/> for the rank serves every rank. A template that computes with the rank gets a block per rank.
+    /// </summary>
+    public bool RankIsPlainText { get; }
+
+    private bool PrintsRankAsText(DigestPaper sample)
+    {
+        var real = WithBlocks(sample with { Rank = 7 });
+        var marked = WithBlocks(sample with { Rank = 0 }, RankMark);
+        return real.Html == marked.Html.Replace(RankMark, "7", StringComparison.Ordinal) && real.Text == marked.Text.Replace(RankMark, "7", StringComparison.Ordinal);
+    }
+
+    /// <summary>The paper with its two blocks rendered (the expensive part of a digest, done once per distinct paper block).</summary>
+    public DigestPaper WithBlocks(DigestPaper paper) => WithBlocks(paper, null);
+
+    /// <param name="rankText">Printed for the rank instead of the number (<see cref="RankMark"/>).</param>
+    public DigestPaper WithBlocks(DigestPaper paper, string? rankText)
+    {
+        var scope = new PaperScope(paper, rankText);
+        // a block's last line break belongs to the page template, which places the blocks
+        return paper with { Html = Render(PaperHtml, scope).TrimEnd('\r', '\n'), Text = Render(PaperText, scope).TrimEnd('\r', '\n') };
+    }
+
+    /// <summary>What a paper block's template sees: the paper as <c>paper</c>.</summary>
+    private sealed class PaperScope(DigestPaper paper, string? rankText) : ITemplateModel
+    {
+        // not the paper's cached object: that one is for the finished paper, with its blocks
+        public ScriptObject ToScriptObject()
+        {
+            var fields = paper.BuildScriptObject();
+            if (rankText is not null)
+            {
+                fields["rank"] = rankText;
+            }
+            return new ScriptObject { ["paper"] = fields };
         }
     }
 

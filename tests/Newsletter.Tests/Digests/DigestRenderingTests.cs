@@ -21,6 +21,47 @@ public sealed class DigestRenderingTests
     }
 
     [Fact]
+    public void A_paper_block_reused_by_later_digests_shows_each_digests_own_rank_and_the_same_golden_text()
+    {
+        var composer = DigestFixtures.Composer();
+        var selection = DigestFixtures.Selection();
+        var day = new DateOnly(2026, 3, 11);
+        composer.Render(composer.Model(DigestFixtures.Ada, day, [selection[2], selection[0]])); // blocks first rendered at other ranks
+
+        var (_, reversed) = composer.Render(composer.Model(DigestFixtures.Ada, day, [selection[1], selection[2], selection[0]]));
+        var (html, text) = composer.Render(composer.Model(DigestFixtures.Ada, day, selection));
+
+        Assert.Contains("1. <script>alert(1)</script>", reversed);
+        Assert.Contains("3. Flow Matching in Latent Space", reversed);
+        Assert.DoesNotContain(TemplateSet.RankMark, reversed + html + text);
+        AssertGolden("digest.txt", text);
+        AssertGolden("digest.html", html);
+        Assert.True(composer.BlockReuse.Hits > 0);
+    }
+
+    [Fact]
+    public void A_paper_template_that_computes_with_the_rank_gets_a_block_per_rank()
+    {
+        using var dir = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
+        {
+            File.Copy(file, dir.File(Path.GetFileName(file)));
+        }
+        File.WriteAllText(dir.File("digest-paper.sbntxt"), "{{ paper.rank * 10 }}) {{ paper.title }}");
+        var composer = DigestFixtures.Composer(dir.Path);
+        var selection = DigestFixtures.Selection();
+        var day = new DateOnly(2026, 3, 11);
+
+        var (_, first) = composer.Render(composer.Model(DigestFixtures.Ada, day, selection));
+        var (_, second) = composer.Render(composer.Model(DigestFixtures.Ada, day, [selection[2], selection[0]]));
+
+        Assert.Contains("10) Flow Matching in Latent Space", first);
+        Assert.Contains("30) Mobile-Agent-v2", first);
+        Assert.Contains("10) Mobile-Agent-v2", second);
+        Assert.Contains("20) Flow Matching in Latent Space", second);
+    }
+
+    [Fact]
     public void Html_digest_matches_the_golden_file()
     {
         var composer = DigestFixtures.Composer();

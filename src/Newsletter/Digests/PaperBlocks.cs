@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+
+namespace Newsletter.Digests;
+
+/// <summary>
+/// The rendered blocks of papers, kept while the process runs: on a send day thousands of subscribers get the same
+/// paper at the same rank for the same keywords, and its escaping, highlighting and two template renders are most
+/// of a digest's cost. A block is keyed by everything it shows, so a changed title, abstract or upvote count is a new block.
+/// </summary>
+public sealed class PaperBlocks(int capacity = PaperBlocks.DefaultCapacity)
+{
+    public const int DefaultCapacity = 50_000;
+
+    private readonly ConcurrentDictionary<BlockKey, DigestPaper> _blocks = new();
+    private long _hits;
+    private long _misses;
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <param name="rank">The key's rank: 0 when the blocks are rendered once for every rank.</param>
+    public DigestPaper GetOrRender(int rank, SelectedPaper selected, Func<int, SelectedPaper, DigestPaper> render)
+    {
+        var key = new BlockKey(rank, selected);
+        if (_blocks.TryGetValue(key, out var block))
+        {
+            Interlocked.Increment(ref _hits);
+            return block;
+        }
+        Interlocked.Increment(ref _misses);
+        if (_blocks.Count >= capacity)
+        {
+            _blocks.Clear(); // a new day's papers: start over rather than track ages
+        }
+        return _blocks.GetOrAdd(key, render(rank, selected));
+    }
+
+    private readonly struct BlockKey(int rank, SelectedPaper selected) : IEquatable<BlockKey>
+    {
+        private readonly int _rank = rank;
+        private readonly SelectedPaper _selected = selected;
+        private readonly int _hash = Hash(rank, selected);
+
+        public bool Equals(BlockKey other)
+        {
+            var (a, b) = (_selected, other._selected);
+            return _hash == other._hash && _rank == other._rank
+                && a.Paper.Id == b.Paper.Id && a.Paper.Upvotes == b.Paper.Upvotes
+                && a.Paper.Title == b.Paper.Title && a.Paper.Summary == b.Paper.Summary && a.Paper.Organization == b.Paper.Organization
+                && Same(a.Paper.Authors, b.Paper.Authors) && Same(a.Matched, b.Matched) && Same(a.TitleSpans, b.TitleSpans) && Same(a.SummarySpans, b.SummarySpans);
+        }
+
+        // by index, not SequenceEqual: no enumerator to allocate on the hot path
+        private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!EqualityComparer<T>.Default.Equals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is BlockKey other && Equals(other);
+
+        public override int GetHashCode() => _hash;
+
+        private static int Hash(int rank, SelectedPaper s)
+        {
+            var hash = new HashCode();
+            hash.Add(rank);
+            hash.Add(s.Paper.Id);
+            hash.Add(s.Paper.Upvotes);
+            hash.Add(s.Paper.Title.Length);
+            hash.Add(s.Paper.Summary.Length);
+            for (var i = 0; i < s.Matched.Count; i++)
+            {
+                hash.Add(s.Matched[i]);
+            }
+            for (var i = 0; i < s.TitleSpans.Count; i++)
+            {
+                hash.Add(s.TitleSpans[i]);
+            }
+            for (var i = 0; i < s.SummarySpans.Count; i++)
+            {
+                hash.Add(s.SummarySpans[i]);
+            }
+            return hash.ToHashCode();
+        }
+    }
+}
