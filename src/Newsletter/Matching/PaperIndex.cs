@@ -90,7 +90,7 @@ public sealed class PaperIndex
             return last.Hits;
         }
         var hits = _terms.GetOrAdd(term.Canonical, _ => Compute(term));
-        term.LastResolved = (this, hits);
+        term.LastResolved = new ResolvedTerm(this, hits);
         return hits;
     }
 

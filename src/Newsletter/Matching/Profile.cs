@@ -17,6 +17,12 @@ public sealed class CompiledKeyword
     /// <summary>The terms not under a NOT: where these occur is what the digest highlights.</summary>
     public TermNode[] PositiveTerms { get; }
 
+    /// <summary>
+    /// This keyword's answer for the last index it was matched against. Keywords are shared by every profile that
+    /// has them, so on a send day each distinct keyword is evaluated once, not once per subscriber.
+    /// </summary>
+    internal KeywordResult? LastResult { get; set; }
+
     private static IEnumerable<TermNode> Positive(QueryNode node) => node switch
     {
         TermNode term => [term],
@@ -25,6 +31,9 @@ public sealed class CompiledKeyword
         _ => [],
     };
 }
+
+/// <summary>A keyword's papers in one index: where it matches, and where its positive terms occur in titles and abstracts.</summary>
+internal sealed record KeywordResult(PaperIndex Index, ulong[] Match, ulong[] Title, ulong[] Summary);
 
 /// <summary>A subscriber's interests, compiled once when saved: keywords (any may match) and exclusions (any vetoes).</summary>
 public sealed class Profile
@@ -71,15 +80,32 @@ public sealed class Profile
         return new Profile(id, Compile("keyword", keywords), Compile("exclusion", exclusions), maxPapers, minScore);
     }
 
+    /// <summary>
+    /// Every distinct keyword text compiled so far: subscribers share most of their keywords, so parsing each text
+    /// once makes loading 100,000 profiles cheap, and lets the matcher evaluate each distinct keyword once per day.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CompiledKeyword> Compiled = new(StringComparer.Ordinal);
+    private const int MaxCompiled = 1_000_000;
+
     private static List<CompiledKeyword> Compile(string kind, IReadOnlyList<string> texts)
     {
         var compiled = new List<CompiledKeyword>(texts.Count);
         for (var i = 0; i < texts.Count; i++)
         {
             var text = texts[i] ?? "";
+            if (Compiled.TryGetValue(text, out var known))
+            {
+                compiled.Add(known);
+                continue;
+            }
             try
             {
-                compiled.Add(new CompiledKeyword(text.Trim(), QueryParser.Parse(text)));
+                var keyword = new CompiledKeyword(text.Trim(), QueryParser.Parse(text));
+                if (Compiled.Count >= MaxCompiled)
+                {
+                    Compiled.Clear();
+                }
+                compiled.Add(Compiled.GetOrAdd(text, keyword));
             }
             catch (QuerySyntaxException e)
             {

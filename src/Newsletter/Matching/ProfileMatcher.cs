@@ -9,12 +9,13 @@ namespace Newsletter.Matching;
 /// </summary>
 public sealed class ProfileMatcher
 {
-    private readonly Comparison<PaperMatch> _best;
+    /// <summary>Upvotes by paper position: ties are broken in the hot loop without going through the papers.</summary>
+    private readonly int[] _upvotes;
 
     public ProfileMatcher(PaperIndex index)
     {
         Index = index;
-        _best = Best;
+        _upvotes = [.. index.Papers.Select(p => p.Upvotes)];
     }
 
     public const double PerKeyword = 2.0;
@@ -39,16 +40,13 @@ public sealed class ProfileMatcher
     {
         var words = Index.Words;
         var keywordCount = profile.Keywords.Count;
-        // per keyword three paper sets: where it matches, and where its terms occur in titles and in abstracts
-        Span<ulong> scratch = stackalloc ulong[words * (3 * keywordCount + 3)];
-        var chosen = scratch[..words];
-        var vetoed = scratch.Slice(words, words);
-        var temp = scratch.Slice(2 * words, words);
+        var results = _results ??= new KeywordResult[Profile.MaxKeywords];
+        Span<ulong> chosen = stackalloc ulong[words];
+        chosen.Clear();
         for (var k = 0; k < keywordCount; k++)
         {
-            var bits = KeywordSlice(scratch, words, k, 0);
-            Evaluate(profile.Keywords[k].Query, bits);
-            Or(chosen, bits);
+            results[k] = ResultOf(profile.Keywords[k]);
+            Or(chosen, results[k].Match);
         }
         if (!AnySet(chosen))
         {
@@ -56,22 +54,9 @@ public sealed class ProfileMatcher
         }
         foreach (var exclusion in profile.Exclusions)
         {
-            Evaluate(exclusion.Query, temp);
-            Or(vetoed, temp);
+            AndNot(chosen, ResultOf(exclusion).Match);
         }
-        AndNot(chosen, vetoed);
-        for (var k = 0; k < keywordCount; k++)
-        {
-            var inTitle = KeywordSlice(scratch, words, k, 1);
-            var inSummary = KeywordSlice(scratch, words, k, 2);
-            foreach (var term in profile.Keywords[k].PositiveTerms)
-            {
-                var hits = Index.Resolve(term);
-                Or(inTitle, hits.Title);
-                Or(inSummary, hits.Summary);
-            }
-        }
-        var matches = new List<PaperMatch>(Math.Min(limit, 64));
+        var matches = new List<PaperMatch>(Math.Min(limit, 16));
         for (var w = 0; w < words; w++)
         {
             var word = chosen[w];
@@ -87,14 +72,13 @@ public sealed class ProfileMatcher
                 var keywordsHit = 0UL;
                 for (var k = 0; k < keywordCount; k++)
                 {
-                    if (!Has(KeywordSlice(scratch, words, k, 0), paper))
+                    var result = results[k];
+                    if (!Has(result.Match, paper))
                     {
                         continue;
                     }
                     keywordsHit |= 1UL << k;
-                    score += PerKeyword
-                        + (Has(KeywordSlice(scratch, words, k, 1), paper) ? TitleHit : 0)
-                        + (Has(KeywordSlice(scratch, words, k, 2), paper) ? AbstractHit : 0);
+                    score += PerKeyword + (Has(result.Title, paper) ? TitleHit : 0) + (Has(result.Summary, paper) ? AbstractHit : 0);
                 }
                 if (score < minScore)
                 {
@@ -106,26 +90,49 @@ public sealed class ProfileMatcher
         return matches;
     }
 
+    [ThreadStatic]
+    private static KeywordResult[]? _results;
+
+    /// <summary>A keyword's papers in this index, worked out on its first use and kept on the (shared) keyword.</summary>
+    private KeywordResult ResultOf(CompiledKeyword keyword)
+    {
+        if (keyword.LastResult is { } last && ReferenceEquals(last.Index, Index))
+        {
+            return last;
+        }
+        var words = Index.Words;
+        var match = new ulong[words];
+        var title = new ulong[words];
+        var summary = new ulong[words];
+        Evaluate(keyword.Query, match);
+        foreach (var term in keyword.PositiveTerms)
+        {
+            var hits = Index.Resolve(term);
+            Or(title, hits.Title);
+            Or(summary, hits.Summary);
+        }
+        var result = new KeywordResult(Index, match, title, summary);
+        keyword.LastResult = result;
+        return result;
+    }
+
     private void Keep(List<PaperMatch> best, PaperMatch candidate, int limit)
     {
         if (best.Count == limit)
         {
-            if (_best(candidate, best[^1]) >= 0)
+            if (Best(candidate, best[^1]) >= 0)
             {
                 return;
             }
             best.RemoveAt(best.Count - 1);
         }
         var at = best.Count;
-        while (at > 0 && _best(candidate, best[at - 1]) < 0)
+        while (at > 0 && Best(candidate, best[at - 1]) < 0)
         {
             at--;
         }
         best.Insert(at, candidate);
     }
-
-    private static Span<ulong> KeywordSlice(Span<ulong> scratch, int words, int keyword, int which) =>
-        scratch.Slice(words * (3 + 3 * keyword + which), words);
 
     /// <summary>Why a paper matched: the keywords as written, and the spans to highlight in title and abstract.</summary>
     public MatchExplanation Explain(Profile profile, PaperMatch match)
@@ -201,7 +208,7 @@ public sealed class ProfileMatcher
         {
             return byScore;
         }
-        var byUpvotes = Index.Papers[b.Paper].Upvotes.CompareTo(Index.Papers[a.Paper].Upvotes);
+        var byUpvotes = _upvotes[b.Paper].CompareTo(_upvotes[a.Paper]);
         return byUpvotes != 0 ? byUpvotes : a.Paper.CompareTo(b.Paper);
     }
 

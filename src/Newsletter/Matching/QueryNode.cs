@@ -12,9 +12,14 @@ public sealed record TermNode(string Text, IReadOnlyList<IReadOnlyList<Unit>> Va
     /// <summary>The same for every keyword that means the same words: the index caches its answer under it.</summary>
     public string Canonical { get; } = string.Join(" | ", Variants.Select(v => string.Join(' ', v.Select(u => u.ToString()))));
 
-    /// <summary>The answer of the last index this term was resolved against: saves a dictionary look-up per use.</summary>
-    internal (PaperIndex Index, TermHits Hits)? LastResolved { get; set; }
+    /// <summary>
+    /// The answer of the last index this term was resolved against: saves a dictionary look-up per use. A reference,
+    /// written whole: terms are shared by every profile with the same keyword, across threads and indexes.
+    /// </summary>
+    internal ResolvedTerm? LastResolved { get; set; }
 }
+
+internal sealed record ResolvedTerm(PaperIndex Index, TermHits Hits);
 
 public sealed record AndNode(IReadOnlyList<QueryNode> Children) : QueryNode;
 
