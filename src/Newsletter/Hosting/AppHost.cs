@@ -100,6 +100,7 @@ public static class AppHost
     public static async Task PrepareAsync(this IServiceProvider services, bool migrate, CancellationToken cancellationToken)
     {
         services.GetRequiredService<IStartupValidator>().Validate();
+        _ = Matching.MatchingWarmUp.Start(); // compiles the matching code while the templates load and the schema is checked
         services.GetRequiredService<TemplateSet>();
         if (migrate)
         {
