@@ -10,11 +10,12 @@ return suite switch
     "match" => await MatchBench.RunAsync(rest),
     "send" => await SendBench.RunAsync(rest),
     "web" => await WebLoadBench.RunAsync(rest),
+    "nodes" => await NodesBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send, web [seconds] [clients]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send, web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3]");
     return 2;
 }

@@ -12,19 +12,24 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
 {
     public const int ParametersPerStatement = 64;
 
-    private readonly int _rowsPerStatement = Math.Max(1, ParametersPerStatement / columns.Length);
+    /// <summary>PostgreSQL takes up to 65,535 parameters and pays a round trip per statement: far bigger batches there.</summary>
+    public const int PostgresParametersPerStatement = 4_096;
+
+    private readonly int _sqliteRowsPerStatement = Math.Max(1, ParametersPerStatement / columns.Length);
+    private readonly int _postgresRowsPerStatement = Math.Max(1, PostgresParametersPerStatement / columns.Length);
 
     /// <returns>The rows inserted or updated, as the database counts them.</returns>
     public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
     {
         DbCommand? full = null;
         var affected = 0;
+        var rowsPerStatement = connection is Npgsql.NpgsqlConnection ? _postgresRowsPerStatement : _sqliteRowsPerStatement;
         try
         {
-            for (var start = 0; start < rows.Count; start += _rowsPerStatement)
+            for (var start = 0; start < rows.Count; start += rowsPerStatement)
             {
-                var count = Math.Min(_rowsPerStatement, rows.Count - start);
-                var command = count == _rowsPerStatement
+                var count = Math.Min(rowsPerStatement, rows.Count - start);
+                var command = count == rowsPerStatement
                     ? full ??= Create(connection, transaction, count)
                     : Create(connection, transaction, count);
                 for (var r = 0; r < count; r++)
