@@ -109,6 +109,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
     private static async Task<Dictionary<string, List<SelectedPaper>>> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
     {
         var papers = new Dictionary<string, List<SelectedPaper>>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, Paper>(StringComparer.Ordinal); // a batch has a few hundred papers in thousands of rows: read each once
         await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds, row =>
         {
             var id = row.GetString(0);
@@ -116,7 +117,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             {
                 papers[id] = list = [];
             }
-            list.Add(ReadSelected(row));
+            list.Add(ReadSelected(row, seen));
         }, cancellationToken);
         return papers;
     }
@@ -155,10 +156,14 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             new { Date = date is { } d ? Day(d) : null, Subscriber = subscriberId })];
     }
 
-    private static SelectedPaper ReadSelected(DbDataReader row)
+    private static SelectedPaper ReadSelected(DbDataReader row, Dictionary<string, Paper> seen)
     {
-        var paper = PaperRow.ToPaper(row.GetString(5), row.GetString(6), row.GetString(7), row.GetInt64(8),
-            row.IsDBNull(9) ? null : row.GetString(9), row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11));
+        var paperId = row.GetString(5);
+        if (!seen.TryGetValue(paperId, out var paper))
+        {
+            seen[paperId] = paper = PaperRow.ToPaper(paperId, row.GetString(6), row.GetString(7), row.GetInt64(8),
+                row.IsDBNull(9) ? null : row.GetString(9), row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11));
+        }
         return new SelectedPaper(paper, row.GetDouble(1), JsonSerializer.Deserialize<List<string>>(row.GetString(2)) ?? [],
             ReadSpans(row.GetString(3)), ReadSpans(row.GetString(4)));
     }

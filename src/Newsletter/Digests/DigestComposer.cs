@@ -13,8 +13,9 @@ namespace Newsletter.Digests;
 public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
 {
     private readonly SiteOptions _site = site.Value;
-    private readonly PaperBlocks _blocks = new();
-    private readonly PaperBlocks _rankFreeBlocks = new();
+    // bounded: a block with its two parts and script object is ~8 KB, so these hold at most ~250 MB
+    private readonly PaperBlocks _blocks = new(20_000);
+    private readonly PaperBlocks _rankFreeBlocks = new(10_000);
     private Func<int, SelectedPaper, DigestPaper>? _renderBlock;
     private Func<int, SelectedPaper, DigestPaper>? _numberBlock;
 
