@@ -32,39 +32,7 @@ public static class Tokenizer
         var seenWord = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            if (c < 128)
-            {
-                // ASCII, most of every abstract: nothing to fold, so no table look-up and no string per character
-                if (char.IsAsciiLetterOrDigit(c))
-                {
-                    if (wordStart < 0)
-                    {
-                        wordStart = i;
-                    }
-                    if (length == word.Length)
-                    {
-                        Array.Resize(ref _buffer, word.Length * 2);
-                        word = _buffer!;
-                    }
-                    word[length++] = c;
-                    continue;
-                }
-                if (wordStart >= 0)
-                {
-                    tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
-                    length = 0;
-                    wordStart = -1;
-                    seenWord = true;
-                    soft = true;
-                }
-                if (c is not (' ' or '-'))
-                {
-                    soft = false;
-                }
-                continue;
-            }
-            var folded = TextFolding.Fold(c);
+            var folded = TextFolding.Fold(text[i]);
             var isWordChar = folded.Length > 0 && char.IsLetterOrDigit(folded[0]);
             if (isWordChar)
             {
