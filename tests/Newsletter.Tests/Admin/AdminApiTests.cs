@@ -177,6 +177,9 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         Assert.Equal([0, 1, 2], log.EnumerateArray().Select(d => d.GetProperty("sequence").GetInt32()));
         Assert.All(log.EnumerateArray(), d => Assert.Equal("sent", d.GetProperty("status").GetString()));
         Assert.All(log.EnumerateArray(), d => Assert.Contains("queued", d.GetProperty("serverReply").GetString()));
+        var own = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{ada}/deliveries");
+        Assert.Equal(3, own.GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Admin.GetAsync("/admin/api/subscribers/nope/deliveries")).StatusCode);
     }
 
     [Fact]
