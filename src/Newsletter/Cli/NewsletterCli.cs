@@ -24,6 +24,7 @@ public static class NewsletterCli
         root.Subcommands.Add(Digests.DigestCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(Web.ServeCommand.Create(context));
+        root.Subcommands.Add(Operations.DoctorCommand.Create(context));
 
 
         var parse = root.Parse(switches.CommandArgs);

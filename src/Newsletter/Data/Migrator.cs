@@ -74,6 +74,25 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
         return new MigrationResult(newlyApplied, Embedded.Count);
     }
 
+    /// <summary>The migrations this program knows that the database has not applied yet; changes nothing.</summary>
+    public async Task<IReadOnlyList<Migration>> PendingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (!await HasMigrationTableAsync(connection))
+        {
+            return Embedded;
+        }
+        var applied = (await connection.QueryAsync<AppliedMigration>(
+            "SELECT version AS Version, name AS Name, checksum AS Checksum FROM schema_migrations ORDER BY version")).ToDictionary(m => m.Version);
+        CheckAppliedAgainstKnown(applied);
+        return [.. Embedded.Where(m => !applied.ContainsKey(m.Version))];
+    }
+
+    private async Task<bool> HasMigrationTableAsync(DbConnection connection) => await connection.ExecuteScalarAsync<long>(
+        database.Provider == DatabaseProvider.Postgres
+            ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") > 0;
+
     private void CheckAppliedAgainstKnown(Dictionary<long, AppliedMigration> applied)
     {
         var known = Embedded.ToDictionary(m => m.Version);

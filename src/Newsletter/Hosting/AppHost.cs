@@ -66,7 +66,7 @@ public static class AppHost
     }
 
     /// <summary>A host for one command: no hosted services, logs on stderr so stdout carries only results.</summary>
-    public static IHost BuildForCommand(ConfigSwitches switches)
+    public static IHost BuildForCommand(ConfigSwitches switches, Action<IServiceCollection>? addServices = null)
     {
         var home = NewsletterHome.Locate(switches.ConfigFile);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
@@ -80,6 +80,7 @@ public static class AppHost
         });
         AddStderrLogging(builder.Logging, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
+        addServices?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -1,0 +1,176 @@
+using Microsoft.AspNetCore.Http;
+using System.Text.Json;
+using Newsletter.Tests.Support;
+
+namespace Newsletter.Tests.Operations;
+
+/// <summary>`newsletter doctor` against real parts: a SQLite file, maildev, a loopback listing source, a closed port.</summary>
+[Collection(nameof(MaildevCollection))]
+public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
+{
+    private const string AdminKey = "doctor-test-key-0123456789abcdef";
+    private LoopbackServer _source = null!;
+
+    public async Task InitializeAsync()
+    {
+        _source = await LoopbackServer.StartAsync();
+        _source.Script("/daily", LoopbackServer.File(Corpus.ApiDay("2026-03-12"), "application/json"));
+        _source.Script("/broken", async context =>
+        {
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("down for maintenance");
+        });
+    }
+
+    public async Task DisposeAsync() => await _source.DisposeAsync();
+
+    private TestApp HealthyApp(params string[] more) => new(
+    [
+        $"--Smtp:Host=127.0.0.1", $"--Smtp:Port={maildev.SmtpPort}", "--Smtp:Security=None",
+        $"--Sources:DailyUrl={_source.Url("/daily")}?date={{date}}",
+        $"--Admin:ApiKeys:0={AdminKey}",
+        .. more,
+    ]);
+
+    private static Dictionary<string, JsonElement> ByCheck(CliResult result) =>
+        result.Json().GetProperty("checks").EnumerateArray()
+            .GroupBy(c => c.GetProperty("check").GetString()!)
+            .ToDictionary(g => g.Key, g => g.OrderBy(c => c.GetProperty("status").GetString() == "ok" ? 1 : 0).First());
+
+    private static string Status(Dictionary<string, JsonElement> checks, string name) => checks[name].GetProperty("status").GetString()!;
+
+    private static string Message(Dictionary<string, JsonElement> checks, string name) => checks[name].GetProperty("message").GetString()!;
+
+    private static string Fix(Dictionary<string, JsonElement> checks, string name) => checks[name].GetProperty("fix").GetString()!;
+
+    [Fact]
+    public async Task A_working_setup_passes_every_check()
+    {
+        using var app = HealthyApp();
+        Assert.Equal(0, (await app.RunAsync("db", "migrate")).ExitCode);
+
+        var result = await app.RunAsync("doctor", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var checks = ByCheck(result);
+        Assert.All(new[] { "config", "database", "migrations", "templates", "smtp", "source" }, name => Assert.Equal("ok", Status(checks, name)));
+        Assert.Contains($"127.0.0.1:{maildev.SmtpPort} greets", Message(checks, "smtp"));
+        Assert.Matches(@"answers: \d+ papers \(hf-json\)", Message(checks, "source"));
+        Assert.True(result.Json().GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Wrong_settings_are_all_named_and_the_checks_that_need_them_are_skipped()
+    {
+        using var app = HealthyApp("--Database:Provider=mysql", "--Smtp:Port=abc", "--Delivery:ClaimLeaseSeconds=1");
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        Assert.Equal(1, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("failed", Status(checks, "config"));
+        Assert.Contains("Database:Provider", Message(checks, "config"));
+        Assert.Contains("mysql", Message(checks, "config"));
+        Assert.Contains("Smtp:Port", Message(checks, "config"));
+        Assert.Contains("abc", Message(checks, "config"));
+        Assert.Contains("Delivery:ClaimLeaseSeconds", Message(checks, "config"));
+        Assert.Contains("--Section:Key=value", Fix(checks, "config"));
+        Assert.Equal("skipped", Status(checks, "database"));
+        Assert.Equal("skipped", Status(checks, "smtp"));
+        Assert.Equal("ok", Status(checks, "templates"));
+        Assert.False(File.Exists(app.DatabasePath), "doctor must not create the database");
+    }
+
+    [Fact]
+    public async Task A_configuration_file_that_is_not_json_is_reported_with_its_position()
+    {
+        using var app = HealthyApp();
+        var config = app.Dir.File("broken.json");
+        await File.WriteAllTextAsync(config, "{ \"Smtp\": { \"Host\": \"mail\", } \n  \"Site\" }");
+
+        var result = await app.RunAsync("--config", config, "doctor");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("FAIL  config", result.Stdout);
+        Assert.Contains("not valid JSON", result.Stdout);
+        Assert.Contains("fix: Correct the configuration file", result.Stdout);
+    }
+
+    [Fact]
+    public async Task An_unreachable_mail_server_is_a_failure_that_names_host_port_and_what_to_check()
+    {
+        var closed = Ports.Free();
+        using var app = HealthyApp($"--Smtp:Port={closed}");
+
+        var result = await app.RunAsync("doctor", "--offline");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"FAIL  smtp         cannot connect to SMTP server 127.0.0.1:{closed}: connection refused", result.Stdout);
+        Assert.Contains($"fix: Check that the mail server runs and accepts connections from this machine, and Smtp:Host, Smtp:Port ({closed})", result.Stdout);
+        Assert.EndsWith("1 problem(s) found, 1 warning(s).\n", result.Stdout.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task A_broken_template_is_named_with_its_line_and_column()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "doctor-templates-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+            await File.WriteAllTextAsync(Path.Combine(folder, "digest.sbnhtml"), "<p>ok</p>\n<p>{{ for paper in papers }}{{ paper.title_html }}</p>\n");
+            using var app = HealthyApp($"--Templates:Folder={folder}");
+
+            var result = await app.RunAsync("doctor", "--json", "--offline");
+
+            Assert.Equal(1, result.ExitCode);
+            var checks = ByCheck(result);
+            Assert.Equal("failed", Status(checks, "templates"));
+            Assert.StartsWith("template digest.sbnhtml has an error at line", Message(checks, "templates"));
+            Assert.Contains("column", Message(checks, "templates"));
+            Assert.Contains("Templates:Folder", Fix(checks, "templates"));
+            Assert.Equal("ok", Status(checks, "smtp"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_source_that_answers_with_an_error_is_reported_with_the_status()
+    {
+        using var app = HealthyApp($"--Sources:DailyUrl={_source.Url("/broken")}?date={{date}}");
+
+        var result = await app.RunAsync("doctor", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("failed", Status(checks, "source"));
+        Assert.Contains("answered 503", Message(checks, "source"));
+        Assert.Contains("Sources:DailyUrl", Fix(checks, "source"));
+    }
+
+    [Fact]
+    public async Task Pending_migrations_are_a_warning_that_says_how_to_apply_them()
+    {
+        using var app = HealthyApp();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            connection.Open(); // an empty file: a database nobody migrated yet
+        }
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        Assert.Equal(0, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("warning", Status(checks, "migrations"));
+        var known = Newsletter.Data.Migrator.Sqlite.Count;
+        Assert.StartsWith($"{known} of {known} migrations not applied yet: 0001_", Message(checks, "migrations"));
+        Assert.Contains("newsletter db migrate", Fix(checks, "migrations"));
+        Assert.Equal(0L, app.Query("SELECT count(*) FROM sqlite_master"));
+    }
+}
