@@ -13,7 +13,8 @@ public static class AdminRunEndpoints
     public static RouteGroupBuilder MapAdminRuns(this RouteGroupBuilder api)
     {
         api.MapPost("/ingest", IngestAsync).WithTags("Papers").WithSummary("Fetch a day's trending papers from the configured source now.");
-        api.MapGet("/runs", RunsAsync).WithTags("Runs").WithSummary("Digest runs, newest first, with their counts and errors.");
+        api.MapGet("/runs", RunsAsync).WithTags("Runs").WithSummary("Digest runs, newest first, with their phases, counts, errors and durations.");
+        api.MapGet("/runs/{id}", RunAsync).WithTags("Runs").WithSummary("One digest run with its phases.");
         api.MapGet("/audit", AuditAsync).WithTags("Audit").WithSummary("What was done through this API, newest first.");
         return api;
     }
@@ -47,6 +48,9 @@ public static class AdminRunEndpoints
         limit is < 1 or > 1000
             ? AdminProblems.Invalid("limit", $"must be between 1 and 1000 (was {limit})")
             : TypedResults.Ok(await runs.ListAsync(limit, cancellationToken));
+
+    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> RunAsync(string id, RunLog runs, CancellationToken cancellationToken) =>
+        await runs.FindAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : AdminProblems.NotFound($"There is no run with the id '{id}'.");
 
     private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ValidationProblem>> AuditAsync(AuditLog audit, CancellationToken cancellationToken, int limit = 100) =>
         limit is < 1 or > 1000

@@ -6,7 +6,8 @@ using Newsletter.Hosting;
 namespace Newsletter.Cli;
 
 /// <summary>What every command needs besides its own options: where to write, and the setting overrides.</summary>
-public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitches switches)
+/// <param name="interactive">Both outputs are a terminal: progress bars and tables instead of plain lines.</param>
+public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitches switches, bool interactive = false)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -18,6 +19,8 @@ public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitch
     public TextWriter Output { get; } = output;
     public TextWriter Error { get; } = error;
     public ConfigSwitches Switches { get; } = switches;
+
+    public bool Interactive { get; } = interactive;
 
     public Task WriteJsonAsync<T>(T value)
     {

@@ -8,7 +8,7 @@ public static class CliOptions
 {
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document instead of text." };
 
-    public static Option<DateOnly?> Date(string description) => new("--date")
+    public static Option<DateOnly?> Date(string description, string name = "--date") => new(name)
     {
         Description = description,
         HelpName = "YYYY-MM-DD",
@@ -19,7 +19,7 @@ public static class CliOptions
             {
                 return day;
             }
-            result.AddError($"--date: '{text}' is not a date in the form YYYY-MM-DD.");
+            result.AddError($"{name}: '{text}' is not a date in the form YYYY-MM-DD.");
             return null;
         },
     };

@@ -8,10 +8,10 @@ namespace Newsletter.Cli;
 
 public static class NewsletterCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default, bool interactive = false)
     {
         var switches = ConfigSwitches.Extract(args);
-        var context = new CliContext(output, error, switches);
+        var context = new CliContext(output, error, switches, interactive);
         var root = new RootCommand(
             "Newsletter: daily email digests of the trending papers that match each subscriber's keywords.\n" +
             "Any setting can be overridden with --Section:Key=value (e.g. --Database:ConnectionString=\"Data Source=x.db\"),\n" +
@@ -24,6 +24,7 @@ public static class NewsletterCli
         root.Subcommands.Add(Digests.DigestCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(Web.ServeCommand.Create(context));
+        root.Subcommands.Add(Scheduling.RunsCommand.Create(context));
         root.Subcommands.Add(Operations.DoctorCommand.Create(context));
 
 

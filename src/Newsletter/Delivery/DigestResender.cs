@@ -11,13 +11,16 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAddress from)
 {
-    public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken)
+    public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken, Hosting.WorkProgress? progress = null)
     {
+        progress ??= Hosting.WorkProgress.None;
+        var preparing = progress.Begin(dryRun ? "check" : "prepare", recipients.Count);
         var claimer = DigestSender.NewClaimer();
         var lines = new List<ResendLine>();
         var toSend = new List<(int Line, PlannedDigest Digest)>();
         foreach (var subscriber in recipients)
         {
+            preparing.Advance();
             var original = await outbox.OriginalAsync(subscriber.Id, date, cancellationToken);
             var paperIds = original?.Papers.Select(p => p.Paper.Id).ToList() ?? [];
             string? skip = subscriber.Status != SubscriberStatus.Active
@@ -39,9 +42,12 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAd
             toSend.Add((lines.Count, digest));
             lines.Add(new ResendLine(subscriber.Id, subscriber.Email, digest.Id, digest.Sequence, paperIds, "pending", null));
         }
+        preparing.Complete($"{toSend.Count} to send, {lines.Count(l => l.Status == "skipped")} skipped");
         if (toSend.Count > 0)
         {
-            await sender.SendDeliveriesAsync([.. toSend.Select(t => t.Digest.Id)], cancellationToken);
+            using var sending = progress.Begin("send", toSend.Count);
+            var sent = await sender.SendDeliveriesAsync([.. toSend.Select(t => t.Digest.Id)], cancellationToken, sending);
+            sending.Complete($"{sent.Sent} sent, {sent.Failed + sent.Suppressed} failed");
             var outcomes = (await outbox.StatusOfAsync([.. toSend.Select(t => t.Digest.Id)], cancellationToken));
             foreach (var (line, digest) in toSend)
             {

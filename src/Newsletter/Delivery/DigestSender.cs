@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Newsletter.Digests;
+using Newsletter.Hosting;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Delivery;
@@ -25,9 +26,9 @@ public sealed partial class DigestSender(
     public TimeSpan Lease => TimeSpan.FromSeconds(options.Value.ClaimLeaseSeconds);
 
     /// <param name="date">Only that day's digests; null: every owed digest.</param>
-    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken)
+    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null)
     {
-        var report = new SendCounter();
+        var report = new SendCounter(progress);
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var claimer = NewClaimer();
         using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -44,9 +45,9 @@ public sealed partial class DigestSender(
     }
 
     /// <summary>Sends just these deliveries (a resend), if they are still owed.</summary>
-    public async Task<SendReport> SendDeliveriesAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    public async Task<SendReport> SendDeliveriesAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken, ProgressPhase? progress = null)
     {
-        var report = new SendCounter();
+        var report = new SendCounter(progress);
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var owed = await outbox.OwedByIdAsync(deliveryIds, cancellationToken);
         return await SendAsync(MailsAsync(owed, report, recipients, cancellationToken), report, recipients, cancellationToken);
@@ -62,6 +63,12 @@ public sealed partial class DigestSender(
             {
                 metrics.SendDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
             }
+            if (outcome.Attempts > 1)
+            {
+                metrics.DigestsRetried.Add(outcome.Attempts - 1);
+                Interlocked.Add(ref report.Retried, outcome.Attempts - 1);
+            }
+            report.Progress?.Advance();
             if (outcome.Status == SendStatus.Sent)
             {
                 metrics.DigestsSent.Add(1);
@@ -92,7 +99,7 @@ public sealed partial class DigestSender(
                     break;
             }
         }, cancellationToken);
-        return new SendReport(report.Sent, report.Failed, report.Suppressed, report.Skipped);
+        return new SendReport(report.Sent, report.Failed, report.Suppressed, report.Skipped, report.Retried, report.Rendered, Stopwatch.GetElapsedTime(0, report.RenderTicks));
     }
 
     private static async IAsyncEnumerable<OutgoingMail> Timed(IAsyncEnumerable<OutgoingMail> mails, ConcurrentDictionary<string, long> handedOver)
@@ -159,10 +166,15 @@ public sealed partial class DigestSender(
                 // unsubscribed or suppressed after the digest was planned: never send it
                 await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken);
                 report.Skipped++;
+                report.Progress?.Advance();
                 continue;
             }
             recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
-            yield return new OutgoingMail(owed.DeliveryId, composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence));
+            var renderStart = Stopwatch.GetTimestamp();
+            var message = composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence);
+            report.RenderTicks += Stopwatch.GetTimestamp() - renderStart;
+            report.Rendered++;
+            yield return new OutgoingMail(owed.DeliveryId, message);
         }
     }
 
@@ -172,8 +184,12 @@ public sealed partial class DigestSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} gave up after {Attempts} attempts: {Reply}")]
     private partial void LogGaveUp(string deliveryId, int attempts, string? reply);
 
-    private sealed class SendCounter
+    private sealed class SendCounter(ProgressPhase? progress)
     {
+        public ProgressPhase? Progress { get; } = progress;
+        public int Retried;
+        public int Rendered;
+        public long RenderTicks;
         public int Sent;
         public int Failed;
         public int Suppressed;
@@ -181,4 +197,9 @@ public sealed partial class DigestSender(
     }
 }
 
-public sealed record SendReport(int Sent, int Failed, int Suppressed, int Skipped);
+/// <param name="Retried">Extra attempts the server made necessary, over all digests.</param>
+/// <param name="RenderTime">Time spent building the messages, summed (it overlaps the sending).</param>
+public sealed record SendReport(int Sent, int Failed, int Suppressed, int Skipped, int Retried = 0, int Rendered = 0, TimeSpan RenderTime = default)
+{
+    public static SendReport Nothing { get; } = new(0, 0, 0, 0);
+}

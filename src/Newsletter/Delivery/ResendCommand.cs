@@ -51,7 +51,8 @@ public static class ResendCommand
                 }
                 recipients = chosen;
             }
-            var report = await services.GetRequiredService<DigestResender>().ResendAsync(recipients, day, result.GetValue(dryRun), ct);
+            var report = await ProgressDisplay.RunAsync(context, result.GetValue(json),
+                progress => services.GetRequiredService<DigestResender>().ResendAsync(recipients, day, result.GetValue(dryRun), ct, progress));
             if (result.GetValue(json))
             {
                 await context.WriteJsonAsync(new

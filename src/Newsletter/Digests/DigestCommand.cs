@@ -22,8 +22,8 @@ public static class DigestCommand
         var command = new Command("run", "Run the daily job now: ingest, match, render, send. Digests already sent are not sent again.") { date, dryRun, skipIngest, json };
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
         {
-            var report = await services.GetRequiredService<DailyRun>().RunAsync(
-                new RunRequest(result.GetValue(date)!.Value, "manual", result.GetValue(dryRun), result.GetValue(skipIngest)), ct);
+            var report = await ProgressDisplay.RunAsync(context, result.GetValue(json), progress => services.GetRequiredService<DailyRun>().RunAsync(
+                new RunRequest(result.GetValue(date)!.Value, "manual", result.GetValue(dryRun), result.GetValue(skipIngest)), ct, progress));
             if (result.GetValue(json))
             {
                 await context.WriteJsonAsync(new
@@ -37,6 +37,7 @@ public static class DigestCommand
                     failed = report.Sent.Failed,
                     suppressed = report.Sent.Suppressed,
                     skipped = report.Sent.Skipped,
+                    retried = report.Sent.Retried,
                     digests = report.Planned.Select(p => new { subscriber = p.SubscriberId, papers = p.Papers.Select(x => x.Paper.Id) }),
                 });
             }
@@ -46,6 +47,11 @@ public static class DigestCommand
                     ? $"Dry run for {report.Date:yyyy-MM-dd}: {report.Papers} papers; {report.Planned.Count} digests would be sent."
                     : $"Run {report.RunId} for {report.Date:yyyy-MM-dd}: {report.Papers} papers, {report.Planned.Count} new digests planned; " +
                       $"{report.Sent.Sent} sent, {report.Sent.Failed} failed, {report.Sent.Suppressed} suppressed.");
+                if (context.Interactive)
+                {
+                    var run = await services.GetRequiredService<RunLog>().FindAsync(report.RunId, ct);
+                    await ProgressDisplay.WriteSummaryAsync(context, $"Run {report.RunId}", Scheduling.RunsCommand.SummaryRows(run!));
+                }
             }
             return report.Sent.Failed + report.Sent.Suppressed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }, cancellationToken));

@@ -23,10 +23,11 @@ public sealed partial class DigestPlanner(
     ILogger<DigestPlanner> logger)
 {
     private const int RecordBatch = 1_000;
+    private const int ProgressStep = 256;
 
     /// <param name="only">Just these subscribers (a schedule slot); null: every active one.</param>
     /// <param name="record">False for a dry run: decide, but write nothing.</param>
-    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Hosting.ProgressPhase? progress = null)
     {
         var alreadyPlanned = await outbox.PlannedSubscribersAsync(date, cancellationToken);
         var due = (await subscribers.ListReceivingAsync(cancellationToken))
@@ -46,8 +47,14 @@ public sealed partial class DigestPlanner(
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var planned = new ConcurrentBag<PlannedDigest>();
+        progress?.SetTotal(compiled.Count);
+        var sinceReport = 0;
         Parallel.ForEach(compiled, new ParallelOptions { CancellationToken = cancellationToken }, profile =>
         {
+            if (progress is not null && Interlocked.Increment(ref sinceReport) % ProgressStep == 0)
+            {
+                progress.Advance(ProgressStep);
+            }
             var selection = matcher.Select(profile, received.GetValueOrDefault(profile.Id));
             if (selection.Count == 0)
             {
@@ -60,6 +67,7 @@ public sealed partial class DigestPlanner(
             }).ToList();
             planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt));
         });
+        progress?.Advance(sinceReport % ProgressStep);
         var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
         if (record)
         {

@@ -84,16 +84,37 @@ public static class AppHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// Log lines on stderr: one readable line each (Logging:Console:FormatterName = simple, the default) or one JSON
+    /// object each (json) for log collectors; scopes are included, so every line of a run carries its run id.
+    /// </summary>
     public static void AddStderrLogging(ILoggingBuilder logging, IConfiguration configuration)
     {
         logging.ClearProviders();
         logging.AddConfiguration(configuration.GetSection("Logging"));
-        logging.AddSimpleConsole(o =>
+        var format = configuration["Logging:Console:FormatterName"];
+        switch (format?.Trim().ToLowerInvariant())
         {
-            o.SingleLine = true;
-            o.IncludeScopes = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            case null or "" or "simple":
+                logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.IncludeScopes = true;
+                    o.TimestampFormat = "HH:mm:ss ";
+                });
+                break;
+            case "json":
+                logging.AddJsonConsole(o =>
+                {
+                    o.IncludeScopes = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                });
+                break;
+            default:
+                throw new ConfigurationError($"Logging:Console:FormatterName must be simple or json (was '{format}').");
+        }
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Newsletter.Delivery;
 using Newsletter.Digests;
+using Newsletter.Hosting;
 using Newsletter.Papers;
 using Newsletter.Sources;
 
@@ -8,7 +10,8 @@ namespace Newsletter.Scheduling;
 
 /// <summary>
 /// The daily job, top to bottom: ingest the day's list, match it against every due subscriber and record the
-/// digests owed, then render and send them. Scheduled and manual runs both come through here.
+/// digests owed, then render and send them. Scheduled and manual runs both come through here. Every log line of
+/// a run carries its run id (a logging scope), and every phase is timed into the run history and the metrics.
 /// </summary>
 public sealed partial class DailyRun(
     Ingestor ingestor,
@@ -16,65 +19,102 @@ public sealed partial class DailyRun(
     DigestPlanner planner,
     DigestSender sender,
     RunLog runs,
+    NewsletterMetrics metrics,
+    TimeProvider clock,
     ILogger<DailyRun> logger)
 {
-    public async Task<RunReport> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    public async Task<RunReport> RunAsync(RunRequest request, CancellationToken cancellationToken, WorkProgress? progress = null)
     {
+        progress ??= WorkProgress.None;
+        var started = Stopwatch.GetTimestamp();
         var runId = await runs.StartAsync(request.Kind, request.Date, cancellationToken);
         using var scope = logger.BeginScope("run {RunId}", runId);
+        LogStarted(request.Kind, Day(request.Date), request.DryRun);
+        var phases = new RunPhases(runId, runs, metrics, clock, logger);
+        var report = new RunReport(runId, request.Date, 0, [], SendReport.Nothing);
         try
         {
             if (!request.SkipIngest)
             {
-                await IngestAsync(request.Date, cancellationToken);
+                await phases.TimeAsync("ingest", progress, null, _ => IngestAsync(request.Date, cancellationToken), count => count, cancellationToken);
             }
             var dayPapers = await papers.PapersOnAsync(request.Date, cancellationToken);
+            report = report with { Papers = dayPapers.Count };
             if (dayPapers.Count == 0)
             {
-                LogNoPapers(request.Date);
-                var empty = new RunReport(runId, request.Date, 0, [], new SendReport(0, 0, 0, 0));
-                await runs.FinishAsync(runId, empty.Counts, null, cancellationToken);
-                return empty;
+                LogNoPapers(Day(request.Date));
+                return await FinishAsync(report, request, started, null);
             }
-            var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken);
-            var sent = request.DryRun ? new SendReport(0, 0, 0, 0) : await sender.SendOwedAsync(request.Date, cancellationToken);
-            var report = new RunReport(runId, request.Date, dayPapers.Count, plan, sent);
-            await runs.FinishAsync(runId, report.Counts, null, cancellationToken);
-            LogFinished(request.Date, dayPapers.Count, plan.Count, sent.Sent, sent.Failed, sent.Suppressed);
-            return report;
+            var plan = await phases.TimeAsync("match", progress, null,
+                phase => planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase),
+                planned => planned.Count, cancellationToken);
+            report = report with { Planned = plan };
+            if (!request.DryRun)
+            {
+                var sendStartedAt = clock.GetUtcNow();
+                var sent = await phases.TimeAsync("send", progress, plan.Count,
+                    phase => sender.SendOwedAsync(request.Date, cancellationToken, phase), s => s.Sent, cancellationToken);
+                await phases.RecordAsync("render", sendStartedAt, sent.RenderTime, sent.Rendered, cancellationToken);
+                report = report with { Sent = sent };
+            }
+            return await FinishAsync(report, request, started, null);
         }
         catch (Exception e)
         {
-            await runs.FinishAsync(runId, new RunCounts(0, 0, 0, 0, 0), e.Message, CancellationToken.None);
+            LogFailed(e, e.Message);
+            await FinishAsync(report, request, started, e.Message);
             throw;
         }
     }
 
+    private async Task<RunReport> FinishAsync(RunReport report, RunRequest request, long started, string? error)
+    {
+        var duration = Stopwatch.GetElapsedTime(started);
+        var counts = report.Counts;
+        await runs.FinishAsync(report.RunId, counts, duration, error, CancellationToken.None);
+        metrics.RunFinished(request.Kind, error is null, duration, clock.GetUtcNow(), counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried);
+        if (error is null)
+        {
+            LogFinished(Day(report.Date), counts.Papers, counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried, (long)duration.TotalMilliseconds);
+        }
+        return report;
+    }
+
     /// <summary>Fetches the day's list; when that fails but the day was stored earlier, the run goes on with what is stored.</summary>
-    private async Task IngestAsync(DateOnly date, CancellationToken cancellationToken)
+    private async Task<int> IngestAsync(DateOnly date, CancellationToken cancellationToken)
     {
         try
         {
-            await ingestor.IngestAsync(new IngestRequest(null, Date: date), cancellationToken);
+            return (await ingestor.IngestAsync(new IngestRequest(null, Date: date), cancellationToken)).Papers.Count;
         }
         catch (ListingException e)
         {
-            if ((await papers.PapersOnAsync(date, cancellationToken)).Count == 0)
+            var stored = await papers.PapersOnAsync(date, cancellationToken);
+            if (stored.Count == 0)
             {
                 throw;
             }
-            LogIngestFailedUsingStored(date, e.Message);
+            LogIngestFailedUsingStored(Day(date), e.Message);
+            return 0;
         }
     }
 
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run started ({Kind}) for {Date}; dry run: {DryRun}")]
+    private partial void LogStarted(string kind, string date, bool dryRun);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "No papers listed for {Date}; no digests to send")]
-    private partial void LogNoPapers(DateOnly date);
+    private partial void LogNoPapers(string date);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the list for {Date} ({Reason}); using the papers already stored for that day")]
-    private partial void LogIngestFailedUsingStored(DateOnly date, string reason);
+    private partial void LogIngestFailedUsingStored(string date, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run for {Date}: {Papers} papers, {Planned} digests planned, {Sent} sent, {Failed} failed, {Suppressed} suppressed")]
-    private partial void LogFinished(DateOnly date, int papers, int planned, int sent, int failed, int suppressed);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run failed: {Reason}")]
+    private partial void LogFailed(Exception exception, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run for {Date} finished in {DurationMs} ms: {Papers} papers, {Planned} digests planned ({Matches} matches), {Sent} sent, {Failed} failed, {Suppressed} suppressed, {Retried} retries")]
+    private partial void LogFinished(string date, int papers, int planned, int matches, int sent, int failed, int suppressed, int retried, long durationMs);
 }
 
 /// <param name="SubscriberIds">Only these subscribers (a scheduled slot); null: every active subscriber.</param>
@@ -82,5 +122,5 @@ public sealed record RunRequest(DateOnly Date, string Kind, bool DryRun = false,
 
 public sealed record RunReport(string RunId, DateOnly Date, int Papers, IReadOnlyList<PlannedDigest> Planned, SendReport Sent)
 {
-    public RunCounts Counts => new(Papers, Planned.Count, Sent.Sent, Sent.Failed, Sent.Suppressed);
+    public RunCounts Counts => new(Papers, Planned.Count, Sent.Sent, Sent.Failed, Sent.Suppressed, Planned.Sum(p => p.Papers.Count), Sent.Retried);
 }

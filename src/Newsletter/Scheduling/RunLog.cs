@@ -4,7 +4,10 @@ using Newsletter.Data;
 
 namespace Newsletter.Scheduling;
 
-/// <summary>The runs table: one row per digest run, opened when it starts and closed with its counts or its error.</summary>
+/// <summary>
+/// The run history: one row per digest run, opened when it starts and closed with its counts or its error, and
+/// one row per phase written as the phase ends (so a run still going shows how far it got).
+/// </summary>
 public sealed class RunLog(Database database, TimeProvider clock)
 {
     public async Task<string> StartAsync(string kind, DateOnly? date, CancellationToken cancellationToken)
@@ -17,37 +20,99 @@ public sealed class RunLog(Database database, TimeProvider clock)
         return id;
     }
 
-    public async Task FinishAsync(string id, RunCounts counts, string? error, CancellationToken cancellationToken)
+    public async Task RecordPhaseAsync(string runId, int position, RunPhase phase, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO run_phases (run_id, phase, position, started_at, duration_ms, items, error)
+            VALUES (@RunId, @Phase, @Position, @StartedAt, @DurationMs, @Items, @Error)
+            """,
+            new { RunId = runId, phase.Phase, Position = position, phase.StartedAt, phase.DurationMs, phase.Items, phase.Error });
+    }
+
+    public async Task FinishAsync(string id, RunCounts counts, TimeSpan duration, string? error, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             """
             UPDATE runs SET finished_at = @Now, status = @Status, papers = @Papers, planned = @Planned, sent = @Sent,
-                            failed = @Failed, suppressed = @Suppressed, error = @Error
+                            failed = @Failed, suppressed = @Suppressed, matches = @Matches, retried = @Retried,
+                            duration_ms = @DurationMs, error = @Error
             WHERE id = @Id
             """,
-            new { Id = id, Now = Now(), Status = error is null ? "succeeded" : "failed", counts.Papers, counts.Planned, counts.Sent, counts.Failed, counts.Suppressed, Error = error });
+            new
+            {
+                Id = id, Now = Now(), Status = error is null ? "succeeded" : "failed", counts.Papers, counts.Planned, counts.Sent, counts.Failed,
+                counts.Suppressed, counts.Matches, counts.Retried, DurationMs = (long)duration.TotalMilliseconds, Error = error,
+            });
     }
 
     public async Task<IReadOnlyList<RunRecord>> ListAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return [.. await connection.QueryAsync<RunRecord>(
-            """
-            SELECT id AS Id, kind AS Kind, digest_date AS DigestDate, node AS Node, started_at AS StartedAt, finished_at AS FinishedAt,
-                   status AS Status, papers AS Papers, planned AS Planned, sent AS Sent, failed AS Failed, suppressed AS Suppressed, error AS Error
-            FROM runs ORDER BY started_at DESC LIMIT @Limit
-            """, new { Limit = limit })];
+        var runs = (await connection.QueryAsync<RunRecord>($"{SelectRuns} ORDER BY started_at DESC, id DESC LIMIT @Limit", new { Limit = limit })).ToList();
+        return await WithPhasesAsync(connection, runs);
+    }
+
+    public async Task<RunRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var runs = (await connection.QueryAsync<RunRecord>($"{SelectRuns} WHERE id = @Id", new { Id = id })).ToList();
+        return (await WithPhasesAsync(connection, runs)).SingleOrDefault();
+    }
+
+    private const string SelectRuns =
+        """
+        SELECT id AS Id, kind AS Kind, digest_date AS DigestDate, node AS Node, started_at AS StartedAt, finished_at AS FinishedAt,
+               duration_ms AS DurationMs, status AS Status, papers AS Papers, planned AS Planned, matches AS Matches, sent AS Sent,
+               failed AS Failed, suppressed AS Suppressed, retried AS Retried, error AS Error
+        FROM runs
+        """;
+
+    private static async Task<IReadOnlyList<RunRecord>> WithPhasesAsync(System.Data.Common.DbConnection connection, List<RunRecord> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return runs;
+        }
+        // the runs' ids as explicit parameters: list expansion differs between the providers
+        var parameters = new DynamicParameters();
+        var names = new List<string>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            parameters.Add($"r{i}", runs[i].Id);
+            names.Add($"@r{i}");
+        }
+        var phases = (await connection.QueryAsync<PhaseRow>(
+            $"""
+            SELECT run_id AS RunId, phase AS Phase, started_at AS StartedAt, duration_ms AS DurationMs, items AS Items, error AS Error
+            FROM run_phases WHERE run_id IN ({string.Join(", ", names)}) ORDER BY run_id, position
+            """, parameters)).ToLookup(p => p.RunId);
+        return [.. runs.Select(r => r with { Phases = [.. phases[r.Id].Select(p => new RunPhase(p.Phase, p.StartedAt, p.DurationMs, p.Items, p.Error))] })];
     }
 
     private static string Node => $"{Environment.MachineName}/{Environment.ProcessId}";
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed class PhaseRow
+    {
+        public string RunId { get; init; } = "";
+        public string Phase { get; init; } = "";
+        public string StartedAt { get; init; } = "";
+        public long DurationMs { get; init; }
+        public long Items { get; init; }
+        public string? Error { get; init; }
+    }
 }
 
-public sealed record RunCounts(int Papers, int Planned, int Sent, int Failed, int Suppressed);
+public sealed record RunCounts(int Papers, int Planned, int Sent, int Failed, int Suppressed, int Matches = 0, int Retried = 0);
 
-public sealed class RunRecord
+/// <summary>A phase of a run: ingest (items: papers fetched), match (digests planned), render (digests built; the time is summed per digest, inside send), send (digests the server accepted).</summary>
+public sealed record RunPhase(string Phase, string StartedAt, long DurationMs, long Items, string? Error);
+
+public sealed record RunRecord
 {
     public string Id { get; init; } = "";
     public string Kind { get; init; } = "";
@@ -55,11 +120,15 @@ public sealed class RunRecord
     public string Node { get; init; } = "";
     public string StartedAt { get; init; } = "";
     public string? FinishedAt { get; init; }
+    public long? DurationMs { get; init; }
     public string Status { get; init; } = "";
     public long Papers { get; init; }
     public long Planned { get; init; }
+    public long Matches { get; init; }
     public long Sent { get; init; }
     public long Failed { get; init; }
     public long Suppressed { get; init; }
+    public long Retried { get; init; }
     public string? Error { get; init; }
+    public IReadOnlyList<RunPhase> Phases { get; init; } = [];
 }

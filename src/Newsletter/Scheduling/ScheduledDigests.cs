@@ -24,7 +24,7 @@ public sealed partial class ScheduledDigests(
         var reports = new List<RunReport>();
         foreach (var (date, ids) in due.OrderBy(d => d.Key))
         {
-            LogDue(ids.Count, date);
+            LogDue(ids.Count, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             reports.Add(await dailyRun.RunAsync(new RunRequest(date, "scheduled", SubscriberIds: ids), cancellationToken));
         }
         return reports;
@@ -57,5 +57,5 @@ public sealed partial class ScheduledDigests(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} subscribers are due a digest for {Date}")]
-    private partial void LogDue(int count, DateOnly date);
+    private partial void LogDue(int count, string date);
 }

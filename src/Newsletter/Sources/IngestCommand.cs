@@ -21,11 +21,33 @@ public static class IngestCommand
         format.AcceptOnlyFromAmong(ListingFormats.Names);
         var date = CliOptions.Date("The day the listing is for. Default: the day the listing names, else today (UTC).");
         var dryRun = new Option<bool>("--dry-run") { Description = "Parse and report what would change; write nothing." };
+        var since = CliOptions.Date("Fetch every day from this one (to --until, default yesterday) from Sources:DailyUrl.", "--since");
+        var until = CliOptions.Date("With --since: the last day to fetch.", "--until");
         var json = CliOptions.Json();
 
-        var command = new Command("ingest", "Read one daily listing and store its papers.") { from, format, date, dryRun, json };
+        var command = new Command("ingest", "Read one daily listing (or, with --since, each day of a range) and store its papers.") { from, format, date, since, until, dryRun, json };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(since) is null && result.GetValue(until) is not null)
+            {
+                result.AddError("--until needs --since.");
+            }
+            if (result.GetValue(since) is not null && (result.GetValue(from) is not null || result.GetValue(date) is not null))
+            {
+                result.AddError("--since fetches each day from Sources:DailyUrl; it cannot be combined with --from or --date.");
+            }
+        });
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
         {
+            if (result.GetValue(since) is { } first)
+            {
+                var last = result.GetValue(until) ?? DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime).AddDays(-1);
+                if (last < first)
+                {
+                    throw new UsageException($"--until {last:yyyy-MM-dd} is before --since {first:yyyy-MM-dd}.");
+                }
+                return await IngestRangeAsync(context, services, first, last, ListingFormats.Parse(result.GetValue(format)!), result.GetValue(dryRun), result.GetValue(json), ct);
+            }
             var request = new IngestRequest(result.GetValue(from), ListingFormats.Parse(result.GetValue(format)!), result.GetValue(date), result.GetValue(dryRun));
             var report = await services.GetRequiredService<Ingestor>().IngestAsync(request, ct);
             if (result.GetValue(json))
@@ -60,4 +82,58 @@ public static class IngestCommand
         }, cancellationToken));
         return command;
     }
+
+    /// <summary>Each day in turn; a day that fails is reported and the rest go on.</summary>
+    private static async Task<int> IngestRangeAsync(
+        CliContext context, IServiceProvider services, DateOnly first, DateOnly last, ListingFormat format, bool dryRun, bool json, CancellationToken cancellationToken)
+    {
+        var ingestor = services.GetRequiredService<Ingestor>();
+        var days = new List<DayResult>();
+        await ProgressDisplay.RunAsync(context, json, async progress =>
+        {
+            using var phase = progress.Begin("ingest", last.DayNumber - first.DayNumber + 1);
+            for (var day = first; day <= last; day = day.AddDays(1))
+            {
+                try
+                {
+                    var report = await ingestor.IngestAsync(new IngestRequest(null, format, day, dryRun), cancellationToken);
+                    days.Add(new DayResult(day, report.Papers.Count, report.Changes.New, report.Changes.Updated, null));
+                }
+                catch (ListingException e)
+                {
+                    days.Add(new DayResult(day, 0, 0, 0, e.Message));
+                }
+                phase.Advance();
+            }
+            phase.Complete($"{days.Sum(d => d.Fetched)} papers from {days.Count} days, {days.Count(d => d.Error is not null)} failed");
+            return days;
+        });
+        var failed = days.Count(d => d.Error is not null);
+        if (json)
+        {
+            await context.WriteJsonAsync(new
+            {
+                since = first, until = last, dryRun, fetched = days.Sum(d => d.Fetched), @new = days.Sum(d => d.New), updated = days.Sum(d => d.Updated), failed,
+                days = days.Select(d => new { date = d.Date, fetched = d.Fetched, @new = d.New, updated = d.Updated, error = d.Error }),
+            });
+        }
+        else
+        {
+            foreach (var d in days)
+            {
+                await context.Output.WriteLineAsync(d.Error is null ? $"{d.Date:yyyy-MM-dd}  {d.Fetched,4} papers  {d.New,4} new  {d.Updated,4} updated" : $"{d.Date:yyyy-MM-dd}  failed: {d.Error}");
+            }
+            await ProgressDisplay.WriteSummaryAsync(context, $"{(dryRun ? "Would store" : "Stored")} {first:yyyy-MM-dd} to {last:yyyy-MM-dd}",
+            [
+                ("days", days.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("papers fetched", days.Sum(d => d.Fetched).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("new", days.Sum(d => d.New).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("updated", days.Sum(d => d.Updated).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("days failed", failed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ]);
+        }
+        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private sealed record DayResult(DateOnly Date, int Fetched, int New, int Updated, string? Error);
 }

@@ -36,11 +36,11 @@ public sealed partial class Ingestor(
         }
         if (listing.Papers.Count == 0)
         {
-            LogEmptyDay(day, fetched.Source);
+            LogEmptyDay(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), fetched.Source);
         }
         else
         {
-            LogIngested(listing.Papers.Count, day, fetched.Source, changes.New, changes.Updated, request.DryRun);
+            LogIngested(listing.Papers.Count, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), fetched.Source, changes.New, changes.Updated, request.DryRun);
         }
         return new IngestReport(fetched.Source, listing.Format, day, request.DryRun, listing.Papers, changes, listing.Warnings);
     }
@@ -63,10 +63,10 @@ public sealed partial class Ingestor(
     private partial void LogWarning(string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No papers listed for {Day} in {Source}; nothing to store")]
-    private partial void LogEmptyDay(DateOnly day, string source);
+    private partial void LogEmptyDay(string day, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} papers for {Day} from {Source}: {New} new, {Updated} updated (dry run: {DryRun})")]
-    private partial void LogIngested(int count, DateOnly day, string source, int @new, int updated, bool dryRun);
+    private partial void LogIngested(int count, string day, string source, int @new, int updated, bool dryRun);
 }
 
 public sealed record IngestRequest(string? From, ListingFormat Format = ListingFormat.Auto, DateOnly? Date = null, bool DryRun = false);

@@ -237,6 +237,13 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         var run = Assert.Single(runs.EnumerateArray());
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         Assert.Equal(1, run.GetProperty("sent").GetInt32());
+        Assert.Equal(["match", "send", "render"], run.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("phase").GetString()));
+        var one = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/runs/{run.GetProperty("id").GetString()}");
+        Assert.Equal(run.GetProperty("id").GetString(), one.GetProperty("id").GetString());
+        Assert.Equal(3, one.GetProperty("phases").GetArrayLength());
+        var unknown = await _host.Admin.GetAsync("/admin/api/runs/20990101000000-deadbeef");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         var preview = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{ada}/preview?date=2026-03-12");
         Assert.True(preview.GetProperty("papers").GetArrayLength() > 0);
         Assert.All(preview.GetProperty("papers").EnumerateArray(), p => Assert.Contains("reinforcement learning", p.GetProperty("matched").EnumerateArray().Select(m => m.GetString())));

@@ -131,4 +131,39 @@ public sealed class HttpIngestTests : IAsyncLifetime
         Assert.Equal("/api/daily_papers?date=2026-03-14", Assert.Single(_server.Requests).PathAndQuery);
         Assert.Equal(101, result.Json().GetProperty("fetched").GetInt32());
     }
+
+    [Fact]
+    public async Task A_range_of_days_is_fetched_day_by_day_and_a_missing_day_does_not_stop_the_others()
+    {
+        _server.Script("/days/2026-03-11.json", LoopbackServer.File(Corpus.ApiDay("2026-03-11"), "application/json"));
+        _server.Script("/days/2026-03-13.json", LoopbackServer.File(Corpus.ApiDay("2026-03-12"), "application/json"));
+        using var app = new TestApp($"--Sources:DailyUrl={_server.Url("/days/")}{{date}}.json", "--Sources:MaxRetries=0");
+
+        var result = await app.RunAsync("ingest", "--since", "2026-03-11", "--until", "2026-03-13", "--json");
+
+        Assert.Equal(1, result.ExitCode); // one day failed
+        var json = result.Json();
+        var days = json.GetProperty("days").EnumerateArray().ToList();
+        Assert.Equal(["2026-03-11", "2026-03-12", "2026-03-13"], days.Select(d => d.GetProperty("date").GetString()));
+        Assert.Equal(109, days[0].GetProperty("fetched").GetInt32());
+        Assert.Contains("404", days[1].GetProperty("error").GetString());
+        Assert.True(days[2].GetProperty("fetched").GetInt32() > 0);
+        Assert.Equal(1, json.GetProperty("failed").GetInt32());
+        Assert.Contains("ingest: started, 3 to do", result.Stderr);
+        Assert.Matches(@"ingest: done in \d+\.\d s: \d+ papers from 3 days, 1 failed", result.Stderr);
+        Assert.Equal((long)json.GetProperty("new").GetInt32(), app.Query("SELECT count(*) FROM papers")); // a paper listed on both days is stored once
+    }
+
+    [Theory]
+    [InlineData(new[] { "ingest", "--until", "2026-03-11" }, "--until needs --since")]
+    [InlineData(new[] { "ingest", "--since", "2026-03-11", "--date", "2026-03-12" }, "cannot be combined with --from or --date")]
+    [InlineData(new[] { "ingest", "--since", "2026-03-12", "--until", "2026-03-11" }, "--until 2026-03-11 is before --since 2026-03-12")]
+    public async Task A_wrong_range_is_refused_before_anything_is_fetched(string[] args, string expected)
+    {
+        var result = await _app.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+        Assert.Empty(_server.Requests);
+    }
 }

@@ -58,6 +58,15 @@ public sealed class HealthAndMetricsTests(WebMaildev maildev)
         Assert.True(Value(text, @"newsletter_digests_sent_total(\{[^}]*\})?") >= 1, text);
         Assert.True(Value(text, @"newsletter_send_duration_seconds_count(\{[^}]*\})?") >= 1, text);
         Assert.Contains("# TYPE newsletter_send_duration_seconds histogram", text);
+        Assert.True(Value(text, @"newsletter_runs_total\{[^}]*kind=""manual""[^}]*status=""succeeded""[^}]*\}") >= 1, text);
+        Assert.True(Value(text, @"newsletter_digests_planned_total(\{[^}]*\})?") >= 1, text);
+        Assert.True(Value(text, @"newsletter_matches_total(\{[^}]*\})?") >= 1, text);
+        foreach (var phase in new[] { "match", "render", "send" })
+        {
+            Assert.True(Value(text, $@"newsletter_run_phase_duration_seconds_count\{{[^}}]*phase=""{phase}""[^}}]*\}}") >= 1, text);
+        }
+        Assert.True(Value(text, @"newsletter_last_run_digests\{[^}]*outcome=""sent""[^}]*\}") >= 0, text);
+        Assert.True(Value(text, @"newsletter_last_run_duration_seconds(\{[^}]*\})?") >= 0, text);
         Assert.DoesNotContain("ada@", text);
         Assert.DoesNotContain("example.org", text);
     }
