@@ -46,6 +46,10 @@ public static class IngestBench
         }, TimeSpan.FromSeconds(3));
         Console.WriteLine($"| parse {what} | {pages.Length} pages, {bytes / 1e6:0.00} MB, {papers} papers | {seconds * 1000:0.0} ms | " +
             $"{bytes / 1e6 / seconds:0} MB/s, {pages.Length / seconds:0} pages/s, {papers / seconds:N0} papers/s | {target} |");
+        if (target != "")
+        {
+            BenchReport.Key("ingest", $"parse {what}", $"{bytes / 1e6 / seconds:0} MB/s", target, bytes / 1e6 / seconds >= 50);
+        }
     }
 
     private static string Kind(bool noSummary) => noSummary ? " (titles only, no abstracts)" : " (with abstracts, ~1.3 KB each)";
@@ -71,6 +75,7 @@ public static class IngestBench
             var inserted = await store.SaveListingAsync(new ListingToStore(new DateOnly(2026, 1, 1), "bench", "hf-json", papers), CancellationToken.None);
             var insertSeconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"| store new papers{Kind(noSummary)}, one listing = one transaction | {count:N0} papers | {insertSeconds * 1000:0} ms | {count / insertSeconds:N0} papers/s | ≥ 100,000 papers/s |");
+            BenchReport.Key("ingest", $"store {count:N0} new papers{Kind(noSummary)}, batched", $"{count / insertSeconds:N0} papers/s", "≥ 100,000 papers/s", count / insertSeconds >= 100_000);
 
             clock.Restart();
             var again = await store.SaveListingAsync(new ListingToStore(new DateOnly(2026, 1, 1), "bench", "hf-json", papers), CancellationToken.None);

@@ -11,11 +11,13 @@ return suite switch
     "send" => await SendBench.RunAsync(rest),
     "web" => await WebLoadBench.RunAsync(rest),
     "nodes" => await NodesBench.RunAsync(rest),
+    "e2e" => await EndToEndBench.RunAsync(rest),
+    "all" => await AllBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: ingest, match, render, send, web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages], e2e [subscribers],\n        web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3]");
     return 2;
 }
