@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Newsletter.Papers;
 
 namespace Newsletter.Matching;
@@ -15,19 +17,23 @@ public sealed class PaperIndex
 
     private const int JoinedPrefix = 4;
 
-    private readonly Postings _byKey = new();
-    private readonly Postings _byExact = new();
+    private readonly Postings<int> _byKey = new();
+    private readonly Postings<string> _byExact = new();
     // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
     // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
-    private readonly List<JoinedPair> _joined = new(1 << 14);
+    private readonly List<JoinedPair> _joined;
     private readonly Dictionary<long, int> _joinedHeads = [];
-    private readonly ConcurrentDictionary<string, List<Occurrence>> _joinedByKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Unit, Occurrence[]> _units = new();
     private readonly ConcurrentDictionary<string, TermHits> _terms = new(StringComparer.Ordinal);
+    private List<Token>? _tokens = new(512); // reused for every field while building
 
     private PaperIndex(IReadOnlyList<Paper> papers)
     {
         Papers = papers;
         Words = Math.Max(1, (papers.Count + 63) / 64);
+        // about one joinable pair per 8.4 characters of English abstract: sized once, the list is not copied as it grows
+        var characters = papers.Sum(p => (long)p.Title.Length + p.Summary.Length);
+        _joined = new((int)Math.Min(characters / 8 + 16, Array.MaxLength));
     }
 
     public IReadOnlyList<Paper> Papers { get; }
@@ -45,12 +51,14 @@ public sealed class PaperIndex
         }
         index._byKey.Seal();
         index._byExact.Seal();
+        index._tokens = null;
         return index;
     }
 
     private void AddField(int paper, int field, string text)
     {
-        var tokens = Tokenizer.Tokenize(text);
+        var tokens = _tokens!;
+        Tokenizer.Tokenize(text, tokens);
         string? previousLower = null;
         var previousAcronym = false;
         var position = 0;
@@ -59,10 +67,11 @@ public sealed class PaperIndex
             var token = tokens[i];
             // punctuation leaves a gap in the positions, so no phrase runs across it
             position += i == 0 ? 0 : token.JoinsPrevious ? 1 : 2;
-            var lower = token.Text.ToLowerInvariant();
+            var word = token.Word;
+            var lower = word.Lower;
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
-            _byKey.Add(WordKeys.Key(lower), at);
-            var acronym = !ReferenceEquals(lower, token.Text) && WordKeys.IsAcronym(token.Text);
+            _byKey.Add(word.KeyId, at);
+            var acronym = word.IsAcronym;
             if (acronym)
             {
                 _byExact.Add(token.Text, at); // only acronym keywords look words up by exact case, and they match only acronyms
@@ -104,7 +113,7 @@ public sealed class PaperIndex
                 hits.Add(start.Paper, start.Field, start.StartChar, end.EndChar);
             }
         }
-        return hits;
+        return hits.Complete();
     }
 
     /// <summary>Occurrences of the units in order, each starting right after the previous one ends, in one field.</summary>
@@ -119,10 +128,14 @@ public sealed class PaperIndex
             }
             yield break;
         }
-        var following = units.Skip(1).Select(InTextOrder).ToList();
-        if (following.Any(f => f.Length == 0))
+        var following = new Occurrence[units.Count - 1][];
+        for (var u = 1; u < units.Count; u++)
         {
-            yield break;
+            following[u - 1] = Occurrences(units[u]);
+            if (following[u - 1].Length == 0)
+            {
+                yield break;
+            }
         }
         foreach (var start in first)
         {
@@ -130,7 +143,7 @@ public sealed class PaperIndex
             var complete = true;
             foreach (var next in following)
             {
-                var at = Find(next, current.Paper, current.Field, current.EndPosition + 1);
+                var at = Find(next, TextOrder(current.Paper, current.Field, current.EndPosition + 1));
                 if (at < 0)
                 {
                     complete = false;
@@ -200,22 +213,17 @@ public sealed class PaperIndex
         return true;
     }
 
-    /// <summary>A unit's occurrences ordered by paper, field and position, for binary search.</summary>
-    private Occurrence[] InTextOrder(Unit unit)
-    {
-        var all = Occurrences(unit).ToArray();
-        Array.Sort(all, static (a, b) => a.Paper != b.Paper ? a.Paper.CompareTo(b.Paper) : a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Position.CompareTo(b.Position));
-        return all;
-    }
+    private static long TextOrder(int paper, int field, int position) => ((long)paper << 33) | ((long)field << 32) | (uint)position;
 
-    private static int Find(Occurrence[] sorted, int paper, int field, int position)
+    private static long TextOrder(in Occurrence o) => TextOrder(o.Paper, o.Field, o.Position);
+
+    private static int Find(Occurrence[] sorted, long wanted)
     {
         int low = 0, high = sorted.Length - 1;
         while (low <= high)
         {
             var mid = (low + high) >>> 1;
-            var o = sorted[mid];
-            var order = o.Paper != paper ? o.Paper.CompareTo(paper) : o.Field != field ? o.Field.CompareTo(field) : o.Position.CompareTo(position);
+            var order = TextOrder(sorted[mid]).CompareTo(wanted);
             if (order == 0)
             {
                 return mid;
@@ -232,40 +240,70 @@ public sealed class PaperIndex
         return -1;
     }
 
-    private IEnumerable<Occurrence> Occurrences(Unit unit)
+    /// <summary>A unit's occurrences in text order (paper, field, position), for binary search; worked out once per day.</summary>
+    private Occurrence[] Occurrences(Unit unit) => _units.GetOrAdd(unit, OccurrencesOf);
+
+    private Occurrence[] OccurrencesOf(Unit unit)
     {
-        if (!unit.Acronym)
+        if (unit.Acronym)
         {
-            var single = _byKey.Of(unit.Value);
-            var joined = _joinedByKey.GetOrAdd(unit.Value, JoinedOccurrences);
-            return joined.Count == 0 ? single : single.Concat(joined);
+            return Merge(_byExact.Of(unit.Value), _byExact.Of(unit.Value + "s"));
         }
-        return _byExact.Of(unit.Value).Concat(_byExact.Of(unit.Value + "s"));
+        var single = WordKeys.TryGetId(unit.Value, out var id) ? _byKey.Of(id) : ArraySegment<Occurrence>.Empty;
+        return Merge(single, CollectionsMarshal.AsSpan(JoinedOccurrences(unit.Value)));
+    }
+
+    /// <summary>Two lists in text order as one (postings are added in text order, so no sort is needed).</summary>
+    private static Occurrence[] Merge(ReadOnlySpan<Occurrence> a, ReadOnlySpan<Occurrence> b)
+    {
+        if (b.IsEmpty || a.IsEmpty)
+        {
+            return b.IsEmpty ? a.ToArray() : b.ToArray();
+        }
+        var merged = new Occurrence[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            merged[k++] = TextOrder(a[i]) <= TextOrder(b[j]) ? a[i++] : b[j++];
+        }
+        a[i..].CopyTo(merged.AsSpan(k));
+        b[j..].CopyTo(merged.AsSpan(k + a.Length - i));
+        return merged;
     }
 
     /// <summary>
-    /// Occurrences per key, gathered in one list while building and then laid out as one array with a range per key:
-    /// a list per key costs tens of thousands of small allocations per day.
+    /// Occurrences per key, gathered in one pooled buffer while building and then laid out as one array with a range
+    /// per key: a list per key costs tens of thousands of small allocations per day, and a fresh buffer per day
+    /// megabytes on the large-object heap (each a step towards a full garbage collection).
     /// </summary>
-    private sealed class Postings
+    private sealed class Postings<TKey> where TKey : notnull
     {
-        private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-        private List<(int Id, Occurrence At)>? _added = new(1 << 16);
+        private readonly Dictionary<TKey, int> _ids = [];
+        private (int Id, Occurrence At)[]? _added = ArrayPool<(int, Occurrence)>.Shared.Rent(1 << 12);
+        private int _count;
         private Occurrence[] _all = [];
         private int[] _starts = [];
 
-        public void Add(string key, Occurrence at)
+        public void Add(TKey key, Occurrence at)
         {
-            if (!_ids.TryGetValue(key, out var id))
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var known);
+            if (!known)
             {
-                _ids[key] = id = _ids.Count;
+                id = _ids.Count - 1;
             }
-            _added!.Add((id, at));
+            if (_count == _added!.Length)
+            {
+                var larger = ArrayPool<(int, Occurrence)>.Shared.Rent(_count * 2);
+                _added.AsSpan().CopyTo(larger);
+                ArrayPool<(int, Occurrence)>.Shared.Return(_added);
+                _added = larger;
+            }
+            _added[_count++] = (id, at);
         }
 
         public void Seal()
         {
-            var added = _added!;
+            var added = _added!.AsSpan(0, _count);
             _starts = new int[_ids.Count + 1];
             foreach (var (id, _) in added)
             {
@@ -275,16 +313,17 @@ public sealed class PaperIndex
             {
                 _starts[i] += _starts[i - 1];
             }
-            _all = new Occurrence[added.Count];
+            _all = new Occurrence[added.Length];
             var next = (int[])_starts.Clone();
             foreach (var (id, at) in added)
             {
                 _all[next[id]++] = at;
             }
+            ArrayPool<(int, Occurrence)>.Shared.Return(_added!);
             _added = null;
         }
 
-        public ArraySegment<Occurrence> Of(string key) =>
+        public ArraySegment<Occurrence> Of(TKey key) =>
             _ids.TryGetValue(key, out var id) ? new ArraySegment<Occurrence>(_all, _starts[id], _starts[id + 1] - _starts[id]) : ArraySegment<Occurrence>.Empty;
     }
 
@@ -300,18 +339,23 @@ public sealed class TermHits(int words)
     public ulong[] Title { get; } = Bits.New(words);
     public ulong[] Summary { get; } = Bits.New(words);
 
-    private readonly Dictionary<int, List<(int Field, int Start, int End)>> _spans = [];
+    // Spans are only read for the few papers a digest shows: kept in one list as found, grouped by paper on first read.
+    private readonly List<(int Paper, int Field, int Start, int End)> _found = [];
+    private Lazy<ILookup<int, (int Field, int Start, int End)>>? _byPaper;
 
     public void Add(int paper, int field, int start, int end)
     {
         Bits.Set(Any, paper);
         Bits.Set(field == PaperIndex.Title ? Title : Summary, paper);
-        if (!_spans.TryGetValue(paper, out var list))
-        {
-            _spans[paper] = list = [];
-        }
-        list.Add((field, start, end));
+        _found.Add((paper, field, start, end));
     }
 
-    public IReadOnlyList<(int Field, int Start, int End)> SpansIn(int paper) => _spans.TryGetValue(paper, out var list) ? list : [];
+    /// <summary>Called once every occurrence is added; spans may be read from any thread afterwards.</summary>
+    public TermHits Complete()
+    {
+        _byPaper = new(() => _found.ToLookup(f => f.Paper, f => (f.Field, f.Start, f.End)));
+        return this;
+    }
+
+    public IEnumerable<(int Field, int Start, int End)> SpansIn(int paper) => _byPaper!.Value[paper];
 }

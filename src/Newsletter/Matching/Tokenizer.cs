@@ -4,16 +4,19 @@ namespace Newsletter.Matching;
 /// A word of a title, abstract or keyword: its folded text (case kept), where it is in the original string, and
 /// whether only a space or hyphen separates it from the word before (so a phrase may run across the gap).
 /// </summary>
-public readonly record struct Token(string Text, int Start, int End, bool JoinsPrevious);
+public readonly record struct Token(Word Word, int Start, int End, bool JoinsPrevious)
+{
+    public string Text => Word.Text;
+}
 
 public static class Tokenizer
 {
     private const int MaxInterned = 200_000;
 
-    // Words repeat across abstracts and days: one string per distinct word, looked up by span, saves most of the
-    // allocations (and garbage collections) of indexing a day.
+    // Words repeat across abstracts and days: one Word per distinct spelling, looked up by span, saves most of the
+    // allocations (and garbage collections) of indexing a day, and carries the word's lower-cased and stemmed forms.
     [ThreadStatic]
-    private static Dictionary<string, string>? _interned;
+    private static Dictionary<string, Word>? _interned;
 
     [ThreadStatic]
     private static char[]? _buffer;
@@ -25,6 +28,14 @@ public static class Tokenizer
     public static List<Token> Tokenize(string text)
     {
         var tokens = new List<Token>(text.Length / 6);
+        Tokenize(text, tokens);
+        return tokens;
+    }
+
+    /// <summary>As <see cref="Tokenize(string)"/>, appending to <paramref name="tokens"/> (cleared first).</summary>
+    public static void Tokenize(string text, List<Token> tokens)
+    {
+        tokens.Clear();
         var word = _buffer ??= new char[256];
         var length = 0;
         var wordStart = -1;
@@ -75,12 +86,11 @@ public static class Tokenizer
         {
             tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, text.Length, seenWord && soft));
         }
-        return tokens;
     }
 
-    private static string Intern(ReadOnlySpan<char> word)
+    private static Word Intern(ReadOnlySpan<char> word)
     {
-        var interned = _interned ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        var interned = _interned ??= new Dictionary<string, Word>(StringComparer.Ordinal);
         var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(word, out var known))
         {
@@ -91,7 +101,6 @@ public static class Tokenizer
             interned.Clear();
         }
         var text = word.ToString();
-        interned[text] = text;
-        return text;
+        return interned[text] = new Word(text);
     }
 }

@@ -12,12 +12,20 @@ namespace Newsletter.Matching;
 public static class WordKeys
 {
     private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> Ids = new(StringComparer.Ordinal);
+    private static int _lastId = -1;
 
     [ThreadStatic]
     private static EnglishStemmer? _stemmer;
 
     /// <param name="lowerWord">A token's text, lower-cased.</param>
     public static string Key(string lowerWord) => Cache.GetOrAdd(lowerWord, Compute);
+
+    /// <summary>A number for a key, the same for the life of the process: indexes look words up by it, not by string.</summary>
+    public static int IdOf(string key) => Ids.TryGetValue(key, out var id) ? id : Ids.GetOrAdd(key, static _ => Interlocked.Increment(ref _lastId));
+
+    /// <summary>The number of a key some word has had; false when no word ever had it (so no index holds it).</summary>
+    public static bool TryGetId(string key, out int id) => Ids.TryGetValue(key, out id);
 
     /// <summary>Acronyms (two or more capitals: RL, MoE, LoRA, ViT) match case-sensitively and are never stemmed.</summary>
     public static bool IsAcronym(string word)

@@ -56,18 +56,28 @@ public sealed class PostgresServer
         await RunAsync(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "-o",
             $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"]);
         var server = new PostgresServer(folder, port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            RunAsync(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-m", "immediate", "stop"]).GetAwaiter().GetResult();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+        StopWhenThisProcessEnds(asRoot, folder);
         return server;
+    }
+
+    /// <summary>
+    /// The test host is often killed rather than let exit once the tests are done, so an exit handler would not run:
+    /// a small watchdog outside it stops the cluster and deletes its folder when this process is gone.
+    /// </summary>
+    private static void StopWhenThisProcessEnds(bool asRoot, string folder)
+    {
+        var stop = $"{Path.Combine(Bin, "pg_ctl")} -D '{Path.Combine(folder, "data")}' -m immediate stop";
+        if (asRoot)
+        {
+            stop = $"runuser -u postgres -- {stop}";
+        }
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{folder}'";
+        using var watchdog = Process.Start(new ProcessStartInfo("setsid", ["sh", "-c", script])
+        {
+            RedirectStandardInput = true, // its own pipes, so it holds none of the test run's output open
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
     }
 
     private static Task RunAsync(bool asRoot, string tool, string[] args) =>
