@@ -45,6 +45,9 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
 
     public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
 
+    /// <summary>How many <see cref="AddAsync"/> calls are worth running at once: one per core on PostgreSQL (up to 4), one on SQLite.</summary>
+    public int ConcurrentWriters => database.Provider == DatabaseProvider.Postgres ? Math.Clamp(Environment.ProcessorCount, 2, 4) : 1;
+
     /// <summary>Records planned digests with their papers; digests already owed or sent are left as they are.</summary>
     /// <returns>How many were new.</returns>
     public async Task<int> AddAsync(IReadOnlyList<PlannedDigest> digests, CancellationToken cancellationToken)

@@ -69,7 +69,9 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         var (html, text) = Render(model);
         // the parameterless constructor generates a Message-ID from the host name (~20 µs); ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
-        message.From.Add(from);
+        // a copy per message: MimeKit's address list subscribes to its addresses' Changed event, so adding the shared
+        // instance would make it hold on to every message ever composed (a send of 100,000 digests kept them all)
+        message.From.Add(new MailboxAddress(from.Name, from.Address));
         message.To.Add(new MailboxAddress(model.SubscriberName, recipient.Email));
         message.Subject = Subject(model);
         message.Date = clock.GetUtcNow();

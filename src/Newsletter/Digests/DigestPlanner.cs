@@ -71,10 +71,10 @@ public sealed partial class DigestPlanner(
         var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
         if (record)
         {
-            foreach (var batch in ordered.Chunk(RecordBatch))
-            {
-                await outbox.AddAsync(batch, cancellationToken);
-            }
+            // each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer
+            await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
+                new ParallelOptions { MaxDegreeOfParallelism = outbox.ConcurrentWriters, CancellationToken = cancellationToken },
+                async (batch, token) => await outbox.AddAsync(batch, token));
         }
         return ordered;
     }

@@ -20,7 +20,7 @@ public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IO
             site.Value.ConfirmLinkDays);
         // the parameterless constructor generates a Message-ID from the host name (~20 µs); ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
-        message.From.Add(from);
+        message.From.Add(new MailboxAddress(from.Name, from.Address)); // a copy: a shared address would keep every message alive (see DigestComposer)
         message.To.Add(new MailboxAddress(model.SubscriberName, subscriber.Email));
         message.Subject = $"Confirm your subscription to {site.Value.Name}";
         message.Date = clock.GetUtcNow();

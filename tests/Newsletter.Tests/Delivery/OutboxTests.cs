@@ -106,6 +106,48 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_plan_is_recorded_whole_with_awkward_text_intact_and_a_second_time_not_at_all()
+    {
+        // enough rows for PostgreSQL's COPY path; keywords holding what COPY's text format must escape
+        const int count = MultiRowInsert<int>.PostgresCopyFrom + 50;
+        await using (var connection = await _services.Get<Database>().OpenAsync(CancellationToken.None))
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await _services.Get<SubscriberStore>().InsertAsync(connection, transaction, new Subscriber
+                {
+                    Id = $"bulk{i:D4}", Email = $"bulk{i:D4}@example.org", Status = SubscriberStatus.Active, Secret = "s", CreatedAt = "2026-03-01T00:00:00Z",
+                });
+            }
+            await transaction.CommitAsync();
+        }
+        string[] awkward = ["tab\there", "line\nbreak", "back\\slash \\N", "\"quoted\" ünïcödé ∑", "carriage\rreturn"];
+        var digests = Enumerable.Range(0, count).Select(i => new PlannedDigest(
+            $"bulk{i:D4}", Day1, 0, $"digest.bulk{i}@example.org",
+            [new SelectedPaper(_papers[i % _papers.Count], 3.25 + i, [awkward[i % awkward.Length]], [], [new TextSpan(i, 2)]),
+             new SelectedPaper(_papers[(i + 1) % _papers.Count], 0.1, ["plain"], [new TextSpan(0, 1)], [])],
+            "2026-03-11T08:00:00Z")).ToList();
+
+        var added = await Outbox.AddAsync(digests, CancellationToken.None);
+        var again = await Outbox.AddAsync(digests, CancellationToken.None);
+
+        Assert.Equal(count, added);
+        Assert.Equal(0, again);
+        var owed = (await Outbox.OwedAsync(Day1, "bulk", count + 10, CancellationToken.None)).ToDictionary(o => o.Recipient.SubscriberId);
+        Assert.Equal(count, owed.Count);
+        foreach (var digest in digests)
+        {
+            var stored = owed[digest.SubscriberId];
+            Assert.Equal(digest.Papers.Select(p => p.Paper.Id), stored.Papers.Select(p => p.Paper.Id));
+            Assert.Equal(digest.Papers[0].Matched, stored.Papers[0].Matched);
+            Assert.Equal(digest.Papers[0].Score, stored.Papers[0].Score);
+            Assert.Equal(digest.Papers[0].SummarySpans, stored.Papers[0].SummarySpans);
+            Assert.Equal([new TextSpan(0, 1)], stored.Papers[1].TitleSpans);
+        }
+    }
+
+    [Fact]
     public async Task Owed_digests_are_read_in_batches_after_a_given_id()
     {
         await Outbox.AddAsync([Plan("s1", Day1, 0), Plan("s2", Day1, 1)], CancellationToken.None);

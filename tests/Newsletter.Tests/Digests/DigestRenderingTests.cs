@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MimeKit;
 using Newsletter.Digests;
 using Newsletter.Tests.Support;
@@ -60,6 +61,25 @@ public sealed class DigestRenderingTests
         Assert.Contains("10) Mobile-Agent-v2", second);
         Assert.Contains("20) Flow Matching in Latent Space", second);
     }
+
+    [Fact]
+    public void A_composed_message_is_not_kept_alive_by_the_composer_once_sent()
+    {
+        var composer = DigestFixtures.Composer();
+        var selection = DigestFixtures.Selection();
+
+        var composed = ComposeAndForget(composer, selection);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(composed.IsAlive, "the composer (or something it shares between messages) still references a message it composed");
+        GC.KeepAlive(composer);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ComposeAndForget(DigestComposer composer, IReadOnlyList<SelectedPaper> selection) =>
+        new(composer.Compose(DigestFixtures.Ada, new DateOnly(2026, 3, 11), selection));
 
     [Fact]
     public void Html_digest_matches_the_golden_file()
