@@ -64,6 +64,7 @@ public static class CommandRunner
         ListingException l => (ExitCodes.Failed, $"error: {l.Message}"),
         MigrationException m => (ExitCodes.Failed, $"database error: {m.Message}"),
         DbException d => (ExitCodes.Failed, $"database error: {d.Message}"),
+        Delivery.ClaimsLostException c => (ExitCodes.Failed, $"error: {c.Message}"),
         _ => (ExitCodes.Failed, $"error: {e.GetType().Name}: {e.Message}"),
     };
 }

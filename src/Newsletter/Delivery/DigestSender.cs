@@ -31,11 +31,18 @@ public sealed partial class DigestSender(
         var report = new SendCounter(progress);
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var claimer = NewClaimer();
-        using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewing = RenewAsync(claimer, stopRenewing.Token);
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewAsync(claimer, sending, stopRenewing.Token);
         try
         {
-            return await SendAsync(ClaimedMailsAsync(date, claimer, report, recipients, cancellationToken), report, recipients, cancellationToken);
+            return await SendAsync(ClaimedMailsAsync(date, claimer, report, recipients, sending.Token), report, recipients, sending.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && renewing.IsCompleted && renewing.Result is { } lost)
+        {
+            throw new ClaimsLostException(
+                $"stopped sending: this sender could not renew its claims on owed digests twice in a row ({lost.Message}); " +
+                "what it had not sent is taken over by another sender, or by the next run, once the claims lapse", lost);
         }
         finally
         {
@@ -56,6 +63,7 @@ public sealed partial class DigestSender(
     private async Task<SendReport> SendAsync(IAsyncEnumerable<OutgoingMail> mails, SendCounter report, ConcurrentDictionary<string, string> recipients, CancellationToken cancellationToken)
     {
         var handedOver = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var sentMarks = new SentMarks(outbox);
         await transport.SendAllAsync(Timed(mails, handedOver), async (mail, outcome) =>
         {
             recipients.TryRemove(mail.Id, out var subscriberId);
@@ -80,7 +88,7 @@ public sealed partial class DigestSender(
             switch (outcome.Status)
             {
                 case SendStatus.Sent:
-                    await outbox.MarkSentAsync(mail.Id, outcome, CancellationToken.None);
+                    await sentMarks.MarkAsync(mail.Id, outcome);
                     Interlocked.Increment(ref report.Sent);
                     break;
                 case SendStatus.PermanentFailure:
@@ -138,19 +146,39 @@ public sealed partial class DigestSender(
         }
     }
 
-    private async Task RenewAsync(string claimer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps this sender's claims alive until stopped. One failed renewal is retried at the next tick (the lease
+    /// lasts three); after two in a row the claims may lapse while their mail is still going out here, and another
+    /// sender would send it again, so sending is stopped and the database's error returned.
+    /// </summary>
+    private async Task<Exception?> RenewAsync(string claimer, CancellationTokenSource sending, CancellationToken stopped)
     {
         using var timer = new PeriodicTimer(Lease / 3);
+        var failedInARow = 0;
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (await timer.WaitForNextTickAsync(stopped))
             {
-                await outbox.RenewClaimsAsync(claimer, Lease, cancellationToken);
+                try
+                {
+                    await outbox.RenewClaimsAsync(claimer, Lease, stopped);
+                    failedInARow = 0;
+                }
+                catch (System.Data.Common.DbException e)
+                {
+                    if (++failedInARow >= 2)
+                    {
+                        await sending.CancelAsync();
+                        return e;
+                    }
+                    LogRenewalFailed(e.Message);
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
+        return null;
     }
 
     private async IAsyncEnumerable<OutgoingMail> MailsAsync(
@@ -178,6 +206,9 @@ public sealed partial class DigestSender(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the claims on owed digests ({Problem}); trying again before they lapse")]
+    private partial void LogRenewalFailed(string problem);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} refused permanently; address suppressed: {Reply}")]
     private partial void LogSuppressed(string deliveryId, string? reply);
 
@@ -196,6 +227,9 @@ public sealed partial class DigestSender(
         public int Skipped;
     }
 }
+
+/// <summary>A sender stopped because it could no longer keep its claims (the database refused to renew them).</summary>
+public sealed class ClaimsLostException(string message, Exception inner) : Exception(message, inner);
 
 /// <param name="Retried">Extra attempts the server made necessary, over all digests.</param>
 /// <param name="RenderTime">Time spent building the messages, summed (it overlaps the sending).</param>

@@ -52,9 +52,15 @@ public sealed partial class Outbox
     /// <summary>Extends the lease on everything this sender still holds (so only a dead sender's claims lapse).</summary>
     public async Task RenewClaimsAsync(string claimer, TimeSpan lease, CancellationToken cancellationToken)
     {
+        // PostgreSQL: rows locked right now are being marked sent (they leave 'pending' anyway); waiting for them while
+        // the marking waits for rows this statement holds would be a deadlock, so skip them
+        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
-            "UPDATE deliveries SET claimed_until = @Until WHERE claimed_by = @Claimer AND status = 'pending'",
+            $"""
+            UPDATE deliveries SET claimed_until = @Until
+            WHERE id IN (SELECT id FROM deliveries WHERE claimed_by = @Claimer AND status = 'pending' {skipLocked})
+            """,
             new { Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) });
     }
 

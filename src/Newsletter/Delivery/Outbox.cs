@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Newsletter.Data;
@@ -126,7 +127,41 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
     }
 
     public Task MarkSentAsync(string deliveryId, SendOutcome outcome, CancellationToken cancellationToken) =>
-        MarkAsync(deliveryId, "sent", outcome.ServerReply, outcome.Attempts, sent: true, cancellationToken);
+        MarkSentAsync([(deliveryId, outcome)], cancellationToken);
+
+    /// <summary>Most rows one statement marks as sent (three parameters each).</summary>
+    public const int MaxMarksPerStatement = 200;
+
+    /// <summary>
+    /// Marks digests the server accepted as sent, in one statement per <see cref="MaxMarksPerStatement"/>: on a busy
+    /// send the database's work per message, not the sending, is what runs out first. Rows no longer pending are left alone.
+    /// </summary>
+    public async Task MarkSentAsync(IReadOnlyList<(string DeliveryId, SendOutcome Outcome)> marks, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Now();
+        foreach (var chunk in marks.Chunk(MaxMarksPerStatement))
+        {
+            var parameters = new DynamicParameters(new { Now = now });
+            var rows = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                rows.Append(i == 0 ? "" : ", ").Append($"(@Id{i}, @Reply{i}, @Attempts{i})");
+                parameters.Add($"Id{i}", chunk[i].DeliveryId);
+                parameters.Add($"Reply{i}", chunk[i].Outcome.ServerReply ?? "");
+                parameters.Add($"Attempts{i}", chunk[i].Outcome.Attempts);
+            }
+            await connection.ExecuteAsync(
+                $"""
+                WITH marks (id, reply, attempts) AS (VALUES {rows})
+                UPDATE deliveries
+                SET status = 'sent', server_reply = marks.reply, attempts = deliveries.attempts + marks.attempts, sent_at = @Now, updated_at = @Now
+                FROM marks
+                WHERE deliveries.id = marks.id AND deliveries.status = 'pending'
+                """,
+                parameters);
+        }
+    }
 
     public Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken) =>
         MarkAsync(deliveryId, "failed", reason, attempts, sent: false, cancellationToken);

@@ -23,13 +23,31 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
     {
         var queue = Channel.CreateBounded<OutgoingMail>(new BoundedChannelOptions(_options.Connections * 4) { SingleWriter = true });
         var pacer = new SendPacer(_options.MaxPerSecond);
-        var workers = Enumerable.Range(0, _options.Connections).Select(_ => Task.Run(() => WorkAsync(queue.Reader, pacer, onOutcome, cancellationToken), cancellationToken)).ToList();
+        // a connection whose outcome could not be recorded stops the whole send: otherwise the others would wait for
+        // mail nobody sends (and a sender waiting for its own claims to clear would wait for ever)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var workers = Enumerable.Range(0, _options.Connections).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await WorkAsync(queue.Reader, pacer, onOutcome, stop, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, cancellationToken)).ToList();
         try
         {
-            await foreach (var mail in mails.WithCancellation(cancellationToken))
+            await foreach (var mail in mails.WithCancellation(stop.Token))
             {
-                await queue.Writer.WriteAsync(mail, cancellationToken);
+                await queue.Writer.WriteAsync(mail, stop.Token);
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // a connection failed: its error is what the send reports, below
         }
         finally
         {
@@ -38,15 +56,27 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         await Task.WhenAll(workers);
     }
 
-    private async Task WorkAsync(ChannelReader<OutgoingMail> queue, SendPacer pacer, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
+    /// <param name="stop">Cancelled when any connection fails: the others take no new mail, but finish the one they are sending.</param>
+    private async Task WorkAsync(ChannelReader<OutgoingMail> queue, SendPacer pacer, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
         using var client = new SmtpPooledClient { Timeout = _options.TimeoutSeconds * 1000 };
         try
         {
-            await foreach (var mail in queue.ReadAllAsync(cancellationToken))
+            // the next message goes out while the last outcome is recorded (never more than one behind, so at most
+            // one accepted message per connection is unrecorded at any moment beyond the one just accepted)
+            var recording = Task.CompletedTask;
+            try
             {
-                var outcome = await SendWithRetriesAsync(client, mail, pacer, cancellationToken);
-                await onOutcome(mail, outcome);
+                await foreach (var mail in queue.ReadAllAsync(stop.Token))
+                {
+                    var outcome = await SendWithRetriesAsync(client, mail, pacer, cancellationToken);
+                    await recording;
+                    recording = RecordAsync(onOutcome, mail, outcome, stop);
+                }
+            }
+            finally
+            {
+                await recording;
             }
         }
         finally
@@ -62,6 +92,20 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                     // the connection is going away anyway
                 }
             }
+        }
+    }
+
+    /// <summary>Records an outcome; a failure stops the send at once rather than when this connection's next message is done.</summary>
+    private static async Task RecordAsync(Func<OutgoingMail, SendOutcome, Task> onOutcome, OutgoingMail mail, SendOutcome outcome, CancellationTokenSource stop)
+    {
+        try
+        {
+            await onOutcome(mail, outcome);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
         }
     }
 

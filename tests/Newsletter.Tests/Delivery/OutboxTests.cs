@@ -91,6 +91,48 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Marks_written_together_keep_each_reply_and_attempt_count_and_leave_closed_rows_alone()
+    {
+        await AddSubscriberAsync("s3", "three@example.org", SubscriberStatus.Active);
+        await Outbox.AddAsync([Plan("s1", Day1, 0), Plan("s2", Day1, 1), Plan("s3", Day1, 2)], CancellationToken.None);
+        await Outbox.MarkFailedAsync(Outbox.DeliveryId("s3", Day1, 0), "550 no such user", 1, CancellationToken.None);
+
+        await Outbox.MarkSentAsync(
+        [
+            (Outbox.DeliveryId("s1", Day1, 0), new SendOutcome(SendStatus.Sent, "250 2.0.0 queued as A1", 1, TimeSpan.Zero)),
+            (Outbox.DeliveryId("s2", Day1, 0), new SendOutcome(SendStatus.Sent, "250 2.0.0 queued as B2", 3, TimeSpan.Zero)),
+            (Outbox.DeliveryId("s3", Day1, 0), new SendOutcome(SendStatus.Sent, "250 too late", 1, TimeSpan.Zero)),
+        ], CancellationToken.None);
+
+        var records = (await Outbox.ListAsync(Day1, null, CancellationToken.None)).ToDictionary(r => r.SubscriberId);
+        Assert.Equal(("sent", "250 2.0.0 queued as A1", 1L), (records["s1"].Status, records["s1"].ServerReply, records["s1"].Attempts));
+        Assert.Equal(("sent", "250 2.0.0 queued as B2", 3L), (records["s2"].Status, records["s2"].ServerReply, records["s2"].Attempts));
+        Assert.Equal(("failed", "550 no such user"), (records["s3"].Status, records["s3"].ServerReply));
+        Assert.NotNull(records["s2"].SentAt);
+        Assert.Empty(await Outbox.OwedAsync(Day1, null, 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Marks_arriving_while_one_is_written_are_written_together_and_each_caller_waits_for_its_own()
+    {
+        var subscribers = Enumerable.Range(0, 40).Select(i => $"g{i:D2}").ToList();
+        foreach (var id in subscribers)
+        {
+            await AddSubscriberAsync(id, id + "@example.org", SubscriberStatus.Active);
+        }
+        await Outbox.AddAsync([.. subscribers.Select(id => Plan(id, Day1, 0))], CancellationToken.None);
+        var marks = new SentMarks(Outbox);
+
+        await Task.WhenAll(subscribers.Select(id => Task.Run(() =>
+            marks.MarkAsync(Outbox.DeliveryId(id, Day1, 0), new SendOutcome(SendStatus.Sent, "250 ok " + id, 1, TimeSpan.Zero)))));
+
+        // every caller's task completed only after its row was written
+        var records = await Outbox.ListAsync(Day1, null, CancellationToken.None);
+        Assert.All(records.Where(r => r.SubscriberId.StartsWith('g')), r => Assert.Equal(("sent", "250 ok " + r.SubscriberId), (r.Status, r.ServerReply)));
+        Assert.Equal(40, records.Count(r => r.SubscriberId.StartsWith('g')));
+    }
+
+    [Fact]
     public async Task Papers_in_earlier_digests_count_as_received_unless_that_digest_failed()
     {
         await Outbox.AddAsync([Plan("s1", Day1, 0, 1), Plan("s2", Day1, 1)], CancellationToken.None);

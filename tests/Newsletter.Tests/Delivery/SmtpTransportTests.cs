@@ -76,6 +76,34 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task An_outcome_that_cannot_be_recorded_stops_the_send_with_its_error_instead_of_hanging()
+    {
+        // mail that never runs out, like a sender waiting for other nodes' claims: only a stop can end it
+        static async IAsyncEnumerable<OutgoingMail> Endless([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            for (var n = 0; ; n++)
+            {
+                if (n < 6)
+                {
+                    yield return Mail($"reader{n}@example.org", n);
+                }
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+            }
+        }
+        var recorded = 0;
+
+        var send = Transport(maildev.SmtpPort).SendAllAsync(Endless(), (mail, _) =>
+            Interlocked.Increment(ref recorded) == 3 ? Task.FromException(new InvalidOperationException("the outbox refused the mark")) : Task.CompletedTask,
+            CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => send.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("the outbox refused the mark", error.Message);
+    }
+
+    [Fact]
     public async Task Temporary_failure_is_retried_with_backoff_and_then_delivered_once()
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
