@@ -30,12 +30,14 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
 
     private static readonly KeyedQuery DeliveryPapers = new(
         """
-        SELECT dp.delivery_id, dp.score, dp.matched, dp.title_spans, dp.summary_spans,
-               p.id, p.title, p.summary, p.upvotes, p.published_at, p.authors, p.organization
-        FROM delivery_papers dp JOIN papers p ON p.id = dp.paper_id
-        WHERE dp.delivery_id IN ({keys})
-        ORDER BY dp.delivery_id, dp.rank
+        SELECT delivery_id, paper_id, score, matched, title_spans, summary_spans
+        FROM delivery_papers
+        WHERE delivery_id IN ({keys})
+        ORDER BY delivery_id, rank
         """);
+
+    private static readonly KeyedQuery PapersById = new(
+        "SELECT id, title, summary, upvotes, published_at, authors, organization FROM papers WHERE id IN ({keys})");
 
     private static readonly KeyedQuery ReceivedBefore = new(
         """
@@ -109,21 +111,47 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             papers.GetValueOrDefault(r.Id) ?? []))];
     }
 
-    /// <summary>The papers of each delivery, in digest order, with why they matched.</summary>
+    /// <summary>
+    /// The papers of each delivery, in digest order, with why they matched. A batch names a few hundred papers in
+    /// thousands of rows: the rows are read without the papers' text, then each paper once (joining them would carry
+    /// every abstract once per digest out of the database); equal keyword lists and spans are read once too.
+    /// </summary>
     private static async Task<Dictionary<string, List<SelectedPaper>>> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
     {
+        var rows = new List<(string DeliveryId, string PaperId, double Score, string Matched, string TitleSpans, string SummarySpans)>();
+        await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds,
+            row => rows.Add((row.GetString(0), row.GetString(1), row.GetDouble(2), row.GetString(3), row.GetString(4), row.GetString(5))), cancellationToken);
+        var stored = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        await PapersById.ForEachRowAsync(connection, null, [.. rows.Select(r => r.PaperId).Distinct(StringComparer.Ordinal)], row =>
+            stored[row.GetString(0)] = PaperRow.ToPaper(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt64(3),
+                row.IsDBNull(4) ? null : row.GetString(4), row.GetString(5), row.IsDBNull(6) ? null : row.GetString(6)), cancellationToken);
+        var keywordLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var spanLists = new Dictionary<string, List<TextSpan>>(StringComparer.Ordinal);
         var papers = new Dictionary<string, List<SelectedPaper>>(StringComparer.Ordinal);
-        var seen = new Dictionary<string, Paper>(StringComparer.Ordinal); // a batch has a few hundred papers in thousands of rows: read each once
-        await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds, row =>
+        foreach (var row in rows)
         {
-            var id = row.GetString(0);
-            if (!papers.TryGetValue(id, out var list))
+            if (!stored.TryGetValue(row.PaperId, out var paper))
             {
-                papers[id] = list = [];
+                continue; // the paper is gone: as a join would, leave it out
             }
-            list.Add(ReadSelected(row, seen));
-        }, cancellationToken);
+            if (!papers.TryGetValue(row.DeliveryId, out var list))
+            {
+                papers[row.DeliveryId] = list = [];
+            }
+            list.Add(new SelectedPaper(paper, row.Score,
+                Once(keywordLists, row.Matched, json => JsonSerializer.Deserialize<List<string>>(json) ?? []),
+                Once(spanLists, row.TitleSpans, ReadSpans), Once(spanLists, row.SummarySpans, ReadSpans)));
+        }
         return papers;
+    }
+
+    private static List<T> Once<T>(Dictionary<string, List<T>> read, string json, Func<string, List<T>> parse)
+    {
+        if (!read.TryGetValue(json, out var value))
+        {
+            read[json] = value = parse(json);
+        }
+        return value;
     }
 
     public Task MarkSentAsync(string deliveryId, SendOutcome outcome, CancellationToken cancellationToken) =>
@@ -192,18 +220,6 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             ORDER BY d.digest_date, s.email, d.sequence
             """,
             new { Date = date is { } d ? Day(d) : null, Subscriber = subscriberId })];
-    }
-
-    private static SelectedPaper ReadSelected(DbDataReader row, Dictionary<string, Paper> seen)
-    {
-        var paperId = row.GetString(5);
-        if (!seen.TryGetValue(paperId, out var paper))
-        {
-            seen[paperId] = paper = PaperRow.ToPaper(paperId, row.GetString(6), row.GetString(7), row.GetInt64(8),
-                row.IsDBNull(9) ? null : row.GetString(9), row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11));
-        }
-        return new SelectedPaper(paper, row.GetDouble(1), JsonSerializer.Deserialize<List<string>>(row.GetString(2)) ?? [],
-            ReadSpans(row.GetString(3)), ReadSpans(row.GetString(4)));
     }
 
     private static string Spans(IReadOnlyList<TextSpan> spans) => JsonSerializer.Serialize(spans.Select(s => new[] { s.Start, s.Length }));
