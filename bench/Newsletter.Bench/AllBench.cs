@@ -44,7 +44,7 @@ public static class AllBench
             Console.SetOut(console);
         }
         var commit = Git("rev-parse", "--short", "HEAD");
-        var dirty = Git("status", "--porcelain", "--untracked-files=no").Length > 0 ? " (with uncommitted changes)" : "";
+        var dirty = Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results.md").Length > 0 ? " (with uncommitted changes)" : "";
         var report = $"""
             # Benchmark results
 
