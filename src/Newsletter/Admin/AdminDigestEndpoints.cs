@@ -119,13 +119,8 @@ public static class AdminDigestEndpoints
         for (var page = 1; ; page++)
         {
             var (items, total) = await subscribers.PageAsync(status, filter.Search, page, 500, cancellationToken);
-            foreach (var s in items)
-            {
-                if (filter.DeliveryStatus is null || (await outbox.OriginalAsync(s.Id, date, cancellationToken))?.Status == filter.DeliveryStatus)
-                {
-                    matching.Add(s);
-                }
-            }
+            var originals = filter.DeliveryStatus is null ? null : await outbox.OriginalStatusesAsync([.. items.Select(s => s.Id)], date, cancellationToken);
+            matching.AddRange(items.Where(s => originals is null || originals.GetValueOrDefault(s.Id) == filter.DeliveryStatus));
             if (items.Count == 0 || page * 500 >= total)
             {
                 break;

@@ -11,6 +11,8 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAddress from)
 {
+    private const int OriginalsPerRead = 500;
+
     public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken, Hosting.WorkProgress? progress = null)
     {
         progress ??= Hosting.WorkProgress.None;
@@ -18,10 +20,17 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAd
         var claimer = DigestSender.NewClaimer();
         var lines = new List<ResendLine>();
         var toSend = new List<(int Line, PlannedDigest Digest)>();
-        foreach (var subscriber in recipients)
+        Dictionary<string, (string Status, IReadOnlyList<SelectedPaper> Papers)> originals = [];
+        for (var i = 0; i < recipients.Count; i++)
         {
+            if (i % OriginalsPerRead == 0)
+            {
+                // read ahead: a resend to everyone must not cost a database round trip per subscriber for reading
+                originals = await outbox.OriginalsAsync([.. recipients.Skip(i).Take(OriginalsPerRead).Select(r => r.Id)], date, cancellationToken);
+            }
+            var subscriber = recipients[i];
             preparing.Advance();
-            var original = await outbox.OriginalAsync(subscriber.Id, date, cancellationToken);
+            (string Status, IReadOnlyList<SelectedPaper> Papers)? original = originals.TryGetValue(subscriber.Id, out var found) ? found : null;
             var paperIds = original?.Papers.Select(p => p.Paper.Id).ToList() ?? [];
             string? skip = subscriber.Status != SubscriberStatus.Active
                 ? $"the subscriber is {subscriber.Status}"

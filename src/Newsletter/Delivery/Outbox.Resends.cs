@@ -8,18 +8,36 @@ namespace Newsletter.Delivery;
 public sealed partial class Outbox
 {
     /// <summary>The day's original digest of a subscriber (sequence 0) with its papers, or null when none was planned.</summary>
-    public async Task<(string Status, IReadOnlyList<SelectedPaper> Papers)?> OriginalAsync(string subscriberId, DateOnly date, CancellationToken cancellationToken)
+    public async Task<(string Status, IReadOnlyList<SelectedPaper> Papers)?> OriginalAsync(string subscriberId, DateOnly date, CancellationToken cancellationToken) =>
+        (await OriginalsAsync([subscriberId], date, cancellationToken)).TryGetValue(subscriberId, out var original) ? original : null;
+
+    /// <summary>The day's original digests of these subscribers with their papers; a subscriber with none is left out.</summary>
+    public async Task<Dictionary<string, (string Status, IReadOnlyList<SelectedPaper> Papers)>> OriginalsAsync(
+        IReadOnlyList<string> subscriberIds, DateOnly date, CancellationToken cancellationToken)
     {
-        var id = DeliveryId(subscriberId, date, 0);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var status = await connection.ExecuteScalarAsync<string?>("SELECT status FROM deliveries WHERE id = @Id", new { Id = id });
-        if (status is null)
-        {
-            return null;
-        }
-        var papers = await PapersOfAsync(connection, [id], cancellationToken);
-        return (status, papers.GetValueOrDefault(id) ?? []);
+        var statuses = await OriginalStatusesAsync(connection, subscriberIds, date, cancellationToken);
+        var papers = await PapersOfAsync(connection, [.. statuses.Keys.Select(s => DeliveryId(s, date, 0))], cancellationToken);
+        return statuses.ToDictionary(
+            s => s.Key, s => (s.Value, (IReadOnlyList<SelectedPaper>)(papers.GetValueOrDefault(DeliveryId(s.Key, date, 0)) ?? [])), StringComparer.Ordinal);
     }
+
+    /// <summary>The status of the day's original digest of each of these subscribers; a subscriber with none is left out.</summary>
+    public async Task<Dictionary<string, string>> OriginalStatusesAsync(IReadOnlyList<string> subscriberIds, DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await OriginalStatusesAsync(connection, subscriberIds, date, cancellationToken);
+    }
+
+    private static async Task<Dictionary<string, string>> OriginalStatusesAsync(System.Data.Common.DbConnection connection, IReadOnlyList<string> subscriberIds, DateOnly date, CancellationToken cancellationToken)
+    {
+        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
+        await OriginalStatus.ForEachRowAsync(connection, null, [.. subscriberIds.Select(s => DeliveryId(s, date, 0))],
+            row => statuses[row.GetString(0)] = row.GetString(1), cancellationToken);
+        return statuses;
+    }
+
+    private static readonly Data.KeyedQuery OriginalStatus = new("SELECT subscriber_id, status FROM deliveries WHERE id IN ({keys})");
 
     /// <summary>
     /// Records one more copy of a day's digest as owed, under the next free sequence number. The number is taken

@@ -40,16 +40,9 @@ public static class ResendCommand
             {
                 var outbox = services.GetRequiredService<Outbox>();
                 var wanted = result.GetValue(deliveryStatus);
-                var chosen = new List<Subscriber>();
-                foreach (var s in await subscribers.ListAsync(SubscriberStatus.Active, ct))
-                {
-                    var original = await outbox.OriginalAsync(s.Id, day, ct);
-                    if (original is not null && (wanted is null || original.Value.Status == wanted))
-                    {
-                        chosen.Add(s);
-                    }
-                }
-                recipients = chosen;
+                var active = await subscribers.ListAsync(SubscriberStatus.Active, ct);
+                var originals = await outbox.OriginalStatusesAsync([.. active.Select(s => s.Id)], day, ct);
+                recipients = [.. active.Where(s => originals.TryGetValue(s.Id, out var original) && (wanted is null || original == wanted))];
             }
             var report = await ProgressDisplay.RunAsync(context, result.GetValue(json),
                 progress => services.GetRequiredService<DigestResender>().ResendAsync(recipients, day, result.GetValue(dryRun), ct, progress));

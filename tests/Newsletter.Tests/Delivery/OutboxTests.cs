@@ -133,6 +133,24 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Originals_of_many_subscribers_are_read_at_once_with_their_status_and_papers_and_none_for_those_without()
+    {
+        await AddSubscriberAsync("s3", "three@example.org", SubscriberStatus.Active);
+        await Outbox.AddAsync([Plan("s1", Day1, 0, 1), Plan("s2", Day1, 2)], CancellationToken.None);
+        await Outbox.MarkSentAsync(Outbox.DeliveryId("s1", Day1, 0), new SendOutcome(SendStatus.Sent, "250 OK", 1, TimeSpan.Zero), CancellationToken.None);
+        await Outbox.MarkFailedAsync(Outbox.DeliveryId("s2", Day1, 0), "550 no such user", 1, CancellationToken.None);
+
+        var statuses = await Outbox.OriginalStatusesAsync(["s1", "s2", "s3"], Day1, CancellationToken.None);
+        var originals = await Outbox.OriginalsAsync(["s1", "s2", "s3"], Day1, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, string> { ["s1"] = "sent", ["s2"] = "failed" }, statuses);
+        Assert.Equal(["s1", "s2"], originals.Keys.Order());
+        Assert.Equal([_papers[0].Id, _papers[1].Id], originals["s1"].Papers.Select(p => p.Paper.Id));
+        Assert.Equal("failed", originals["s2"].Status);
+        Assert.Empty(await Outbox.OriginalStatusesAsync(["s1"], Day2, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Papers_in_earlier_digests_count_as_received_unless_that_digest_failed()
     {
         await Outbox.AddAsync([Plan("s1", Day1, 0, 1), Plan("s2", Day1, 1)], CancellationToken.None);
