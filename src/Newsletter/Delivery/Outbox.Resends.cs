@@ -7,11 +7,7 @@ namespace Newsletter.Delivery;
 /// <summary>Resends: a copy of a day's digest recorded as its own delivery, numbered after the ones before it.</summary>
 public sealed partial class Outbox
 {
-    /// <summary>The day's original digest of a subscriber (sequence 0) with its papers, or null when none was planned.</summary>
-    public async Task<(string Status, IReadOnlyList<SelectedPaper> Papers)?> OriginalAsync(string subscriberId, DateOnly date, CancellationToken cancellationToken) =>
-        (await OriginalsAsync([subscriberId], date, cancellationToken)).TryGetValue(subscriberId, out var original) ? original : null;
-
-    /// <summary>The day's original digests of these subscribers with their papers; a subscriber with none is left out.</summary>
+    /// <summary>The day's original digests (sequence 0) of these subscribers with their papers; a subscriber with none is left out.</summary>
     public async Task<Dictionary<string, (string Status, IReadOnlyList<SelectedPaper> Papers)>> OriginalsAsync(
         IReadOnlyList<string> subscriberIds, DateOnly date, CancellationToken cancellationToken)
     {

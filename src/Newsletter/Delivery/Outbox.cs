@@ -191,20 +191,16 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
         }
     }
 
-    public Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken) =>
-        MarkAsync(deliveryId, "failed", reason, attempts, sent: false, cancellationToken);
-
-    private async Task MarkAsync(string deliveryId, string status, string? reply, int attempts, bool sent, CancellationToken cancellationToken)
+    public async Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var now = Now();
         await connection.ExecuteAsync(
             """
             UPDATE deliveries
-            SET status = @Status, server_reply = @Reply, attempts = attempts + @Attempts, sent_at = @SentAt, updated_at = @Now
+            SET status = 'failed', server_reply = @Reply, attempts = attempts + @Attempts, sent_at = NULL, updated_at = @Now
             WHERE id = @Id AND status = 'pending'
             """,
-            new { Id = deliveryId, Status = status, Reply = reply, Attempts = attempts, SentAt = sent ? now : null, Now = now });
+            new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now() });
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateOnly? date, string? subscriberId, CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
 namespace Newsletter.Delivery;
 
 /// <summary>
-/// Group commit for "sent" marks: every connection waits for its message's mark to be written, as before, but the
-/// marks that arrive while one write is under way go together in the next write. The window in which a crash could
-/// send a message twice (accepted by the server, not yet marked) stays one write long; the database does one
-/// statement for many messages instead of one each.
+/// Group commit for "sent" marks: each caller's task completes when its mark is written, and the marks that arrive
+/// while one write is under way go together in the next write, so the database does one statement for many
+/// messages instead of one each. A connection sends its next message while its last mark is being written, and
+/// waits for that mark before recording the next: at most two accepted messages per connection are unmarked at
+/// any moment (the window in which a crash sends a message twice).
 /// </summary>
 public sealed class SentMarks(Outbox outbox)
 {
