@@ -19,12 +19,8 @@ public static class EndToEndBench
     {
         var subscribers = args.Length > 0 ? int.Parse(args[0]) : 10_000;
         var folder = Directory.CreateTempSubdirectory("newsletter-e2e-").FullName;
-        var sinkPort = SendBench.FreePort();
-        using var sink = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{sinkPort}", "-c", "aiosmtpd.handlers.Sink"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
+        using var sink = await DiscardingSink.StartAsync("aiosmtpd");
+        var sinkPort = sink.Port;
         // the day's listing over loopback HTTP, so ingest runs the real HTTP client as it would against the site
         var sourcePort = SendBench.FreePort();
         using var source = new System.Net.HttpListener();
@@ -33,7 +29,6 @@ public static class EndToEndBench
         var serving = ServeListingAsync(source);
         try
         {
-            await SendBench.WaitForPortAsync(sinkPort);
             string[] settings =
             [
                 $"--Database:ConnectionString=Data Source={Path.Combine(folder, "newsletter.db")}", "--Smtp:Host=127.0.0.1", $"--Smtp:Port={sinkPort}",
@@ -74,7 +69,6 @@ public static class EndToEndBench
         {
             source.Stop();
             await serving;
-            sink.Kill(entireProcessTree: true);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }

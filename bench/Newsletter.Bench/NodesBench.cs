@@ -33,16 +33,11 @@ public static class NodesBench
         }
         await Pg(asRoot, "initdb", ["-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "newsletter", "--no-sync", "-E", "UTF8"]);
         await Pg(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "-o",
-            $"-p {pgPort} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200 -c shared_buffers=256MB", "start"]);
-        var sinkPort = SendBench.FreePort();
-        using var sink = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{sinkPort}", "-c", "aiosmtpd.handlers.Sink"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
+            $"-p {pgPort} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200 -c shared_buffers=256MB{(Statements ? " -c shared_preload_libraries=pg_stat_statements" : "")}", "start"]);
+        using var sink = await DiscardingSink.StartAsync(args.Length > 2 ? args[2] : "smtp-sink");
+        var sinkPort = sink.Port;
         try
         {
-            await SendBench.WaitForPortAsync(sinkPort);
             var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=newsletter;Database=postgres;Maximum Pool Size=50";
             string[] settings =
             [
@@ -59,7 +54,7 @@ public static class NodesBench
             await AddSubscribersAsync(connectionString, subscribers);
             var loading = clock.Elapsed;
 
-            Console.WriteLine($"## Several nodes ({BenchSupport.Machine()}; PostgreSQL 15 and the aiosmtpd sink on the same 2 cores)");
+            Console.WriteLine($"## Several nodes ({BenchSupport.Machine()}; PostgreSQL 15 and the {sink.Name} on the same 2 cores)");
             Console.WriteLine();
             Console.WriteLine($"{subscribers:N0} active subscribers with 3–5 keywords each (loaded with COPY in {loading.TotalSeconds:0.0} s); one day of {papers.Count} papers.");
             Console.WriteLine();
@@ -100,6 +95,10 @@ public static class NodesBench
                     await Task.Delay(200);
                 }
                 var send = clock.Elapsed;
+                if (Statements)
+                {
+                    await PrintStatementsAsync(connectionString);
+                }
                 long sent;
                 await using (var connection = new NpgsqlConnection(connectionString))
                 {
@@ -120,11 +119,25 @@ public static class NodesBench
         }
         finally
         {
-            sink.Kill(entireProcessTree: true);
             await Pg(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-m", "immediate", "stop"]);
             Directory.Delete(folder, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>NEWSLETTER_BENCH_STATEMENTS=1: after each send, the statements PostgreSQL spent the most time on (pg_stat_statements).</summary>
+    private static bool Statements => Environment.GetEnvironmentVariable("NEWSLETTER_BENCH_STATEMENTS") == "1";
+
+    private static async Task PrintStatementsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        foreach (var row in await connection.QueryAsync<(string Query, long Calls, double Total, long Rows)>(
+                     "SELECT query, calls, total_exec_time, rows FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"))
+        {
+            Console.Error.WriteLine($"{row.Total,10:0} ms {row.Calls,8} calls {row.Rows,9} rows  {string.Join(' ', row.Query.Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries))[..Math.Min(160, row.Query.Length)]}");
+        }
+        await connection.ExecuteAsync("SELECT pg_stat_statements_reset()");
     }
 
     /// <summary>Subscribers and profiles by COPY: what an import of this size would use, and not what is measured.</summary>

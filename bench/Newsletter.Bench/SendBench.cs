@@ -21,15 +21,10 @@ public static class SendBench
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0]) : 10_000;
-        var port = FreePort();
-        using var sink = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        }) ?? throw new InvalidOperationException("could not start aiosmtpd (apt-get install python3-aiosmtpd)");
+        using var sink = await DiscardingSink.StartAsync("aiosmtpd");
+        var port = sink.Port;
         try
         {
-            await WaitForPortAsync(port);
             var composer = Composer();
             var (recipients, selections) = Digests(composer, count);
             var date = new DateOnly(2026, 3, 11);
@@ -83,7 +78,7 @@ public static class SendBench
         }
         finally
         {
-            sink.Kill(entireProcessTree: true);
+            sink.Dispose();
         }
         return 0;
     }
@@ -181,6 +176,6 @@ public static class SendBench
                 await Task.Delay(100);
             }
         }
-        throw new InvalidOperationException("the aiosmtpd sink did not start");
+        throw new InvalidOperationException($"nothing listens on 127.0.0.1:{port} after 10 s: the sink did not start");
     }
 }

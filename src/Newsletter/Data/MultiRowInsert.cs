@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Newsletter.Data;
 
@@ -10,7 +11,8 @@ namespace Newsletter.Data;
 /// <c>INSERT INTO t (a, b) VALUES (@p0_0, @p0_1), (@p1_0, @p1_1) … &lt;suffix&gt;</c>. One statement per row costs
 /// several times more than the row itself; prepared once per batch size, the parameters are only re-valued.
 /// On PostgreSQL, many rows go by COPY into a staging table and one <c>INSERT … SELECT … &lt;suffix&gt;</c>:
-/// the same conflict rules and counts, without binding a parameter per value.
+/// the same conflict rules and counts, without binding a parameter per value; rows known to be new go by COPY
+/// straight into the table.
 /// </summary>
 public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, object?[]> values, string suffix = "")
 {
@@ -30,19 +32,63 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     {
         if (connection is NpgsqlConnection postgres && rows.Count >= PostgresCopyFrom)
         {
-            return await CopyAsync(postgres, (NpgsqlTransaction)transaction, rows, cancellationToken);
+            await using var insert = await StageAsync(postgres, (NpgsqlTransaction)transaction, rows, "", cancellationToken);
+            return await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        DbCommand? full = null;
         var affected = 0;
-        var rowsPerStatement = connection is Npgsql.NpgsqlConnection ? _postgresRowsPerStatement : _sqliteRowsPerStatement;
+        await ForEachStatementAsync(connection, transaction, rows, "", async command => affected += await command.ExecuteNonQueryAsync(cancellationToken));
+        return affected;
+    }
+
+    /// <summary>Inserts the rows, skipping or updating as the suffix says, and returns <paramref name="column"/> of each row it wrote.</summary>
+    public async Task<List<string>> ExecuteReturningAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string column, CancellationToken cancellationToken)
+    {
+        var written = new List<string>(rows.Count);
+        async Task ReadAsync(DbCommand command)
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                written.Add(reader.GetString(0));
+            }
+        }
+        if (connection is NpgsqlConnection postgres && rows.Count >= PostgresCopyFrom)
+        {
+            await using var insert = await StageAsync(postgres, (NpgsqlTransaction)transaction, rows, $" RETURNING {column}", cancellationToken);
+            await ReadAsync(insert);
+            return written;
+        }
+        await ForEachStatementAsync(connection, transaction, rows, $" RETURNING {column}", ReadAsync);
+        return written;
+    }
+
+    /// <summary>
+    /// Inserts rows the caller knows are not in the table (say, the details of parent rows this transaction just
+    /// inserted). PostgreSQL takes many of them by COPY straight into the table: no staging, no conflict check per
+    /// row (a row that is there after all fails the whole insert, rather than being skipped).
+    /// </summary>
+    public async Task InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        if (connection is NpgsqlConnection postgres && rows.Count >= PostgresCopyFrom)
+        {
+            await CopyAsync(postgres, table, rows, cancellationToken);
+            return;
+        }
+        await ForEachStatementAsync(connection, transaction, rows, "", command => command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    private async Task ForEachStatementAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string returning, Func<DbCommand, Task> execute)
+    {
+        DbCommand? full = null;
+        var rowsPerStatement = connection is NpgsqlConnection ? _postgresRowsPerStatement : _sqliteRowsPerStatement;
         try
         {
             for (var start = 0; start < rows.Count; start += rowsPerStatement)
             {
                 var count = Math.Min(rowsPerStatement, rows.Count - start);
                 var command = count == rowsPerStatement
-                    ? full ??= Create(connection, transaction, count)
-                    : Create(connection, transaction, count);
+                    ? full ??= Create(connection, transaction, count, returning)
+                    : Create(connection, transaction, count, returning);
                 for (var r = 0; r < count; r++)
                 {
                     var row = values(rows[start + r]);
@@ -51,7 +97,7 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
                         command.Parameters[r * columns.Length + c].Value = row[c] ?? DBNull.Value;
                     }
                 }
-                affected += await command.ExecuteNonQueryAsync(cancellationToken);
+                await execute(command);
                 if (command != full)
                 {
                     await command.DisposeAsync();
@@ -65,10 +111,10 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
                 await full.DisposeAsync();
             }
         }
-        return affected;
     }
 
-    private async Task<int> CopyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    /// <summary>COPYs the rows into a staging table and returns the <c>INSERT … SELECT</c> from it into the table, to execute.</summary>
+    private async Task<NpgsqlCommand> StageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<T> rows, string returning, CancellationToken cancellationToken)
     {
         var staging = $"staging_{table}";
         var list = string.Join(", ", columns);
@@ -78,59 +124,45 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var writer = await connection.BeginTextImportAsync($"COPY {staging} ({list}) FROM STDIN", cancellationToken))
+        await CopyAsync(connection, staging, rows, cancellationToken);
+        return new NpgsqlCommand($"INSERT INTO {table} ({list}) SELECT {list} FROM {staging} {suffix}{returning}", connection, transaction);
+    }
+
+    /// <summary>
+    /// COPY in PostgreSQL's binary format: no text to escape on this side or to parse on the server's. Integers go
+    /// as BIGINT (every integer column of the schema is one), fractions as DOUBLE PRECISION, everything else as text.
+    /// </summary>
+    private async Task CopyAsync(NpgsqlConnection connection, string into, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {into} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
         {
-            var line = new StringBuilder();
-            foreach (var row in rows)
+            await writer.StartRowAsync(cancellationToken);
+            foreach (var value in values(row))
             {
-                line.Clear();
-                var fields = values(row);
-                for (var c = 0; c < fields.Length; c++)
+                switch (value)
                 {
-                    if (c > 0)
-                    {
-                        line.Append('\t');
-                    }
-                    AppendCopyText(line, fields[c]);
+                    case null or DBNull:
+                        await writer.WriteNullAsync(cancellationToken);
+                        break;
+                    case string text:
+                        await writer.WriteAsync(text, NpgsqlDbType.Text, cancellationToken);
+                        break;
+                    case int or long:
+                        await writer.WriteAsync(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint, cancellationToken);
+                        break;
+                    case double number:
+                        await writer.WriteAsync(number, NpgsqlDbType.Double, cancellationToken);
+                        break;
+                    default:
+                        throw new ArgumentException($"{table}: no COPY mapping for a value of type {value.GetType().Name}");
                 }
-                line.Append('\n');
-                await writer.WriteAsync(line, cancellationToken);
             }
         }
-        await using var insert = new NpgsqlCommand($"INSERT INTO {table} ({list}) SELECT {list} FROM {staging} {suffix}", connection, transaction);
-        return await insert.ExecuteNonQueryAsync(cancellationToken);
+        await writer.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>A value in COPY's text format: \N for null, backslash escapes for the characters that delimit.</summary>
-    private static void AppendCopyText(StringBuilder line, object? value)
-    {
-        var text = value switch
-        {
-            null or DBNull => null,
-            string s => s,
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString(),
-        };
-        if (text is null)
-        {
-            line.Append("\\N");
-            return;
-        }
-        foreach (var ch in text)
-        {
-            _ = ch switch
-            {
-                '\\' => line.Append("\\\\"),
-                '\t' => line.Append("\\t"),
-                '\n' => line.Append("\\n"),
-                '\r' => line.Append("\\r"),
-                _ => line.Append(ch),
-            };
-        }
-    }
-
-    private DbCommand Create(DbConnection connection, DbTransaction transaction, int rowCount)
+    private DbCommand Create(DbConnection connection, DbTransaction transaction, int rowCount, string returning)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -148,7 +180,7 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
             }
             sql.Append(')');
         }
-        sql.Append(' ').Append(suffix);
+        sql.Append(' ').Append(suffix).Append(returning);
         command.CommandText = sql.ToString();
         if (command is Microsoft.Data.Sqlite.SqliteCommand)
         {

@@ -126,9 +126,10 @@ public sealed partial class DigestSender(
         ConcurrentDictionary<string, string> recipients,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var cursor = new ClaimCursor();
         while (true)
         {
-            var batch = await outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken);
+            var batch = await outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken, cursor);
             if (batch.Count == 0)
             {
                 if (!await outbox.AnyOwedAsync(date, cancellationToken))

@@ -11,32 +11,30 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed partial class Outbox
 {
-    /// <summary>Claims up to <paramref name="batchSize"/> owed digests (of <paramref name="date"/>, or of any day) nobody holds, and returns them ready to send.</summary>
-    public async Task<IReadOnlyList<OwedDigest>> ClaimAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims up to <paramref name="batchSize"/> owed digests (of <paramref name="date"/>, or of any day, oldest
+    /// first) nobody holds, and returns them ready to send. With a <paramref name="cursor"/> a sender goes on after
+    /// the last row it claimed instead of reading again, from the top, every row it or others have sent since (each
+    /// claim of a day would cost more than the one before it); when nothing is owed ahead of the cursor it starts
+    /// from the top once more, which is where a dead sender's lapsed claims are found.
+    /// </summary>
+    public async Task<IReadOnlyList<OwedDigest>> ClaimAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken, ClaimCursor? cursor = null)
     {
-        var now = clock.GetUtcNow();
-        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
-        List<string> ids;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        cursor ??= new ClaimCursor();
+        var claimed = await ClaimAfterAsync(date, claimer, batchSize, lease, cursor, cancellationToken);
+        if (claimed.Count == 0 && !cursor.AtStart)
         {
-            ids = [.. await connection.QueryAsync<string>(
-                $"""
-                UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until
-                WHERE id IN (
-                    SELECT id FROM deliveries
-                    WHERE status = 'pending' AND (@Date IS NULL OR digest_date = @Date)
-                      AND (claimed_until IS NULL OR claimed_until < @Now)
-                    ORDER BY id
-                    LIMIT @Batch
-                    {skipLocked})
-                RETURNING id
-                """,
-                new { Claimer = claimer, Until = Stamp(now + lease), Now = Stamp(now), Date = date is { } d ? Day(d) : null, Batch = batchSize })];
+            cursor.Reset();
+            claimed = await ClaimAfterAsync(date, claimer, batchSize, lease, cursor, cancellationToken);
         }
-        if (ids.Count == 0)
+        if (claimed.Count == 0)
         {
             return [];
         }
+        // the furthest row in ordinal order; should the database collate ids otherwise, the next claim reads at most
+        // one batch of rows again (claimed, so passed over), never skips one for good: the cursor starts over
+        cursor.MoveTo(claimed.Max(ClaimCursor.Order));
+        var ids = claimed.Select(c => c.Id).ToList();
         var owed = await OwedByIdAsync([.. ids.Order(StringComparer.Ordinal)], cancellationToken);
         if (owed.Count < ids.Count)
         {
@@ -47,6 +45,33 @@ public sealed partial class Outbox
             }
         }
         return owed;
+    }
+
+    private async Task<List<(string Date, string Id)>> ClaimAfterAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, ClaimCursor cursor, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        // one day: the rows of the day after the cursor's id; any day: after the cursor's (day, id)
+        var after = date is null ? "(digest_date > @AfterDate OR (digest_date = @AfterDate AND id > @AfterId))" : "digest_date = @Date AND id > @AfterId";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Id, string Date)>(
+            $"""
+            UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE status = 'pending' AND {after}
+                  AND (claimed_until IS NULL OR claimed_until < @Now)
+                ORDER BY digest_date, id
+                LIMIT @Batch
+                {skipLocked})
+            RETURNING id, digest_date
+            """,
+            new
+            {
+                Claimer = claimer, Until = Stamp(now + lease), Now = Stamp(now), Date = date is { } d ? Day(d) : null, Batch = batchSize,
+                AfterDate = cursor.Date, AfterId = cursor.Id,
+            });
+        return [.. rows.Select(r => (r.Date, r.Id))];
     }
 
     /// <summary>Extends the lease on everything this sender still holds (so only a dead sender's claims lapse).</summary>
@@ -69,9 +94,29 @@ public sealed partial class Outbox
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND (@Date IS NULL OR digest_date = @Date) LIMIT 1) owed",
+            $"SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' {(date is null ? "" : "AND digest_date = @Date")} LIMIT 1) owed",
             new { Date = date is { } d ? Day(d) : null }) > 0;
     }
 
     private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where a sender's next claim starts: just after the last row it claimed (day, id).</summary>
+public sealed class ClaimCursor
+{
+    public static IComparer<(string Date, string Id)> Order { get; } = Comparer<(string Date, string Id)>.Create((a, b) =>
+    {
+        var byDate = string.CompareOrdinal(a.Date, b.Date);
+        return byDate != 0 ? byDate : string.CompareOrdinal(a.Id, b.Id);
+    });
+
+    public string Date { get; private set; } = "";
+
+    public string Id { get; private set; } = "";
+
+    public bool AtStart => Date.Length == 0 && Id.Length == 0;
+
+    public void MoveTo((string Date, string Id) last) => (Date, Id) = last;
+
+    public void Reset() => (Date, Id) = ("", "");
 }

@@ -57,14 +57,34 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var added = await DeliveryInsert.ExecuteAsync(connection, transaction, digests, cancellationToken);
-        if (added > 0)
+        var added = (await DeliveryInsert.ExecuteReturningAsync(connection, transaction, digests, "id", cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        if (added.Count > 0)
         {
-            var papers = digests.SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
-            await PaperInsert.ExecuteAsync(connection, transaction, papers, cancellationToken);
+            // only the digests this transaction added: their rows cannot have papers yet, so no paper row needs a
+            // conflict check (on PostgreSQL they go by COPY straight into the table: most of a day's plan is these rows)
+            var papers = digests.Where(d => added.Contains(d.Id)).SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
+            await PaperInsert.InsertNewAsync(connection, transaction, papers, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return added;
+        return added.Count;
+    }
+
+    /// <summary>A day's plan this large changes the tables enough that the query planner should look at them again.</summary>
+    public const int ManyDigests = 1_000;
+
+    /// <summary>
+    /// Brings the query planner's statistics up to date after a large plan. PostgreSQL's autovacuum analyses a
+    /// table some time after a bulk insert, but the send starts at once: on a table it has no statistics for, the
+    /// planner guesses that 64 keys match a third of the table and reads every paper row of the day for each claimed
+    /// batch (measured: 60 ms per batch of 64 digests at 30,000 digests, growing with the day). SQLite's
+    /// <c>PRAGMA optimize</c> is its own advice for after a large change.
+    /// </summary>
+    public async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Provider == DatabaseProvider.Postgres ? "ANALYZE deliveries, delivery_papers" : "PRAGMA optimize",
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Subscribers who already have their digest (owed or sent) for the day.</summary>

@@ -75,6 +75,10 @@ public sealed partial class DigestPlanner(
             await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
                 new ParallelOptions { MaxDegreeOfParallelism = outbox.ConcurrentWriters, CancellationToken = cancellationToken },
                 async (batch, token) => await outbox.AddAsync(batch, token));
+            if (ordered.Count >= Outbox.ManyDigests)
+            {
+                await outbox.RefreshStatisticsAsync(cancellationToken);
+            }
         }
         return ordered;
     }

@@ -83,6 +83,32 @@ public abstract class ClaimTests(Backend backend) : IAsyncLifetime
         Assert.True(await Outbox.AnyOwedAsync(Day, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_sender_goes_on_after_its_last_claim_and_comes_back_for_lapsed_claims_behind_it(bool oneDay)
+    {
+        DateOnly? day = oneDay ? Day : null;
+        var dead = await Outbox.ClaimAsync(day, "dead-sender", 10, TimeSpan.FromSeconds(1), CancellationToken.None);
+        var cursor = new ClaimCursor();
+        var batches = new List<IReadOnlyList<OwedDigest>>();
+        for (var i = 0; i < 3; i++)
+        {
+            batches.Add(await Outbox.ClaimAsync(day, "live", 100, TimeSpan.FromMinutes(5), CancellationToken.None, cursor));
+        }
+        var whileHeld = await Outbox.ClaimAsync(day, "live", 100, TimeSpan.FromMinutes(5), CancellationToken.None, cursor);
+        await Task.Delay(1500);
+        var afterLapse = await Outbox.ClaimAsync(day, "live", 100, TimeSpan.FromMinutes(5), CancellationToken.None, cursor);
+
+        string[] Subscribers(IEnumerable<OwedDigest> batch) => [.. batch.Select(o => o.Recipient.SubscriberId)];
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"s{i:000}"), Subscribers(dead));
+        Assert.Equal(Enumerable.Range(10, 100).Select(i => $"s{i:000}"), Subscribers(batches[0]));
+        Assert.Equal(Enumerable.Range(110, 100).Select(i => $"s{i:000}"), Subscribers(batches[1]));
+        Assert.Equal(Enumerable.Range(210, 90).Select(i => $"s{i:000}"), Subscribers(batches[2]));
+        Assert.Empty(whileHeld);
+        Assert.Equal(Subscribers(dead), Subscribers(afterLapse));
+    }
+
     [Fact]
     public async Task A_renewed_claim_does_not_lapse()
     {

@@ -168,20 +168,9 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     [Fact]
     public async Task A_large_plan_is_recorded_whole_with_awkward_text_intact_and_a_second_time_not_at_all()
     {
-        // enough rows for PostgreSQL's COPY path; keywords holding what COPY's text format must escape
+        // enough rows for PostgreSQL's COPY path; keywords holding what a text format would have to escape
         const int count = MultiRowInsert<int>.PostgresCopyFrom + 50;
-        await using (var connection = await _services.Get<Database>().OpenAsync(CancellationToken.None))
-        await using (var transaction = await connection.BeginTransactionAsync())
-        {
-            for (var i = 0; i < count; i++)
-            {
-                await _services.Get<SubscriberStore>().InsertAsync(connection, transaction, new Subscriber
-                {
-                    Id = $"bulk{i:D4}", Email = $"bulk{i:D4}@example.org", Status = SubscriberStatus.Active, Secret = "s", CreatedAt = "2026-03-01T00:00:00Z",
-                });
-            }
-            await transaction.CommitAsync();
-        }
+        await AddBulkSubscribersAsync(count);
         string[] awkward = ["tab\there", "line\nbreak", "back\\slash \\N", "\"quoted\" ünïcödé ∑", "carriage\rreturn"];
         var digests = Enumerable.Range(0, count).Select(i => new PlannedDigest(
             $"bulk{i:D4}", Day1, 0, $"digest.bulk{i}@example.org",
@@ -205,6 +194,42 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
             Assert.Equal(digest.Papers[0].SummarySpans, stored.Papers[0].SummarySpans);
             Assert.Equal([new TextSpan(0, 1)], stored.Papers[1].TitleSpans);
         }
+    }
+
+    [Fact]
+    public async Task A_large_plan_overlapping_recorded_digests_adds_the_new_ones_with_their_papers_and_leaves_the_others_as_they_were()
+    {
+        // large enough that PostgreSQL writes the new digests' papers by COPY straight into the table
+        const int recorded = 150, count = 2 * MultiRowInsert<int>.PostgresCopyFrom;
+        await AddBulkSubscribersAsync(count);
+        PlannedDigest Bulk(int i, params int[] papers) => Plan($"bulk{i:D4}", Day1, papers);
+
+        var first = await Outbox.AddAsync([.. Enumerable.Range(0, recorded).Select(i => Bulk(i, 0))], CancellationToken.None);
+        var second = await Outbox.AddAsync([.. Enumerable.Range(0, count).Select(i => Bulk(i, 1, 2, 3))], CancellationToken.None);
+
+        Assert.Equal(recorded, first);
+        Assert.Equal(count - recorded, second);
+        var owed = (await Outbox.OwedAsync(Day1, "bulk", count + 10, CancellationToken.None)).ToDictionary(o => o.Recipient.SubscriberId);
+        Assert.Equal(count, owed.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var expected = i < recorded ? new[] { _papers[0].Id } : [_papers[1].Id, _papers[2].Id, _papers[3].Id];
+            Assert.Equal(expected, owed[$"bulk{i:D4}"].Papers.Select(p => p.Paper.Id));
+        }
+    }
+
+    private async Task AddBulkSubscribersAsync(int count)
+    {
+        await using var connection = await _services.Get<Database>().OpenAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync();
+        for (var i = 0; i < count; i++)
+        {
+            await _services.Get<SubscriberStore>().InsertAsync(connection, transaction, new Subscriber
+            {
+                Id = $"bulk{i:D4}", Email = $"bulk{i:D4}@example.org", Status = SubscriberStatus.Active, Secret = "s", CreatedAt = "2026-03-01T00:00:00Z",
+            });
+        }
+        await transaction.CommitAsync();
     }
 
     [Fact]
