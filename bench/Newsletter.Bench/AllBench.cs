@@ -43,12 +43,11 @@ public static class AllBench
         {
             Console.SetOut(console);
         }
-        var commit = Git("rev-parse", "--short", "HEAD");
-        var dirty = Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results.md").Length > 0 ? " (with uncommitted changes)" : "";
+        var commit = BenchSupport.Commit();
         var report = $"""
             # Benchmark results
 
-            Run on {started:yyyy-MM-dd HH:mm} UTC at commit {commit}{dirty}; {BenchSupport.Machine()}.
+            Run on {started:yyyy-MM-dd HH:mm} UTC at commit {commit}; {BenchSupport.Machine()}.
             Command: `bench/run.sh` (the whole suite took {clock.Elapsed.TotalSeconds:0} s: {string.Join(", ", timings.Select(t => $"{t.Suite} {t.Took.TotalSeconds:0} s"))}).
             This machine is shared and noisy: the same figure moves by ±25 % between runs. Release build, workstation GC.
 
@@ -66,20 +65,5 @@ public static class AllBench
         await File.WriteAllTextAsync(output, report.ReplaceLineEndings("\n"));
         await console.WriteLineAsync($"Wrote {output} in {clock.Elapsed.TotalSeconds:0} s.");
         return 0; // a missed target is a finding for the report, not a failure of the run
-    }
-
-    private static string Git(params string[] args)
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BenchSupport.RepoRoot })!;
-            var text = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return git.ExitCode == 0 ? text : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
     }
 }

@@ -26,6 +26,29 @@ public static class BenchSupport
     public static string Machine() =>
         $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
+    /// <summary>The commit measured, and whether the code differs from it (an earlier results file does not count).</summary>
+    public static string Commit()
+    {
+        var commit = Git("rev-parse", "--short", "HEAD");
+        var dirty = Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results*.md").Length > 0;
+        return dirty ? $"{commit} (with uncommitted changes)" : commit;
+    }
+
+    private static string Git(params string[] args)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot })!;
+            var text = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? text : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

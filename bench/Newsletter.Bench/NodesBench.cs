@@ -56,6 +56,8 @@ public static class NodesBench
 
             Console.WriteLine($"## Several nodes ({BenchSupport.Machine()}; PostgreSQL 15 and the {sink.Name} on the same 2 cores)");
             Console.WriteLine();
+            Console.WriteLine($"Run on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC at commit {BenchSupport.Commit()}: `dotnet run -c Release --project bench/Newsletter.Bench -- nodes {string.Join(' ', args)}`.");
+            Console.WriteLine();
             Console.WriteLine($"{subscribers:N0} active subscribers with 3–5 keywords each (loaded with COPY in {loading.TotalSeconds:0.0} s); one day of {papers.Count} papers.");
             Console.WriteLine();
             Console.WriteLine("| phase | nodes | time | per digest | peak memory per node | target |");
