@@ -26,11 +26,11 @@ public static class BenchSupport
     public static string Machine() =>
         $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
-    /// <summary>The commit measured, and whether the code differs from it (an earlier results file does not count).</summary>
+    /// <summary>The commit measured, and whether the code measured differs from it (docs and earlier results files do not count).</summary>
     public static string Commit()
     {
         var commit = Git("rev-parse", "--short", "HEAD");
-        var dirty = Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results*.md").Length > 0;
+        var dirty = Git("status", "--porcelain", "--untracked-files=no", "--", "src", "bench", "templates", "config", ":(exclude)bench/results*.md").Length > 0;
         return dirty ? $"{commit} (with uncommitted changes)" : commit;
     }
 

@@ -51,8 +51,9 @@ public sealed partial class Outbox
     {
         var now = clock.GetUtcNow();
         var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
-        // one day: the rows of the day after the cursor's id; any day: after the cursor's (day, id)
-        var after = date is null ? "(digest_date > @AfterDate OR (digest_date = @AfterDate AND id > @AfterId))" : "digest_date = @Date AND id > @AfterId";
+        // one day: the rows of the day after the cursor's id; any day: after the cursor's (day, id). Either way a
+        // range of the partial index on what is owed (a row value, so SQLite searches the range instead of scanning)
+        var after = date is null ? "(digest_date, id) > (@AfterDate, @AfterId)" : "digest_date = @Date AND id > @AfterId";
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Id, string Date)>(
             $"""
@@ -89,12 +90,16 @@ public sealed partial class Outbox
             new { Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) });
     }
 
-    /// <summary>Whether any digest (of the day, or of any day) is still owed, whoever holds it.</summary>
+    /// <summary>
+    /// Whether any digest (of the day, or of any day) is still owed, whoever holds it. Every serve node asks this
+    /// every few seconds: ordered as the partial index on what is owed, so the answer is one index entry away
+    /// rather than a scan past every digest ever sent.
+    /// </summary>
     public async Task<bool> AnyOwedAsync(DateOnly? date, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            $"SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' {(date is null ? "" : "AND digest_date = @Date")} LIMIT 1) owed",
+            $"SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' {(date is null ? "" : "AND digest_date = @Date")} ORDER BY digest_date, id LIMIT 1) owed",
             new { Date = date is { } d ? Day(d) : null }) > 0;
     }
 
