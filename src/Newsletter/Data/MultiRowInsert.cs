@@ -30,13 +30,8 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     /// <returns>The rows inserted or updated, as the database counts them.</returns>
     public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
     {
-        if (connection is NpgsqlConnection postgres && rows.Count >= PostgresCopyFrom)
-        {
-            await using var insert = await StageAsync(postgres, (NpgsqlTransaction)transaction, rows, "", cancellationToken);
-            return await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
         var affected = 0;
-        await ForEachStatementAsync(connection, transaction, rows, "", async command => affected += await command.ExecuteNonQueryAsync(cancellationToken));
+        await WriteAsync(connection, transaction, rows, "", async command => affected += await command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
         return affected;
     }
 
@@ -44,22 +39,27 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     public async Task<List<string>> ExecuteReturningAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string column, CancellationToken cancellationToken)
     {
         var written = new List<string>(rows.Count);
-        async Task ReadAsync(DbCommand command)
+        await WriteAsync(connection, transaction, rows, $" RETURNING {column}", async command =>
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 written.Add(reader.GetString(0));
             }
-        }
+        }, cancellationToken);
+        return written;
+    }
+
+    /// <summary>Many rows on PostgreSQL: one <c>INSERT … SELECT</c> from a staging table filled by COPY; otherwise a statement per batch of rows.</summary>
+    private async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string returning, Func<DbCommand, Task> execute, CancellationToken cancellationToken)
+    {
         if (connection is NpgsqlConnection postgres && rows.Count >= PostgresCopyFrom)
         {
-            await using var insert = await StageAsync(postgres, (NpgsqlTransaction)transaction, rows, $" RETURNING {column}", cancellationToken);
-            await ReadAsync(insert);
-            return written;
+            await using var insert = await StageAsync(postgres, (NpgsqlTransaction)transaction, rows, returning, cancellationToken);
+            await execute(insert);
+            return;
         }
-        await ForEachStatementAsync(connection, transaction, rows, $" RETURNING {column}", ReadAsync);
-        return written;
+        await ForEachStatementAsync(connection, transaction, rows, returning, execute);
     }
 
     /// <summary>
