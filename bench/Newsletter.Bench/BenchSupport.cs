@@ -6,7 +6,7 @@ public static class BenchSupport
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string Corpus(params string[] parts) => Path.Combine([RepoRoot, "..", "shared", "corpus", .. parts]);
+    public static string Corpus(params string[] parts) => Path.Combine([RepoRoot, "tests", "corpus", .. parts]);
 
     /// <summary>Runs <paramref name="action"/> until at least <paramref name="minimum"/> has passed (after one warm-up); returns seconds per run.</summary>
     public static double SecondsPerRun(Action action, TimeSpan minimum)
