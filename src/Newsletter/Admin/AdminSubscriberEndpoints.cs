@@ -55,7 +55,8 @@ public static class AdminSubscriberEndpoints
     }
 
     private static async Task<Results<Created<SubscriberDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateSubscriberRequest body, HttpContext context, SubscriptionService subscriptions, ProfileStore profiles, AuditLog audit, CancellationToken cancellationToken)
+        CreateSubscriberRequest body, HttpContext context, SubscriptionService subscriptions, ConfirmationSender confirmations, ProfileStore profiles, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body.Email))
         {
@@ -80,7 +81,11 @@ public static class AdminSubscriberEndpoints
             return AdminProblems.Of(e);
         }
         var s = added.Subscriber;
-        await audit.WriteAsync(context, "subscribers.create", s.Id, new { confirmed = body.Confirmed, confirmationProblem = added.ConfirmationProblem }, cancellationToken);
+        // sent now rather than by the pump, so the audit says whether it went out (should the pump take it first, it is sent once all the same)
+        var confirmationProblem = s.Status == SubscriberStatus.Pending
+            ? (await confirmations.SendOwedAsync(s.Id, cancellationToken)).GetValueOrDefault(s.Id)
+            : null;
+        await audit.WriteAsync(context, "subscribers.create", s.Id, new { confirmed = body.Confirmed, confirmationProblem }, cancellationToken);
         return TypedResults.Created($"/admin/api/subscribers/{s.Id}", SubscriberDto.From(s, await profiles.GetAsync(s.Id, cancellationToken)));
     }
 

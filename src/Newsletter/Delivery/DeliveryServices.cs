@@ -20,6 +20,8 @@ public static class DeliveryServices
         services.AddSingleton<Outbox>();
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<ConfirmationMail>();
+        services.AddSingleton<ConfirmationRequests>();
+        services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<DigestPlanner>();
         services.AddSingleton<DigestSender>();
         services.AddSingleton<DigestResender>();

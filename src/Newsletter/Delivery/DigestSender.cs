@@ -26,9 +26,10 @@ public sealed partial class DigestSender(
     public TimeSpan Lease => TimeSpan.FromSeconds(options.Value.ClaimLeaseSeconds);
 
     /// <param name="date">Only that day's digests; null: every owed digest.</param>
-    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null)
+    /// <param name="runId">The run this send belongs to, recorded on the digests it gives up on.</param>
+    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, string? runId = null)
     {
-        var report = new SendCounter(progress);
+        var report = new SendCounter(progress, runId);
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var claimer = NewClaimer();
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,7 +55,7 @@ public sealed partial class DigestSender(
     /// <summary>Sends just these deliveries (a resend), if they are still owed.</summary>
     public async Task<SendReport> SendDeliveriesAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken, ProgressPhase? progress = null)
     {
-        var report = new SendCounter(progress);
+        var report = new SendCounter(progress, null);
         var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var owed = await outbox.OwedByIdAsync(deliveryIds, cancellationToken);
         return await SendAsync(MailsAsync(owed, report, recipients, cancellationToken), report, recipients, cancellationToken);
@@ -83,7 +84,12 @@ public sealed partial class DigestSender(
             }
             else
             {
-                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", outcome.Status == SendStatus.PermanentFailure ? "permanent" : "temporary"));
+                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", outcome.Status switch
+                {
+                    SendStatus.PermanentFailure => "permanent",
+                    SendStatus.MessageFailure => "message",
+                    _ => "temporary",
+                }));
             }
             switch (outcome.Status)
             {
@@ -92,7 +98,7 @@ public sealed partial class DigestSender(
                     Interlocked.Increment(ref report.Sent);
                     break;
                 case SendStatus.PermanentFailure:
-                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "permanent failure", outcome.Attempts, CancellationToken.None);
+                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "permanent failure", outcome.Attempts, CancellationToken.None, DeliveryFailure.Refused, report.RunId);
                     if (subscriberId is not null)
                     {
                         await subscribers.SetStatusAsync(subscriberId, SubscriberStatus.Suppressed, outcome.ServerReply, CancellationToken.None);
@@ -100,8 +106,13 @@ public sealed partial class DigestSender(
                     Interlocked.Increment(ref report.Suppressed);
                     LogSuppressed(mail.Id, outcome.ServerReply);
                     break;
+                case SendStatus.MessageFailure:
+                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "the message could not be sent", outcome.Attempts, CancellationToken.None, DeliveryFailure.Message, report.RunId);
+                    Interlocked.Increment(ref report.Failed);
+                    LogMessageFailed(mail.Id, outcome.ServerReply);
+                    break;
                 default:
-                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "temporary failure", outcome.Attempts, CancellationToken.None);
+                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "temporary failure", outcome.Attempts, CancellationToken.None, DeliveryFailure.Temporary, report.RunId);
                     Interlocked.Increment(ref report.Failed);
                     LogGaveUp(mail.Id, outcome.Attempts, outcome.ServerReply);
                     break;
@@ -193,19 +204,52 @@ public sealed partial class DigestSender(
             if (owed.SubscriberStatus != SubscriberStatus.Active)
             {
                 // unsubscribed or suppressed after the digest was planned: never send it
-                await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken);
+                await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken, DeliveryFailure.Skipped);
                 report.Skipped++;
                 report.Progress?.Advance();
                 continue;
             }
-            recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
             var renderStart = Stopwatch.GetTimestamp();
-            var message = composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence);
+            var (message, problem) = Compose(owed);
             report.RenderTicks += Stopwatch.GetTimestamp() - renderStart;
+            if (message is null)
+            {
+                // a digest that cannot be built fails alone and at once: retrying would fail the same way, and the
+                // rest of the day must go out (`digest resend --delivery-status failed` once the cause is fixed)
+                await outbox.MarkFailedAsync(owed.DeliveryId, "could not compose the digest: " + problem, 0, cancellationToken, DeliveryFailure.Compose, report.RunId);
+                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", "compose"));
+                Interlocked.Increment(ref report.Failed);
+                report.Progress?.Advance();
+                LogComposeFailed(owed.DeliveryId, problem);
+                continue;
+            }
+            recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
             report.Rendered++;
             yield return new OutgoingMail(owed.DeliveryId, message);
         }
     }
+
+    private (MimeKit.MimeMessage? Message, string Problem) Compose(OwedDigest owed)
+    {
+        if (owed.Problem is not null)
+        {
+            return (null, owed.Problem);
+        }
+        try
+        {
+            return (composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence), "");
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return (null, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {DeliveryId} failed: could not compose the digest: {Problem}")]
+    private partial void LogComposeFailed(string deliveryId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} failed: the message could not be sent: {Reply}")]
+    private partial void LogMessageFailed(string deliveryId, string? reply);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the claims on owed digests ({Problem}); trying again before they lapse")]
     private partial void LogRenewalFailed(string problem);
@@ -216,9 +260,10 @@ public sealed partial class DigestSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} gave up after {Attempts} attempts: {Reply}")]
     private partial void LogGaveUp(string deliveryId, int attempts, string? reply);
 
-    private sealed class SendCounter(ProgressPhase? progress)
+    private sealed class SendCounter(ProgressPhase? progress, string? runId)
     {
         public ProgressPhase? Progress { get; } = progress;
+        public string? RunId { get; } = runId;
         public int Retried;
         public int Rendered;
         public long RenderTicks;

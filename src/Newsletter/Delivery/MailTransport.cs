@@ -10,8 +10,10 @@ public enum SendStatus
     Sent,
     /// <summary>4xx, dropped connections or timeouts, still failing after every retry.</summary>
     TemporaryFailure,
-    /// <summary>A 5xx reply: the address or message is refused for good.</summary>
+    /// <summary>A 5xx reply for the recipient: the address is refused for good.</summary>
     PermanentFailure,
+    /// <summary>This message cannot be sent (a 5xx for the message or sender, or it cannot be encoded or written): not retried, the address stays.</summary>
+    MessageFailure,
 }
 
 /// <param name="ServerReply">What the server said last (for a failure: why), or where the message was written.</param>

@@ -15,7 +15,7 @@ public sealed partial class Outbox
         var statuses = await OriginalStatusesAsync(connection, subscriberIds, date, cancellationToken);
         var papers = await PapersOfAsync(connection, [.. statuses.Keys.Select(s => DeliveryId(s, date, 0))], cancellationToken);
         return statuses.ToDictionary(
-            s => s.Key, s => (s.Value, (IReadOnlyList<SelectedPaper>)(papers.GetValueOrDefault(DeliveryId(s.Key, date, 0)) ?? [])), StringComparer.Ordinal);
+            s => s.Key, s => (s.Value, (IReadOnlyList<SelectedPaper>)(papers.Papers.GetValueOrDefault(DeliveryId(s.Key, date, 0)) ?? [])), StringComparer.Ordinal);
     }
 
     /// <summary>The status of the day's original digest of each of these subscribers; a subscriber with none is left out.</summary>
@@ -69,7 +69,7 @@ public sealed partial class Outbox
         var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
         return [.. rows.Select(r => new OwedDigest(
             r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), DateOnly.ParseExact(r.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            (int)r.Sequence, r.Status, papers.GetValueOrDefault(r.Id) ?? []))];
+            (int)r.Sequence, r.Status, papers.Papers.GetValueOrDefault(r.Id) ?? [], papers.Problems.GetValueOrDefault(r.Id)))];
     }
 
     /// <summary>Status and last server reply of these deliveries.</summary>

@@ -131,7 +131,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
         var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
         return [.. rows.Select(r => new OwedDigest(
             r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), date, (int)r.Sequence, r.Status,
-            papers.GetValueOrDefault(r.Id) ?? []))];
+            papers.Papers.GetValueOrDefault(r.Id) ?? [], papers.Problems.GetValueOrDefault(r.Id)))];
     }
 
     /// <summary>
@@ -139,7 +139,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
     /// thousands of rows: the rows are read without the papers' text, then each paper once (joining them would carry
     /// every abstract once per digest out of the database); equal keyword lists and spans are read once too.
     /// </summary>
-    private static async Task<Dictionary<string, List<SelectedPaper>>> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
+    private static async Task<StoredPapers> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
     {
         var rows = new List<(string DeliveryId, string PaperId, double Score, string Matched, string TitleSpans, string SummarySpans)>();
         await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds,
@@ -150,22 +150,38 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
                 row.IsDBNull(4) ? null : row.GetString(4), row.GetString(5), row.IsDBNull(6) ? null : row.GetString(6)), cancellationToken);
         var keywordLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var spanLists = new Dictionary<string, List<TextSpan>>(StringComparer.Ordinal);
-        var papers = new Dictionary<string, List<SelectedPaper>>(StringComparer.Ordinal);
+        var result = new StoredPapers();
         foreach (var row in rows)
         {
             if (!stored.TryGetValue(row.PaperId, out var paper))
             {
                 continue; // the paper is gone: as a join would, leave it out
             }
-            if (!papers.TryGetValue(row.DeliveryId, out var list))
+            if (!result.Papers.TryGetValue(row.DeliveryId, out var list))
             {
-                papers[row.DeliveryId] = list = [];
+                result.Papers[row.DeliveryId] = list = [];
             }
-            list.Add(new SelectedPaper(paper, row.Score,
-                Once(keywordLists, row.Matched, json => JsonSerializer.Deserialize<List<string>>(json) ?? []),
-                Once(spanLists, row.TitleSpans, ReadSpans), Once(spanLists, row.SummarySpans, ReadSpans)));
+            try
+            {
+                list.Add(new SelectedPaper(paper, row.Score,
+                    Once(keywordLists, row.Matched, json => JsonSerializer.Deserialize<List<string>>(json) ?? []),
+                    Once(spanLists, row.TitleSpans, ReadSpans), Once(spanLists, row.SummarySpans, ReadSpans)));
+            }
+            catch (Exception e) when (e is JsonException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException)
+            {
+                // one damaged row spoils its own digest, never the batch it was claimed with
+                result.Problems.TryAdd(row.DeliveryId, $"its stored row for paper {row.PaperId} cannot be read ({e.Message})");
+            }
         }
-        return papers;
+        return result;
+    }
+
+    private sealed class StoredPapers
+    {
+        public Dictionary<string, List<SelectedPaper>> Papers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Deliveries whose rows could not be read, and why.</summary>
+        public Dictionary<string, string> Problems { get; } = new(StringComparer.Ordinal);
     }
 
     private static List<T> Once<T>(Dictionary<string, List<T>> read, string json, Func<string, List<T>> parse)
@@ -214,16 +230,57 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
         }
     }
 
-    public async Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken)
+    /// <param name="failure">Which kind of failure (<see cref="DeliveryFailure"/>), for health, `runs show` and resends.</param>
+    /// <param name="runId">The run whose sender gave up on it, if a run did.</param>
+    public async Task MarkFailedAsync(string deliveryId, string reason, int attempts, CancellationToken cancellationToken, string failure = DeliveryFailure.Temporary, string? runId = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             """
             UPDATE deliveries
-            SET status = 'failed', server_reply = @Reply, attempts = attempts + @Attempts, sent_at = NULL, updated_at = @Now
+            SET status = 'failed', server_reply = @Reply, attempts = attempts + @Attempts, sent_at = NULL, updated_at = @Now,
+                failure = @Failure, failed_in_run = @RunId
             WHERE id = @Id AND status = 'pending'
             """,
-            new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now() });
+            new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now(), Failure = failure, RunId = runId });
+    }
+
+    /// <summary>The digests a run gave up on (not those skipped because their subscriber left), oldest first.</summary>
+    public async Task<IReadOnlyList<FailedDelivery>> FailedInRunAsync(string runId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<FailedDelivery>(
+            """
+            SELECT id AS DeliveryId, subscriber_id AS SubscriberId, digest_date AS DigestDate, failure AS Failure, server_reply AS Reason, updated_at AS FailedAt
+            FROM deliveries
+            WHERE failed_in_run = @RunId AND status = 'failed'
+            ORDER BY updated_at, id
+            LIMIT @Limit
+            """,
+            new { RunId = runId, Limit = limit })];
+    }
+
+    /// <summary>
+    /// Digests that failed since <paramref name="since"/> for a reason an admin must look at (composing, the message,
+    /// temporary faults that outlasted the retries) and that no later resend has delivered yet.
+    /// </summary>
+    public async Task<(long Count, string? Latest)> UnresolvedFailuresAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<(long Count, string? Latest)>(
+            """
+            WITH unresolved AS (
+                SELECT f.failure, f.server_reply, f.updated_at
+                FROM deliveries f
+                WHERE f.status = 'failed' AND f.updated_at >= @Since AND f.failure IN ('compose', 'message', 'temporary')
+                  AND NOT EXISTS (
+                    SELECT 1 FROM deliveries later
+                    WHERE later.subscriber_id = f.subscriber_id AND later.digest_date = f.digest_date
+                      AND later.sequence > f.sequence AND later.status = 'sent'))
+            SELECT (SELECT count(*) FROM unresolved),
+                   (SELECT failure || ': ' || COALESCE(server_reply, '') FROM unresolved ORDER BY updated_at DESC LIMIT 1)
+            """,
+            new { Since = since.ToString("O", CultureInfo.InvariantCulture) })).Single();
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateOnly? date, string? subscriberId, CancellationToken cancellationToken)
@@ -233,7 +290,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             """
             SELECT d.id AS Id, d.subscriber_id AS SubscriberId, s.email AS Email, d.digest_date AS DigestDate, d.sequence AS Sequence,
                    d.status AS Status, d.message_id AS MessageId, d.paper_count AS PaperCount, d.attempts AS Attempts,
-                   d.server_reply AS ServerReply, d.created_at AS CreatedAt, d.sent_at AS SentAt
+                   d.server_reply AS ServerReply, d.failure AS Failure, d.created_at AS CreatedAt, d.sent_at AS SentAt
             FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id
             WHERE (@Date IS NULL OR d.digest_date = @Date) AND (@Subscriber IS NULL OR d.subscriber_id = @Subscriber)
             ORDER BY d.digest_date, s.email, d.sequence
@@ -269,7 +326,38 @@ public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Seque
 }
 
 /// <summary>A digest still to send; <see cref="SubscriberStatus"/> is checked again right before sending.</summary>
-public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers);
+/// <param name="Problem">Set when the digest's stored rows could not be read back (it cannot be composed): why.</param>
+public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers, string? Problem = null);
+
+/// <summary>Why a delivery failed, as stored in <c>deliveries.failure</c>.</summary>
+public static class DeliveryFailure
+{
+    /// <summary>The digest could not be built (a fault in its data or the templates): failed at once, never retried by itself.</summary>
+    public const string Compose = "compose";
+
+    /// <summary>This message was refused (by the server, for the message rather than the address) or could not be encoded.</summary>
+    public const string Message = "message";
+
+    /// <summary>A temporary fault that outlasted every retry.</summary>
+    public const string Temporary = "temporary";
+
+    /// <summary>The server refused the address for good: the subscriber is suppressed.</summary>
+    public const string Refused = "refused";
+
+    /// <summary>Not sent because the subscriber left (unsubscribed, suppressed or erased) after it was planned.</summary>
+    public const string Skipped = "skipped";
+}
+
+/// <summary>A digest a run gave up on, and why (<see cref="DeliveryFailure"/>; the reason is the server's words or the fault).</summary>
+public sealed record FailedDelivery
+{
+    public string DeliveryId { get; init; } = "";
+    public string SubscriberId { get; init; } = "";
+    public string DigestDate { get; init; } = "";
+    public string? Failure { get; init; }
+    public string? Reason { get; init; }
+    public string FailedAt { get; init; } = "";
+}
 
 public sealed class DeliveryRecord
 {
@@ -283,6 +371,9 @@ public sealed class DeliveryRecord
     public long PaperCount { get; init; }
     public long Attempts { get; init; }
     public string? ServerReply { get; init; }
+
+    /// <summary>For a failed delivery, which kind of failure (<see cref="DeliveryFailure"/>).</summary>
+    public string? Failure { get; init; }
     public string CreatedAt { get; init; } = "";
     public string? SentAt { get; init; }
 }

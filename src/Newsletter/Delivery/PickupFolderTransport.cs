@@ -27,6 +27,10 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
             {
                 outcome = new SendOutcome(SendStatus.TemporaryFailure, $"could not write to {Folder}: {e.Message}", 1, clock.Elapsed);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcome = new SendOutcome(SendStatus.MessageFailure, $"could not write the message: {e.GetType().Name}: {e.Message}", 1, clock.Elapsed);
+            }
             await onOutcome(mail, outcome);
         }
     }

@@ -126,6 +126,12 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                 {
                     await ConnectAsync(client, cancellationToken);
                 }
+                if (NeedsUnofferedSmtpUtf8(client, mail.Message) is { } address)
+                {
+                    // MailKit would send the UTF-8 address raw to a server that never said it could take one
+                    return new SendOutcome(SendStatus.MessageFailure,
+                        $"the address {address} needs SMTPUTF8 (RFC 6531), which the server {_options.Host}:{_options.Port} does not offer", attempt, clock.Elapsed);
+                }
                 var reply = await client.SendAsync(mail.Message, cancellationToken);
                 return new SendOutcome(SendStatus.Sent, reply, attempt, clock.Elapsed);
             }
@@ -136,8 +142,10 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
             {
                 // refused for the sender or the message, not the address: record it, never suppress the subscriber
-                var whose = e.ErrorCode == SmtpErrorCode.SenderNotAccepted ? $"the server refused the sender address (Smtp:From): " : "the server refused the message: ";
-                return new SendOutcome(SendStatus.TemporaryFailure, whose + Reply(e), attempt, clock.Elapsed);
+                // a refused sender is our misconfiguration (every message would fail the same way until it is fixed)
+                return e.ErrorCode == SmtpErrorCode.SenderNotAccepted
+                    ? new SendOutcome(SendStatus.TemporaryFailure, "the server refused the sender address (Smtp:From): " + Reply(e), attempt, clock.Elapsed)
+                    : new SendOutcome(SendStatus.MessageFailure, "the server refused the message: " + Reply(e), attempt, clock.Elapsed);
             }
             catch (SmtpCommandException e)
             {
@@ -157,10 +165,22 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 return new SendOutcome(SendStatus.TemporaryFailure, $"the SMTP server refused the login for {_options.UserName}: {e.Message}", attempt, clock.Elapsed);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // anything else is about this message (MimeKit could not write it, say): the others must go on, and the
+                // connection, in an unknown state half-way through a transaction, is not reused
+                await DropAsync(client);
+                return new SendOutcome(SendStatus.MessageFailure, $"could not send the message: {e.GetType().Name}: {e.Message}", attempt, clock.Elapsed);
+            }
             LogRetry(mail.Id, attempt, _options.MaxAttempts, lastProblem);
         }
         return new SendOutcome(SendStatus.TemporaryFailure, lastProblem, _options.MaxAttempts, clock.Elapsed);
     }
+
+    private static string? NeedsUnofferedSmtpUtf8(SmtpClient client, MimeKit.MimeMessage message) =>
+        client.Capabilities.HasFlag(SmtpCapabilities.UTF8)
+            ? null
+            : message.From.Mailboxes.Concat(message.To.Mailboxes).Select(m => m.Address).FirstOrDefault(Subscribers.EmailAddress.NeedsSmtpUtf8);
 
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {

@@ -103,11 +103,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     private static string Subject(DigestModel model)
     {
         var day = model.Date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
-        var first = model.Papers[0].Title;
-        if (first.Length > 70)
-        {
-            first = first[..first.LastIndexOf(' ', 69)] + "…";
-        }
+        var first = ShortText.Cut(model.Papers[0].Title, 70);
         return model.Papers.Count == 1
             ? $"{first} · {model.SiteName}, {day}"
             : $"{first} and {model.Papers.Count - 1} more · {model.SiteName}, {day}";

@@ -26,18 +26,24 @@ public static class Highlighter
     /// </summary>
     public static (string Text, IReadOnlyList<TextSpan> Spans) Excerpt(string text, IReadOnlyList<TextSpan> spans, int maxLength = 320)
     {
+        // spans come from the database: one outside the text (a row written for another version of it) is ignored
+        var inside = spans.Where(s => s.Length > 0 && s.Start >= 0 && s.End <= text.Length).ToList();
         if (text.Length <= maxLength)
         {
-            return (text, spans);
+            return (text, inside);
         }
-        var first = spans.Count > 0 ? spans.Min(s => s.Start) : 0;
+        var first = inside.Count > 0 ? inside.Min(s => s.Start) : 0;
         var start = Math.Max(0, first - maxLength / 4);
-        start = start == 0 ? 0 : NextWordStart(text, start);
+        start = start == 0 ? 0 : ShortText.BoundaryAtOrAfter(text, NextWordStart(text, start, first));
         var end = Math.Min(text.Length, start + maxLength);
-        end = end == text.Length ? end : PreviousWordEnd(text, end, start);
-        var prefix = start > 0 ? "…" : "";
-        var suffix = end < text.Length ? "…" : "";
-        var moved = spans
+        end = end == text.Length ? end : ShortText.BoundaryAtOrBefore(text, PreviousWordEnd(text, end, start));
+        if (end <= start)
+        {
+            end = ShortText.BoundaryAtOrAfter(text, start + 1); // one character at least, whole
+        }
+        var prefix = start > 0 ? ShortText.Ellipsis : "";
+        var suffix = end < text.Length ? ShortText.Ellipsis : "";
+        var moved = inside
             .Where(s => s.Start >= start && s.End <= end)
             .Select(s => new TextSpan(s.Start - start + prefix.Length, s.Length))
             .ToList();
@@ -66,13 +72,15 @@ public static class Highlighter
         }
     }
 
-    private static int NextWordStart(string text, int at)
+    /// <summary>The start of the word after <paramref name="at"/>, unless that passes <paramref name="limit"/> (the first match).</summary>
+    private static int NextWordStart(string text, int at, int limit)
     {
-        while (at < text.Length && !char.IsWhiteSpace(text[at - 1]))
+        var word = at;
+        while (word < text.Length && !char.IsWhiteSpace(text[word - 1]))
         {
-            at++;
+            word++;
         }
-        return at;
+        return word <= limit ? word : at;
     }
 
     private static int PreviousWordEnd(string text, int at, int floor)

@@ -44,10 +44,11 @@ public sealed class NewsletterMetrics
     public Histogram<double> RunDuration { get; }
     public Histogram<double> PhaseDuration { get; }
 
-    public void RunFinished(string kind, bool succeeded, TimeSpan duration, DateTimeOffset finished, int planned, int matches, int sent, int failed, int suppressed, int retried)
+    /// <param name="status">succeeded, partial or failed (as in the run history).</param>
+    public void RunFinished(string kind, string status, TimeSpan duration, DateTimeOffset finished, int planned, int matches, int sent, int failed, int suppressed, int retried)
     {
         var kindTag = new KeyValuePair<string, object?>("kind", kind);
-        Runs.Add(1, kindTag, new KeyValuePair<string, object?>("status", succeeded ? "succeeded" : "failed"));
+        Runs.Add(1, kindTag, new KeyValuePair<string, object?>("status", status));
         RunDuration.Record(duration.TotalSeconds, kindTag);
         DigestsPlanned.Add(planned);
         Matches.Add(matches);

@@ -73,7 +73,7 @@ public sealed class Profile
         {
             throw Invalid("keyword", 0, null, "", $"the maximum number of papers must be between 1 and {MaxMaxPapers} (was {maxPapers})");
         }
-        if (minScore is < 0 or double.NaN)
+        if (minScore is { } score && (!double.IsFinite(score) || score < 0))
         {
             throw Invalid("keyword", 0, null, "", $"the minimum score must not be negative (was {minScore})");
         }

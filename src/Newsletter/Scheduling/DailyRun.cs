@@ -53,7 +53,7 @@ public sealed partial class DailyRun(
             {
                 var sendStartedAt = clock.GetUtcNow();
                 var sent = await phases.TimeAsync("send", progress, plan.Count,
-                    phase => sender.SendOwedAsync(request.Date, cancellationToken, phase), s => s.Sent, cancellationToken);
+                    phase => sender.SendOwedAsync(request.Date, cancellationToken, phase, runId), s => s.Sent, cancellationToken);
                 await phases.RecordAsync("render", sendStartedAt, sent.RenderTime, sent.Rendered, cancellationToken);
                 report = report with { Sent = sent };
             }
@@ -72,7 +72,7 @@ public sealed partial class DailyRun(
         var duration = Stopwatch.GetElapsedTime(started);
         var counts = report.Counts;
         await runs.FinishAsync(report.RunId, counts, duration, error, CancellationToken.None);
-        metrics.RunFinished(request.Kind, error is null, duration, clock.GetUtcNow(), counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried);
+        metrics.RunFinished(request.Kind, RunLog.StatusOf(counts, error), duration, clock.GetUtcNow(), counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried);
         if (error is null)
         {
             LogFinished(Day(report.Date), counts.Papers, counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried, (long)duration.TotalMilliseconds);

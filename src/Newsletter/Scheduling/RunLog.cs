@@ -8,8 +8,11 @@ namespace Newsletter.Scheduling;
 /// The run history: one row per digest run, opened when it starts and closed with its counts or its error, and
 /// one row per phase written as the phase ends (so a run still going shows how far it got).
 /// </summary>
-public sealed class RunLog(Database database, TimeProvider clock)
+public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvider clock)
 {
+    /// <summary>How many of a run's failed digests `runs show` lists (the count is in <see cref="RunRecord.Failed"/>).</summary>
+    public const int FailuresShown = 100;
+
     public async Task<string> StartAsync(string kind, DateOnly? date, CancellationToken cancellationToken)
     {
         var id = $"{clock.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -31,6 +34,10 @@ public sealed class RunLog(Database database, TimeProvider clock)
             new { RunId = runId, phase.Phase, Position = position, phase.StartedAt, phase.DurationMs, phase.Items, phase.Error });
     }
 
+    /// <summary>How a run ended: failed when it stopped on an error; partial when it finished but some digests failed or were refused.</summary>
+    public static string StatusOf(RunCounts counts, string? error) =>
+        error is not null ? "failed" : counts.Failed + counts.Suppressed > 0 ? "partial" : "succeeded";
+
     public async Task FinishAsync(string id, RunCounts counts, TimeSpan duration, string? error, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -43,7 +50,7 @@ public sealed class RunLog(Database database, TimeProvider clock)
             """,
             new
             {
-                Id = id, Now = Now(), Status = error is null ? "succeeded" : "failed", counts.Papers, counts.Planned, counts.Sent, counts.Failed,
+                Id = id, Now = Now(), Status = StatusOf(counts, error), counts.Papers, counts.Planned, counts.Sent, counts.Failed,
                 counts.Suppressed, counts.Matches, counts.Retried, DurationMs = (long)duration.TotalMilliseconds, Error = error,
             });
     }
@@ -59,7 +66,8 @@ public sealed class RunLog(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var runs = (await connection.QueryAsync<RunRecord>($"{SelectRuns} WHERE id = @Id", new { Id = id })).ToList();
-        return (await WithPhasesAsync(connection, runs)).SingleOrDefault();
+        var run = (await WithPhasesAsync(connection, runs)).SingleOrDefault();
+        return run is null ? null : run with { Failures = await outbox.FailedInRunAsync(id, FailuresShown, cancellationToken) };
     }
 
     private const string SelectRuns =
@@ -131,4 +139,7 @@ public sealed record RunRecord
     public long Retried { get; init; }
     public string? Error { get; init; }
     public IReadOnlyList<RunPhase> Phases { get; init; } = [];
+
+    /// <summary>The digests this run gave up on, with why (the first <see cref="RunLog.FailuresShown"/>; one run read alone only).</summary>
+    public IReadOnlyList<Delivery.FailedDelivery> Failures { get; init; } = [];
 }

@@ -97,6 +97,11 @@ public static class RunsCommand
         {
             rows.Add(("error", run.Error));
         }
+        rows.AddRange(run.Failures.Select(f => ($"failed {f.DeliveryId}", $"{f.Failure}: {f.Reason}")));
+        if (run.Failed + run.Suppressed > run.Failures.Count && run.Failures.Count > 0)
+        {
+            rows.Add(("", $"… and {N(run.Failed + run.Suppressed - run.Failures.Count)} more (`digest resend --date {run.DigestDate} --all --delivery-status failed` sends them again)"));
+        }
         return rows;
     }
 

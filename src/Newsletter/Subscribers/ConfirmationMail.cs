@@ -8,7 +8,8 @@ namespace Newsletter.Subscribers;
 /// <summary>The double opt-in email: what was asked for, and the signed link that activates it.</summary>
 public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
 {
-    public MimeMessage Compose(Subscriber subscriber, IReadOnlyList<string> keywords)
+    /// <param name="messageId">Fixed when the email was queued, so a copy sent again after a crash is recognisably the same.</param>
+    public MimeMessage Compose(Subscriber subscriber, IReadOnlyList<string> keywords, string messageId)
     {
         var model = new ConfirmationModel(
             site.Value.Name,
@@ -24,7 +25,7 @@ public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IO
         message.To.Add(new MailboxAddress(model.SubscriberName, subscriber.Email));
         message.Subject = $"Confirm your subscription to {site.Value.Name}";
         message.Date = clock.GetUtcNow();
-        message.MessageId = $"confirm.{subscriber.Id}.{clock.GetUtcNow().ToUnixTimeSeconds()}@{(string.IsNullOrEmpty(from.Domain) ? "localhost" : from.Domain)}";
+        message.MessageId = messageId;
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Headers.Add("X-Auto-Response-Suppress", "All");
         message.Body = new MultipartAlternative

@@ -30,7 +30,10 @@ public static class EmailAddress
             problem = $"'{Shorten(text)}' is not a single plain email address (no names, spaces, lists or angle brackets)";
             return null;
         }
-        if (!text.Contains('@') || !MailboxAddress.TryParse(ParserOptions.Default, text, out var mailbox) || mailbox.Address != text)
+        // MimeKit shows an IDN domain in Unicode whichever way it was written: compare the ASCII forms, so that an
+        // address normalised once (xn--…) is accepted again as it is
+        if (!text.Contains('@') || !MailboxAddress.TryParse(ParserOptions.Default, text, out var mailbox)
+            || !string.Equals(mailbox.GetAddress(idnEncode: true), Ascii(text), StringComparison.OrdinalIgnoreCase))
         {
             problem = $"'{Shorten(text)}' is not a valid email address";
             return null;
@@ -42,6 +45,11 @@ public static class EmailAddress
             return null;
         }
         var local = text[..at];
+        if (text[at + 1] == '[')
+        {
+            problem = $"'{Shorten(text)}' has an IP address where its domain should be; give an address at a domain name (name@example.org)";
+            return null;
+        }
         string domain;
         try
         {
@@ -63,6 +71,27 @@ public static class EmailAddress
             return null;
         }
         return (local + "@" + domain).ToLowerInvariant();
+    }
+
+    /// <summary>The address with its domain in ASCII (IDNA), or as it is when the domain cannot be converted.</summary>
+    private static string Ascii(string address)
+    {
+        var at = address.LastIndexOf('@');
+        try
+        {
+            return at < 0 ? address : address[..(at + 1)] + Idn.GetAscii(address[(at + 1)..]);
+        }
+        catch (ArgumentException)
+        {
+            return address;
+        }
+    }
+
+    /// <summary>Whether the part before the @ needs SMTPUTF8 (RFC 6531) to be sent: the domain never does, it goes as xn--….</summary>
+    public static bool NeedsSmtpUtf8(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return !System.Text.Ascii.IsValid(at < 0 ? address : address[..at]);
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "…";

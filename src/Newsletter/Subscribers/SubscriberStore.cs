@@ -94,6 +94,12 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     public async Task<bool> TransitionAsync(string id, IReadOnlyList<string> from, string to, string? reason, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        return await TransitionAsync(connection, null, id, from, to, reason);
+    }
+
+    /// <summary>As <see cref="TransitionAsync(string, IReadOnlyList{string}, string, string?, CancellationToken)"/>, in the caller's transaction.</summary>
+    public async Task<bool> TransitionAsync(DbConnection connection, DbTransaction? transaction, string id, IReadOnlyList<string> from, string to, string? reason)
+    {
         var now = Now();
         return await connection.ExecuteAsync(
             """
@@ -102,7 +108,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
                 confirmed_at = CASE WHEN @To = 'active' THEN coalesce(confirmed_at, @Now) ELSE confirmed_at END
             WHERE id = @Id AND status IN (@From1, @From2)
             """,
-            new { Id = id, From1 = from[0], From2 = from[^1], To = to, Reason = reason, Now = now }) == 1;
+            new { Id = id, From1 = from[0], From2 = from[^1], To = to, Reason = reason, Now = now }, transaction) == 1;
     }
 
     public async Task<bool> SetStatusAsync(string id, string status, string? reason, CancellationToken cancellationToken)

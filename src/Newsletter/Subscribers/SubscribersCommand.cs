@@ -97,19 +97,23 @@ public static class SubscribersCommand
                 result.GetValue(email)!, result.GetValue(name), result.GetValue(keywords) ?? [], result.GetValue(exclusions) ?? [],
                 result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed)), ct);
             var s = added.Subscriber;
+            // no service runs beside a command to send the queued confirmation: send it now, and say how it went
+            var problem = s.Status == SubscriberStatus.Pending
+                ? (await services.GetRequiredService<Delivery.ConfirmationSender>().SendOwedAsync(s.Id, ct)).GetValueOrDefault(s.Id)
+                : null;
             if (result.GetValue(json))
             {
-                await context.WriteJsonAsync(new { id = s.Id, email = s.Email, status = s.Status, confirmationSent = !result.GetValue(confirmed) && added.ConfirmationProblem is null, confirmationProblem = added.ConfirmationProblem });
+                await context.WriteJsonAsync(new { id = s.Id, email = s.Email, status = s.Status, confirmationSent = !result.GetValue(confirmed) && problem is null, confirmationProblem = problem });
             }
             else
             {
                 await context.Output.WriteLineAsync(s.Status == SubscriberStatus.Active
                     ? $"Added {s.Email} (active)."
-                    : added.ConfirmationProblem is null
+                    : problem is null
                         ? $"Added {s.Email} (pending): a confirmation email was sent."
-                        : $"Added {s.Email} (pending), but the confirmation email could not be sent: {added.ConfirmationProblem}");
+                        : $"Added {s.Email} (pending), but the confirmation email could not be sent: {problem}");
             }
-            return added.ConfirmationProblem is null ? ExitCodes.Ok : ExitCodes.Failed;
+            return problem is null ? ExitCodes.Ok : ExitCodes.Failed;
         }, cancellationToken));
         return command;
     }

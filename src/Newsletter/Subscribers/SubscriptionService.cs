@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Data;
-using Newsletter.Delivery;
 using Newsletter.Matching;
 using Newsletter.Scheduling;
 
@@ -17,8 +16,7 @@ public sealed class SubscriptionService(
     Database database,
     SubscriberStore subscribers,
     ProfileStore profiles,
-    ConfirmationMail confirmation,
-    IMailTransport transport,
+    ConfirmationRequests confirmations,
     IOptions<ScheduleOptions> schedule,
     TimeProvider clock)
 {
@@ -53,15 +51,17 @@ public sealed class SubscriptionService(
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }
             await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            if (!request.Confirmed)
+            {
+                await confirmations.QueueAsync(connection, transaction, subscriber.Id);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
-
-        string? confirmationProblem = null;
         if (!request.Confirmed)
         {
-            confirmationProblem = await SendConfirmationAsync(subscriber, settings.Keywords, cancellationToken);
+            confirmations.Notify();
         }
-        return new NewSubscriber(subscriber, confirmationProblem);
+        return new NewSubscriber(subscriber);
     }
 
     /// <summary>
@@ -103,9 +103,10 @@ public sealed class SubscriptionService(
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
             await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            await confirmations.QueueAsync(connection, transaction, existing.Id);
             await transaction.CommitAsync(cancellationToken);
         }
-        await SendConfirmationAsync(existing, settings.Keywords, cancellationToken);
+        confirmations.Notify();
         return existing.Status == SubscriberStatus.Pending ? SubscribeOutcome.ConfirmationSentAgain : SubscribeOutcome.Resubscribing;
     }
 
@@ -125,16 +126,25 @@ public sealed class SubscriptionService(
         return true;
     }
 
-    /// <returns>null when the confirmation email went out, else why not.</returns>
-    public async Task<string?> SendConfirmationAsync(Subscriber subscriber, IReadOnlyList<string> keywords, CancellationToken cancellationToken)
+    /// <summary>
+    /// An unsubscribed subscriber asks to come back (the page after unsubscribing): they are pending again and get a
+    /// new confirmation email, as a new subscriber would; nobody is made active without proving the address again.
+    /// </summary>
+    /// <returns>False when there is no such subscriber or they are not unsubscribed (nothing changes then).</returns>
+    public async Task<bool> ResubscribeAsync(string subscriberId, CancellationToken cancellationToken)
     {
-        SendOutcome? outcome = null;
-        await transport.SendAllAsync(One(new OutgoingMail("confirm:" + subscriber.Id, confirmation.Compose(subscriber, keywords))), (_, o) =>
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            outcome = o;
-            return Task.CompletedTask;
-        }, cancellationToken);
-        return outcome?.Status == SendStatus.Sent ? null : outcome?.ServerReply ?? "the confirmation email was not sent";
+            if (!await subscribers.TransitionAsync(connection, transaction, subscriberId, [SubscriberStatus.Unsubscribed], SubscriberStatus.Pending, null))
+            {
+                return false;
+            }
+            await confirmations.QueueAsync(connection, transaction, subscriberId);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        confirmations.Notify();
+        return true;
     }
 
     /// <summary>Erases the subscriber and their profile; their past deliveries stay, anonymous, for the counts.</summary>
@@ -156,6 +166,7 @@ public sealed class SubscriptionService(
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await profiles.DeleteAsync(connection, transaction, subscriberId);
+        await ConfirmationRequests.DeleteAsync(connection, transaction, subscriberId);
         if (await subscribers.DeleteAsync(connection, transaction, subscriberId) == 0)
         {
             return null;
@@ -185,24 +196,32 @@ public sealed class SubscriptionService(
         {
             throw new SubscriptionException($"the most papers per digest must be between 1 and {Profile.MaxMaxPapers} (was {maxPapers})", "maxPapers");
         }
-        var name = string.IsNullOrWhiteSpace(s.Name) ? null : s.Name.Trim();
-        if (name is { Length: > 200 })
+        if (s.MinScore is { } minScore && (!double.IsFinite(minScore) || minScore is < 0 or > MaxMinScore))
         {
-            throw new SubscriptionException("the name is longer than 200 characters", "name");
+            throw new SubscriptionException($"the minimum score must be a number between 0 and {MaxMinScore} (was {minScore.ToString(CultureInfo.InvariantCulture)})", "minScore");
         }
-        Profile.Compile("check", s.Keywords, s.Exclusions, maxPapers, s.MinScore);
-        return s with { Name = name, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
+        var name = s.Name is null ? null : TypedText.Clean(s.Name);
+        if (name is { Length: > MaxNameLength })
+        {
+            throw new SubscriptionException($"the name is longer than {MaxNameLength} characters", "name");
+        }
+        var keywords = Cleaned(s.Keywords);
+        var exclusions = Cleaned(s.Exclusions);
+        Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
+        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
     }
+
+    public const int MaxNameLength = 200;
+
+    /// <summary>Scores add about 4 per matched keyword, so a minimum above this could never be met.</summary>
+    public const double MaxMinScore = 1000;
+
+    private static List<string> Cleaned(IReadOnlyList<string> keywords) =>
+        [.. keywords.Select(k => TypedText.Clean(k ?? ""))]; // an empty one stays, so the parser's message names its position
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     private static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-
-    private static async IAsyncEnumerable<OutgoingMail> One(OutgoingMail mail)
-    {
-        await Task.CompletedTask;
-        yield return mail;
-    }
 }
 
 public sealed record NewSubscription(
@@ -226,8 +245,8 @@ public sealed record SubscriptionSettings(
     int? SendHour,
     string? TimeZone);
 
-/// <param name="ConfirmationProblem">Set when the opt-in email could not be sent (the subscriber stays pending).</param>
-public sealed record NewSubscriber(Subscriber Subscriber, string? ConfirmationProblem);
+/// <summary>A subscriber just added; a pending one has a confirmation email queued (<see cref="ConfirmationRequests"/>).</summary>
+public sealed record NewSubscriber(Subscriber Subscriber);
 
 public enum SubscribeOutcome
 {

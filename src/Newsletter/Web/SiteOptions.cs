@@ -32,6 +32,9 @@ public sealed class SiteOptions
 
     /// <summary>Subscribe form posts allowed per client address per minute (0: no limit).</summary>
     public int SubscribeRequestsPerMinute { get; set; } = 10;
+
+    /// <summary>At most one confirmation email per address in this many minutes, however often it is asked for (0: no limit).</summary>
+    public int ConfirmResendMinutes { get; set; } = 10;
 }
 
 public sealed class SiteOptionsValidator : IValidateOptions<SiteOptions>
@@ -70,6 +73,10 @@ public sealed class SiteOptionsValidator : IValidateOptions<SiteOptions>
         if (o.SubscribeRequestsPerMinute < 0)
         {
             failures.Add($"{SiteOptions.Section}:SubscribeRequestsPerMinute: must be 0 (no limit) or more (was {o.SubscribeRequestsPerMinute}).");
+        }
+        if (o.ConfirmResendMinutes is < 0 or > 10_080)
+        {
+            failures.Add($"{SiteOptions.Section}:ConfirmResendMinutes: must be between 0 (no limit) and 10080 (a week) (was {o.ConfirmResendMinutes}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

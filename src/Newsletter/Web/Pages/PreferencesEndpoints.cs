@@ -39,7 +39,7 @@ public static class PreferencesEndpoints
     }
 
     private static async Task<ContentHttpResult> SaveAsync(
-        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, RecentPapersPreview preview,
+        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, ProfileStore profiles, RecentPapersPreview preview,
         IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Preferences, cancellationToken);
@@ -54,7 +54,9 @@ public static class PreferencesEndpoints
         {
             try
             {
-                await subscriptions.UpdateAsync(subscriber.Id, settings, paused: form.Paused is not null, cancellationToken);
+                // the page has no field for the minimum score (an admin sets it): keep what is stored
+                var current = await profiles.GetAsync(subscriber.Id, cancellationToken);
+                await subscriptions.UpdateAsync(subscriber.Id, settings with { MinScore = current?.MinScore }, paused: form.Paused is not null, cancellationToken);
                 notice = form.Paused is not null ? "Saved. Your digests are paused until you untick “Pause”." : "Saved. Your next digest uses these settings.";
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
@@ -103,6 +105,7 @@ public static class PreferencesEndpoints
             <form method="post" action="/preferences" novalidate>
             {FormProtection.Field(context)}
             <input type="hidden" name="token" value="{form.Token}">
+            {ProfileFields.Name(form, errors)}
             {ProfileFields.Render(form, errors)}
             <label><input type="checkbox" name="paused"{(form.Paused is not null ? new Markup(" checked") : Markup.Empty)}> Pause my digests</label>
             <div class="row"><div>

@@ -31,6 +31,11 @@ public static class ProfileFields
         </div>
         """);
 
+    /// <summary>The optional name the digest greets the subscriber with (on both forms, so saving preferences keeps it).</summary>
+    public static Markup Name(ProfileForm form, IReadOnlyDictionary<string, string> errors) =>
+        Field("name", "Name", "Optional: how the email greets you.", errors,
+            Html.Of($"""<input id="name" name="name" type="text" autocomplete="name" value="{form.Name}" {Invalid("name", errors)}>"""));
+
     /// <summary>A labelled control with its hint and, when there is one, its error, tied together for screen readers.</summary>
     public static Markup Field(string name, string label, string hint, IReadOnlyDictionary<string, string> errors, Markup control) => Html.Of($"""
         <label for="{name}">{label}</label>

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace Newsletter.Digests;
+
+/// <summary>
+/// Shortens text for a subject line or an excerpt: on a word where there is one, else between two user-perceived
+/// characters (never inside a surrogate pair, an emoji sequence or a letter with its accents), with an ellipsis.
+/// Titles come from listings nobody checks: a long word, a run of CJK text or a string of emoji must shorten too.
+/// </summary>
+public static class ShortText
+{
+    public const string Ellipsis = "…";
+
+    /// <summary><paramref name="text"/> itself when it has at most <paramref name="maxLength"/> UTF-16 units, else a prefix plus "…" of at most that many.</summary>
+    public static string Cut(string text, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, Ellipsis.Length + 1);
+        if (text.Length <= maxLength)
+        {
+            return text;
+        }
+        var end = BoundaryAtOrBefore(text, maxLength - Ellipsis.Length);
+        // a word boundary if one falls in the second half of the room; a cut mid-word only when there is none
+        var space = LastWhiteSpace(text, end);
+        if (space > end / 2)
+        {
+            end = space;
+        }
+        var kept = text[..end].TrimEnd();
+        return (kept.Length == 0 ? text[..end] : kept) + Ellipsis;
+    }
+
+    /// <summary>The last boundary between user-perceived characters at or before <paramref name="at"/> (0 at worst).</summary>
+    public static int BoundaryAtOrBefore(string text, int at)
+    {
+        if (at >= text.Length)
+        {
+            return text.Length;
+        }
+        var boundary = 0;
+        while (boundary < text.Length)
+        {
+            var next = boundary + StringInfo.GetNextTextElementLength(text, boundary);
+            if (next > at)
+            {
+                break;
+            }
+            boundary = next;
+        }
+        return boundary;
+    }
+
+    /// <summary>The first boundary between user-perceived characters at or after <paramref name="at"/> (the length at worst).</summary>
+    public static int BoundaryAtOrAfter(string text, int at)
+    {
+        if (at <= 0)
+        {
+            return 0;
+        }
+        var before = BoundaryAtOrBefore(text, at);
+        return before == at || before >= text.Length ? before : before + StringInfo.GetNextTextElementLength(text, before);
+    }
+
+    private static int LastWhiteSpace(string text, int before)
+    {
+        for (var i = Math.Min(before, text.Length - 1); i > 0; i--)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
