@@ -29,6 +29,7 @@ public static class DigestCommand
                 await context.WriteJsonAsync(new
                 {
                     runId = report.RunId,
+                    status = RunLog.StatusOf(report.Counts, null),
                     date = report.Date,
                     dryRun = result.GetValue(dryRun),
                     papers = report.Papers,

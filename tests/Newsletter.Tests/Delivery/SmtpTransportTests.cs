@@ -175,6 +175,59 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task A_message_that_cannot_be_written_fails_alone_and_the_others_still_go()
+    {
+        await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
+        var broken = Mail("ada@example.org", 1);
+        broken.Message.Body = new MimePart("application", "octet-stream")
+        {
+            Content = new MimeContent(new UnreadableStream()),
+            ContentTransferEncoding = ContentEncoding.Base64,
+        };
+
+        var outcomes = await SendAsync(Transport(server.Port, o => o.Connections = 1), [broken, Mail("bob@example.org", 2), Mail("carol@example.org", 3)]);
+
+        Assert.Equal(SendStatus.MessageFailure, outcomes["mail-1"].Status);
+        Assert.Contains("could not send the message", outcomes["mail-1"].ServerReply);
+        Assert.Contains("the stored attachment is gone", outcomes["mail-1"].ServerReply);
+        Assert.Equal(SendStatus.Sent, outcomes["mail-2"].Status);
+        Assert.Equal(SendStatus.Sent, outcomes["mail-3"].Status);
+        Assert.Equal(["bob@example.org", "carol@example.org"], server.Accepted().Select(to => to.Single()).Order());
+    }
+
+    [Fact]
+    public async Task An_address_that_needs_smtputf8_is_never_sent_to_a_server_that_does_not_offer_it()
+    {
+        await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"), smtpUtf8: false);
+
+        var outcomes = await SendAsync(Transport(server.Port), [Mail("jörg@example.org", 1), Mail("bob@example.org", 2)]);
+
+        Assert.Equal(SendStatus.MessageFailure, outcomes["mail-1"].Status);
+        Assert.Contains("jörg@example.org needs SMTPUTF8", outcomes["mail-1"].ServerReply);
+        Assert.Equal(SendStatus.Sent, outcomes["mail-2"].Status);
+        Assert.Equal(["bob@example.org"], server.Accepted().Select(to => to.Single()));
+    }
+
+    /// <summary>Content that fails when MimeKit reads it: a fault in one message, not in the connection.</summary>
+    private sealed class UnreadableStream : MemoryStream
+    {
+        public UnreadableStream()
+            : base(new byte[64])
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("the stored attachment is gone");
+
+        public override int Read(Span<byte> buffer) => throw new InvalidOperationException("the stored attachment is gone");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the stored attachment is gone");
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the stored attachment is gone");
+    }
+
+    [Fact]
     public async Task The_configured_rate_is_held_across_all_connections()
     {
         var mails = Enumerable.Range(0, 21).Select(i => Mail($"rate{i}@example.org", i)).ToList();

@@ -19,7 +19,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static async Task<SmtpTestServer> StartAsync(string logPath, int? stallAfter = null)
+    /// <param name="smtpUtf8">Whether the server offers SMTPUTF8 (aiosmtpd does by default).</param>
+    public static async Task<SmtpTestServer> StartAsync(string logPath, int? stallAfter = null, bool smtpUtf8 = true)
     {
         Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing: run tools/install-test-deps.sh");
         var script = Path.Combine(AppContext.BaseDirectory, "Delivery", "Fixtures", "smtp_server.py");
@@ -28,6 +29,10 @@ public sealed class SmtpTestServer : IAsyncDisposable
         if (stallAfter is { } k)
         {
             args.AddRange(["--stall-after", k.ToString()]);
+        }
+        if (!smtpUtf8)
+        {
+            args.Add("--no-smtputf8");
         }
         var process = Process.Start(new ProcessStartInfo("/usr/bin/python3", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));

@@ -7,7 +7,8 @@ Recipients choose how they are treated, by the start of their local part:
   drop...          the connection is dropped during DATA, before the reply, the first time; then accepted
   anything else    accepted
 With --stall-after K, after K accepted messages every further DATA is left unanswered (a send in flight when the
-sending process is killed). Every accepted message is appended to --log as one JSON line.
+sending process is killed). With --no-smtputf8 the server does not offer SMTPUTF8 (RFC 6531). Every accepted
+message is appended to --log as one JSON line.
 """
 import argparse
 import asyncio
@@ -71,8 +72,10 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--stall-after", type=int, default=None)
+    parser.add_argument("--no-smtputf8", action="store_true")
     args = parser.parse_args()
-    controller = Controller(Handler(args.log, args.stall_after), hostname="127.0.0.1", port=args.port)
+    controller = Controller(Handler(args.log, args.stall_after), hostname="127.0.0.1", port=args.port,
+                            enable_SMTPUTF8=not args.no_smtputf8)
     controller.start()
     print("ready", flush=True)
     signal.sigwait([signal.SIGTERM, signal.SIGINT])
