@@ -93,23 +93,13 @@ public static class AdminSubscriberEndpoints
         string id, UpdateSubscriberRequest body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, SubscriptionService subscriptions,
         AuditLog audit, CancellationToken cancellationToken)
     {
-        var subscriber = await subscribers.GetAsync(id, cancellationToken);
-        if (subscriber is null)
-        {
-            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
-        }
-        var current = await profiles.GetAsync(id, cancellationToken);
-        var settings = new SubscriptionSettings(
-            body.Name ?? subscriber.Name,
-            body.Keywords ?? current?.Keywords ?? [],
-            body.Exclude ?? current?.Exclusions ?? [],
-            body.MaxPapers ?? current?.MaxPapers,
-            body.MinScore ?? current?.MinScore,
-            body.SendHour ?? (int)subscriber.SendHour,
-            body.TimeZone ?? subscriber.TimeZone);
         try
         {
-            await subscriptions.UpdateAsync(id, settings, body.Paused ?? subscriber.PausedAt is not null, cancellationToken);
+            if (!await subscriptions.UpdateAsync(id, new SubscriptionChange(
+                    body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused), cancellationToken))
+            {
+                return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
+            }
         }
         catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
         {

@@ -23,31 +23,30 @@ public static class SubscribersCommand
         var keywords = new Option<string[]>("--keyword") { Description = "Replace the keywords (repeat for more)." };
         var exclusions = new Option<string[]>("--exclude") { Description = "Replace the exclusions (repeat for more)." };
         var max = new Option<int?>("--max") { Description = "Most papers per digest." };
+        var minScore = new Option<double?>("--min-score") { Description = "Leave out papers scoring below this." };
         var sendHour = new Option<int?>("--send-hour") { Description = "Local hour (0-23) the digest goes out." };
         var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour." };
         var pause = new Option<bool>("--pause") { Description = "Pause their digests." };
         var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
         var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
         {
-            email, name, keywords, exclusions, max, sendHour, timeZone, pause, resume,
+            email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
         };
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
         {
             var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
-            var current = await services.GetRequiredService<ProfileStore>().GetAsync(subscriber.Id, ct);
-            var newKeywords = result.GetValue(keywords) is { Length: > 0 } k ? k : null;
-            var newExclusions = result.GetValue(exclusions) is { Length: > 0 } x ? x : null;
-            var settings = new SubscriptionSettings(
-                result.GetValue(name) ?? subscriber.Name,
-                newKeywords ?? current?.Keywords ?? [],
-                newExclusions ?? current?.Exclusions ?? [],
-                result.GetValue(max) ?? current?.MaxPapers,
-                current?.MinScore,
-                result.GetValue(sendHour) ?? (int)subscriber.SendHour,
-                result.GetValue(timeZone) ?? subscriber.TimeZone);
-            var paused = result.GetValue(pause) || (!result.GetValue(resume) && subscriber.PausedAt is not null);
-            await services.GetRequiredService<SubscriptionService>().UpdateAsync(subscriber.Id, settings, paused, ct);
-            await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused ? " (paused)" : "")}.");
+            bool? paused = result.GetValue(pause) ? true : result.GetValue(resume) ? false : null;
+            await services.GetRequiredService<SubscriptionService>().UpdateAsync(subscriber.Id, new SubscriptionChange(
+                result.GetValue(name),
+                result.GetValue(keywords) is { Length: > 0 } k ? k : null,
+                result.GetValue(exclusions) is { Length: > 0 } x ? x : null,
+                result.GetValue(max),
+                result.GetValue(minScore),
+                result.GetValue(sendHour),
+                result.GetValue(timeZone),
+                paused), ct);
+            paused ??= subscriber.PausedAt is not null;
+            await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused == true ? " (paused)" : "")}.");
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

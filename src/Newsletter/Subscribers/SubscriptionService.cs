@@ -110,11 +110,28 @@ public sealed class SubscriptionService(
         return existing.Status == SubscriberStatus.Pending ? SubscribeOutcome.ConfirmationSentAgain : SubscribeOutcome.Resubscribing;
     }
 
-    /// <summary>Replaces a subscriber's profile and settings (preferences page, admin API), checked first, in one transaction.</summary>
+    /// <summary>
+    /// Changes a subscriber's profile and settings (preferences page, admin API, command line): only what
+    /// <paramref name="change"/> gives changes, the rest is kept as stored; checked first, written in one transaction.
+    /// </summary>
     /// <returns>False when there is no such subscriber.</returns>
-    public async Task<bool> UpdateAsync(string subscriberId, SubscriptionSettings changes, bool paused, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(string subscriberId, SubscriptionChange change, CancellationToken cancellationToken)
     {
-        var settings = Check(changes);
+        var subscriber = await subscribers.GetAsync(subscriberId, cancellationToken);
+        if (subscriber is null)
+        {
+            return false;
+        }
+        var current = await profiles.GetAsync(subscriberId, cancellationToken);
+        var settings = Check(new SubscriptionSettings(
+            change.Name ?? subscriber.Name,
+            change.Keywords ?? current?.Keywords ?? [],
+            change.Exclusions ?? current?.Exclusions ?? [],
+            change.MaxPapers ?? current?.MaxPapers,
+            change.MinScore ?? current?.MinScore,
+            change.SendHour ?? (int)subscriber.SendHour,
+            change.TimeZone ?? subscriber.TimeZone));
+        var paused = change.Paused ?? subscriber.PausedAt is not null;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await subscribers.UpdateSettingsAsync(connection, transaction, subscriberId, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused) == 0)
@@ -234,6 +251,17 @@ public sealed record NewSubscription(
     int? SendHour = null,
     string? TimeZone = null,
     bool Confirmed = false);
+
+/// <summary>A change to a subscription: every field left null keeps what is stored; an empty <see cref="Name"/> clears it.</summary>
+public sealed record SubscriptionChange(
+    string? Name = null,
+    IReadOnlyList<string>? Keywords = null,
+    IReadOnlyList<string>? Exclusions = null,
+    int? MaxPapers = null,
+    double? MinScore = null,
+    int? SendHour = null,
+    string? TimeZone = null,
+    bool? Paused = null);
 
 /// <summary>What a subscriber can change about their subscription; null send hour, zone or cap take the defaults.</summary>
 public sealed record SubscriptionSettings(

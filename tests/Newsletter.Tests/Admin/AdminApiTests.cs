@@ -149,6 +149,33 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task A_minimum_score_that_is_not_a_finite_number_is_refused_naming_the_field_and_the_lists_keep_working()
+    {
+        using var huge = new StringContent("{\"email\": \"ada@example.org\", \"keywords\": [\"RL\"], \"minScore\": 1e309}", Encoding.UTF8, "application/json");
+        await AssertProblem(await _host.Admin.PostAsync("/admin/api/subscribers", huge), HttpStatusCode.BadRequest, "minScore", "between 0 and 1000");
+        foreach (var literal in new[] { "\"Infinity\"", "\"NaN\"", "-1", "1001" })
+        {
+            using var body = new StringContent($"{{\"email\": \"ada@example.org\", \"keywords\": [\"RL\"], \"minScore\": {literal}}}", Encoding.UTF8, "application/json");
+            var response = await _host.Admin.PostAsync("/admin/api/subscribers", body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{literal}: {text}");
+            Assert.Contains("minScore", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("keywords", JsonDocument.Parse(text).RootElement.GetProperty("errors").ToString());
+        }
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+
+        var id = await Add("ada@example.org", "RL");
+        using var nan = new StringContent("{\"minScore\": \"NaN\"}", Encoding.UTF8, "application/json");
+        var patched = await _host.Admin.PatchAsync($"/admin/api/subscribers/{id}", nan);
+        Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
+        Assert.Contains("minScore", await patched.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Admin.GetAsync("/admin/api/subscribers")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Admin.GetAsync($"/admin/api/subscribers/{id}")).StatusCode);
+        var fine = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{id}", new { minScore = 2.5 });
+        Assert.Equal(2.5, (await fine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("minScore").GetDouble());
+    }
+
+    [Fact]
     public async Task Resend_of_a_sent_digest_sends_exactly_one_more_copy_per_request()
     {
         var ada = await Add("ada@example.org", "reinforcement learning");

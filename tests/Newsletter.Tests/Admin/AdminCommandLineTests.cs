@@ -17,6 +17,27 @@ public sealed class AdminCommandLineTests(MaildevServer maildev) : IAsyncLifetim
         return Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData("add", "1e309")]
+    [InlineData("add", "-0.5")]
+    [InlineData("update", "1e309")]
+    public async Task A_minimum_score_that_is_not_a_finite_number_in_range_is_refused_and_nothing_is_stored(string command, string value)
+    {
+        if (command == "update")
+        {
+            await Ok("subscribers", "add", "--email", "ada@example.org", "--keyword", "RL", "--confirmed", "--min-score", "2");
+        }
+        string[] email = ["--email", command == "add" ? "bob@example.org" : "ada@example.org"];
+
+        var result = await _app.RunAsync(["subscribers", command, .. email, "--keyword", "RL", $"--min-score={value}"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the minimum score must be a number between 0 and 1000", result.Stderr);
+        Assert.Equal(command == "add" ? 0L : 1L, _app.Query("SELECT count(*) FROM subscribers"));
+        var listed = await Ok("subscribers", "list", "--json");
+        Assert.All(listed.Json().EnumerateArray(), s => Assert.Equal(2, s.GetProperty("minScore").GetDouble()));
+    }
+
     [Fact]
     public async Task Digest_resend_sends_one_more_copy_and_its_dry_run_sends_none()
     {

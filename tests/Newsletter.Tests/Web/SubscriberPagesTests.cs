@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Newsletter.Scheduling;
@@ -203,6 +204,111 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(2, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
+    public async Task Subscribing_answers_without_waiting_for_the_mail_server()
+    {
+        await _host.DisposeAsync();
+        await using var stalling = await SmtpTestServer.StartAsync(Path.Combine(Path.GetTempPath(), $"stall-{Guid.NewGuid():N}.jsonl"), stallAfter: 0);
+        _host = await WebTestHost.StartAsync(null, backend, "--Site:SubscribeRequestsPerMinute=0", "--Smtp:Host=127.0.0.1", $"--Smtp:Port={stalling.Port}",
+            "--Smtp:Security=None", "--Smtp:TimeoutSeconds=60");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@example.org", ["keywords"] = "diffusion" });
+
+        // before, the confirmation was sent inside the request: a slow relay made new addresses answer slowly (and told them apart)
+        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the answer took {clock.Elapsed.TotalSeconds:0.0} s while the mail server stalled");
+        Assert.Equal(1, Scalar("SELECT count(*) FROM confirmations WHERE status = 'pending'"));
+    }
+
+    [Fact]
+    public async Task Many_subscribe_posts_for_one_address_send_one_confirmation()
+    {
+        var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion" };
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SubmitAsync("/subscribe", form)).Status);
+        }
+        await maildev.Server.WaitForAsync(1);
+        await Task.Delay(1500); // the pump had time to send more, were more owed
+
+        Assert.Single(await maildev.Server.EmailsAsync(), e => e.To.Contains("ada@example.org"));
+        Assert.Equal(1, Scalar("SELECT count(*) FROM confirmations"));
+    }
+
+    [Fact]
+    public async Task Saving_preferences_unchanged_keeps_the_name_and_the_minimum_score_an_admin_set()
+    {
+        var created = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers",
+            new { email = "ada@example.org", name = "Ada Lovelace", keywords = new[] { "diffusion" }, minScore = 2.5, maxPapers = 4, confirmed = true });
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var page = await _host.Client.GetStringAsync($"/preferences?token={Uri.EscapeDataString(token)}");
+
+        var (status, html) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page)) { ["action"] = "save" });
+
+        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.Contains("Saved.", html);
+        var stored = await _host.Admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/subscribers/{id}");
+        Assert.Equal("Ada Lovelace", stored.GetProperty("name").GetString());
+        Assert.Equal(2.5, stored.GetProperty("minScore").GetDouble());
+        Assert.Equal(4, stored.GetProperty("maxPapers").GetInt32());
+        Assert.Equal("diffusion", stored.GetProperty("keywords")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Control_and_bidi_characters_in_a_name_never_reach_the_greeting()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new()
+        {
+            ["email"] = "ada@example.org", ["name"] = "Ada\r\nBcc: eve@example.org\u001b[2J\u0007\u202Eevil\u2066", ["keywords"] = "diffusion\u0007\u202E",
+        });
+
+        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.Equal("Ada Bcc: eve@example.org[2Jevil", Text("SELECT name FROM subscribers WHERE email = 'ada@example.org'"));
+        Assert.Equal("[\"diffusion\"]", Text("SELECT keywords FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'"));
+        var mail = (await maildev.Server.WaitForAsync(1)).Single(e => e.To.Contains("ada@example.org"));
+        Assert.Contains("Ada Bcc: eve@example.org[2Jevil", mail.Text);
+        Assert.DoesNotContain(mail.Text, c => c == '\u001b' || c == '\u202E' || c == '\u0007');
+    }
+
+    [Fact]
+    public async Task An_internationalised_domain_is_accepted_on_the_form_as_on_the_command_line_and_an_ip_literal_is_not()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "info@müller.de", ["keywords"] = "diffusion" });
+        var (literalStatus, literal) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@[127.0.0.1]", ["keywords"] = "diffusion" });
+
+        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.Equal("pending", Status("info@xn--mller-kva.de"));
+        Assert.Equal(HttpStatusCode.BadRequest, literalStatus);
+        Assert.Contains("has an IP address where its domain should be", literal);
+        Assert.Equal(1, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    /// <summary>The form's fields as a browser would post them unchanged: inputs' values, textareas' text, selects' chosen option, ticked boxes.</summary>
+    private static Dictionary<string, string> FieldsAsABrowserPostsThem(string page)
+    {
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(page);
+        var form = document.QuerySelector("form[action=\"/preferences\"]")!;
+        var fields = new Dictionary<string, string>();
+        foreach (var input in form.QuerySelectorAll("input[name]").OfType<AngleSharp.Html.Dom.IHtmlInputElement>())
+        {
+            if (input.Type is not ("checkbox" or "radio") || input.IsChecked)
+            {
+                fields[input.Name!] = input.Value;
+            }
+        }
+        foreach (var area in form.QuerySelectorAll("textarea[name]").OfType<AngleSharp.Html.Dom.IHtmlTextAreaElement>())
+        {
+            fields[area.Name!] = area.Value;
+        }
+        foreach (var select in form.QuerySelectorAll("select[name]").OfType<AngleSharp.Html.Dom.IHtmlSelectElement>())
+        {
+            fields[select.Name!] = select.Value ?? "";
+        }
+        return fields;
     }
 
     private async Task<string> SubscribeAndGetIdAsync(string email)

@@ -39,7 +39,7 @@ public static class PreferencesEndpoints
     }
 
     private static async Task<ContentHttpResult> SaveAsync(
-        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, ProfileStore profiles, RecentPapersPreview preview,
+        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, RecentPapersPreview preview,
         IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Preferences, cancellationToken);
@@ -54,9 +54,10 @@ public static class PreferencesEndpoints
         {
             try
             {
-                // the page has no field for the minimum score (an admin sets it): keep what is stored
-                var current = await profiles.GetAsync(subscriber.Id, cancellationToken);
-                await subscriptions.UpdateAsync(subscriber.Id, settings with { MinScore = current?.MinScore }, paused: form.Paused is not null, cancellationToken);
+                // the page has no field for the minimum score (an admin sets it): the change leaves it as stored
+                await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
+                    form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
+                    Paused: form.Paused is not null), cancellationToken);
                 notice = form.Paused is not null ? "Saved. Your digests are paused until you untick “Pause”." : "Saved. Your next digest uses these settings.";
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
