@@ -29,9 +29,26 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
         await using var connection = await database.OpenAsync(cancellationToken);
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // WAL lets the web pages read while the worker writes; the setting is stored in the file.
-            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            // WAL lets the web pages read while the worker writes; the setting is stored in the file. Foreign keys are
+            // off while migrating (SQLite changes a table's constraints only by making it again, and dropping a
+            // referenced table would cascade) and every reference is checked before the pass commits.
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;");
         }
+        try
+        {
+            return await MigrateAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            if (database.Provider == DatabaseProvider.Sqlite)
+            {
+                await connection.ExecuteAsync("PRAGMA foreign_keys = ON;");
+            }
+        }
+    }
+
+    private async Task<MigrationResult> MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (database.Provider == DatabaseProvider.Postgres)
         {
@@ -69,6 +86,11 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
                 transaction);
             newlyApplied.Add(migration);
             LogApplied(migration.FileName);
+        }
+        if (database.Provider == DatabaseProvider.Sqlite && newlyApplied.Count > 0
+            && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: transaction)).FirstOrDefault() is { } broken)
+        {
+            throw new MigrationException($"migration {newlyApplied[^1].FileName} left a row of {((IDictionary<string, object>)broken)["table"]} referring to a row that does not exist");
         }
         await transaction.CommitAsync(cancellationToken);
         return new MigrationResult(newlyApplied, Embedded.Count);

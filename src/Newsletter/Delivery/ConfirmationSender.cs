@@ -15,7 +15,7 @@ namespace Newsletter.Delivery;
 /// accepted it, one that cannot be built or is refused fails alone. The email shows the profile as it is when sent.
 /// </summary>
 public sealed partial class ConfirmationSender(
-    Database database, ConfirmationMail mail, SubscriberStore subscribers, ProfileStore profiles, IMailTransport transport,
+    Database database, ConfirmationMail mail, SubscriberStore subscribers, ProfileStore profiles, IMailTransport transport, SenderRegistry senders,
     IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<ConfirmationSender> logger)
 {
     private const int BatchSize = 50;
@@ -28,6 +28,8 @@ public sealed partial class ConfirmationSender(
         var claimer = DigestSender.NewClaimer();
         while (await ClaimAsync(claimer, subscriberId, cancellationToken) is { Count: > 0 } claimed)
         {
+            // registered only once there is something to send (the pump looks every few seconds): its share of the rate
+            await using var registered = await senders.EnterAsync(cancellationToken);
             var mails = new List<(OutgoingMail Mail, string SubscriberId)>();
             foreach (var row in claimed)
             {

@@ -9,7 +9,7 @@ namespace Newsletter.Delivery;
 /// next sequence number (its own Message-ID and row in the log), exactly once per call. A dry run decides the
 /// same and writes and sends nothing.
 /// </summary>
-public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAddress from)
+public sealed class DigestResender(Outbox outbox, DigestSender sender, SenderRegistry senders, MailboxAddress from)
 {
     private const int OriginalsPerRead = 500;
 
@@ -17,6 +17,9 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, MailboxAd
     {
         progress ??= Hosting.WorkProgress.None;
         var preparing = progress.Begin(dryRun ? "check" : "prepare", recipients.Count);
+        // registered before the first copy is recorded: the copies are born claimed, and a claim whose sender is not
+        // registered counts as a dead sender's
+        await using var registered = await senders.EnterAsync(cancellationToken);
         var claimer = DigestSender.NewClaimer();
         var lines = new List<ResendLine>();
         var toSend = new List<(int Line, PlannedDigest Digest)>();

@@ -16,28 +16,30 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed partial class DigestSender(
     Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Hosting.NewsletterMetrics metrics,
-    Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, ILogger<DigestSender> logger)
+    SenderRegistry senders, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DigestSender> logger)
 {
     private static readonly TimeSpan WaitForOthers = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LookForDeadEvery = TimeSpan.FromSeconds(2);
 
     /// <summary>This sender's name on its claims: machine, process and a random part (a restarted process is a new sender).</summary>
-    public static string NewClaimer() => $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+    public static string NewClaimer() => SenderRegistry.NewClaimer();
 
     public TimeSpan Lease => TimeSpan.FromSeconds(options.Value.ClaimLeaseSeconds);
 
     /// <param name="date">Only that day's digests; null: every owed digest.</param>
-    /// <param name="runId">The run this send belongs to, recorded on the digests it gives up on.</param>
-    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, string? runId = null)
+    /// <param name="tally">Where the counts go as they happen (a run reads them while it runs, and after a failure); null: a tally of its own.</param>
+    public async Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, SendTally? tally = null)
     {
-        var report = new SendCounter(progress, runId);
-        var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var report = tally ?? new SendTally(progress, null);
+        var inFlight = new ConcurrentDictionary<string, OwedDigest>(StringComparer.Ordinal);
         var claimer = NewClaimer();
+        await using var registered = await senders.EnterAsync(cancellationToken);
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewAsync(claimer, sending, stopRenewing.Token);
         try
         {
-            return await SendAsync(ClaimedMailsAsync(date, claimer, report, recipients, sending.Token), report, recipients, sending.Token);
+            return await SendAsync(ClaimedMailsAsync(date, claimer, report, inFlight, sending.Token), report, inFlight, sending.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && renewing.IsCompleted && renewing.Result is { } lost)
         {
@@ -55,19 +57,20 @@ public sealed partial class DigestSender(
     /// <summary>Sends just these deliveries (a resend), if they are still owed.</summary>
     public async Task<SendReport> SendDeliveriesAsync(IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken, ProgressPhase? progress = null)
     {
-        var report = new SendCounter(progress, null);
-        var recipients = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var report = new SendTally(progress, null);
+        var inFlight = new ConcurrentDictionary<string, OwedDigest>(StringComparer.Ordinal);
+        await using var registered = await senders.EnterAsync(cancellationToken);
         var owed = await outbox.OwedByIdAsync(deliveryIds, cancellationToken);
-        return await SendAsync(MailsAsync(owed, report, recipients, cancellationToken), report, recipients, cancellationToken);
+        return await SendAsync(MailsAsync(owed, report, inFlight, cancellationToken), report, inFlight, cancellationToken);
     }
 
-    private async Task<SendReport> SendAsync(IAsyncEnumerable<OutgoingMail> mails, SendCounter report, ConcurrentDictionary<string, string> recipients, CancellationToken cancellationToken)
+    private async Task<SendReport> SendAsync(IAsyncEnumerable<OutgoingMail> mails, SendTally report, ConcurrentDictionary<string, OwedDigest> inFlight, CancellationToken cancellationToken)
     {
         var handedOver = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var sentMarks = new SentMarks(outbox);
         await transport.SendAllAsync(Timed(mails, handedOver), async (mail, outcome) =>
         {
-            recipients.TryRemove(mail.Id, out var subscriberId);
+            inFlight.TryRemove(mail.Id, out var owed);
             if (handedOver.TryRemove(mail.Id, out var start))
             {
                 metrics.SendDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
@@ -78,47 +81,65 @@ public sealed partial class DigestSender(
                 Interlocked.Add(ref report.Retried, outcome.Attempts - 1);
             }
             report.Progress?.Advance();
-            if (outcome.Status == SendStatus.Sent)
-            {
-                metrics.DigestsSent.Add(1);
-            }
-            else
-            {
-                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", outcome.Status switch
-                {
-                    SendStatus.PermanentFailure => "permanent",
-                    SendStatus.MessageFailure => "message",
-                    _ => "temporary",
-                }));
-            }
-            switch (outcome.Status)
-            {
-                case SendStatus.Sent:
-                    await sentMarks.MarkAsync(mail.Id, outcome);
-                    Interlocked.Increment(ref report.Sent);
-                    break;
-                case SendStatus.PermanentFailure:
-                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "permanent failure", outcome.Attempts, CancellationToken.None, DeliveryFailure.Refused, report.RunId);
-                    if (subscriberId is not null)
-                    {
-                        await subscribers.SetStatusAsync(subscriberId, SubscriberStatus.Suppressed, outcome.ServerReply, CancellationToken.None);
-                    }
-                    Interlocked.Increment(ref report.Suppressed);
-                    LogSuppressed(mail.Id, outcome.ServerReply);
-                    break;
-                case SendStatus.MessageFailure:
-                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "the message could not be sent", outcome.Attempts, CancellationToken.None, DeliveryFailure.Message, report.RunId);
-                    Interlocked.Increment(ref report.Failed);
-                    LogMessageFailed(mail.Id, outcome.ServerReply);
-                    break;
-                default:
-                    await outbox.MarkFailedAsync(mail.Id, outcome.ServerReply ?? "temporary failure", outcome.Attempts, CancellationToken.None, DeliveryFailure.Temporary, report.RunId);
-                    Interlocked.Increment(ref report.Failed);
-                    LogGaveUp(mail.Id, outcome.Attempts, outcome.ServerReply);
-                    break;
-            }
+            await RecordAsync(mail, outcome, owed, report, sentMarks);
         }, cancellationToken);
-        return new SendReport(report.Sent, report.Failed, report.Suppressed, report.Skipped, report.Retried, report.Rendered, Stopwatch.GetElapsedTime(0, report.RenderTicks));
+        return report.Report();
+    }
+
+    /// <summary>The outcome, in the outbox: sent, refused, failed, or deferred for another attempt (the same digest, later).</summary>
+    private async Task RecordAsync(OutgoingMail mail, SendOutcome outcome, OwedDigest? owed, SendTally report, SentMarks sentMarks)
+    {
+        var reply = outcome.ServerReply;
+        switch (outcome.Status)
+        {
+            case SendStatus.Sent:
+                metrics.DigestsSent.Add(1);
+                await sentMarks.MarkAsync(mail.Id, outcome);
+                Interlocked.Increment(ref report.Sent);
+                return;
+            case SendStatus.PermanentFailure:
+                await FailAsync(DeliveryFailure.Refused, reply ?? "permanent failure");
+                if (owed is not null)
+                {
+                    await subscribers.SetStatusAsync(owed.Recipient.SubscriberId, SubscriberStatus.Suppressed, reply, CancellationToken.None);
+                }
+                Interlocked.Increment(ref report.Suppressed);
+                LogSuppressed(mail.Id, reply);
+                return;
+            case SendStatus.MessageFailure:
+                await FailAsync(DeliveryFailure.Message, reply ?? "the message could not be sent");
+                Interlocked.Increment(ref report.Failed);
+                LogMessageFailed(mail.Id, reply);
+                return;
+        }
+        var now = clock.GetUtcNow();
+        var uncertain = outcome.Status == SendStatus.Uncertain;
+        if (uncertain && owed?.Status == DeliveryStatus.Uncertain)
+        {
+            // the second time the server took the whole message without answering: sending it once more could make three
+            await FailAsync(DeliveryFailure.Uncertain, $"twice the message went out and no reply came; it may have been delivered ({reply})");
+            Interlocked.Increment(ref report.Failed);
+            LogGaveUp(mail.Id, outcome.Attempts, reply);
+            return;
+        }
+        if (owed is null || owed.CreatedAt + TimeSpan.FromHours(options.Value.GiveUpAfterHours) <= now)
+        {
+            await FailAsync(DeliveryFailure.Temporary, reply ?? "temporary failure");
+            Interlocked.Increment(ref report.Failed);
+            LogGaveUp(mail.Id, outcome.Attempts, reply);
+            return;
+        }
+        var next = now + options.Value.RetryWait(owed.Deferrals);
+        await outbox.MarkDeferredAsync(mail.Id, reply ?? "temporary failure", outcome.Attempts, next, uncertain, CancellationToken.None);
+        metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", uncertain ? "uncertain" : "deferred"));
+        Interlocked.Increment(ref report.Deferred);
+        LogDeferred(mail.Id, uncertain ? "uncertain" : "deferred", next.UtcDateTime, reply);
+
+        Task FailAsync(string failure, string reason)
+        {
+            metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", failure));
+            return outbox.MarkFailedAsync(mail.Id, reason, outcome.Attempts, CancellationToken.None, failure, report.RunId);
+        }
     }
 
     private static async IAsyncEnumerable<OutgoingMail> Timed(IAsyncEnumerable<OutgoingMail> mails, ConcurrentDictionary<string, long> handedOver)
@@ -133,11 +154,12 @@ public sealed partial class DigestSender(
     private async IAsyncEnumerable<OutgoingMail> ClaimedMailsAsync(
         DateOnly? date,
         string claimer,
-        SendCounter report,
-        ConcurrentDictionary<string, string> recipients,
+        SendTally report,
+        ConcurrentDictionary<string, OwedDigest> inFlight,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cursor = new ClaimCursor();
+        var lookedForDead = 0L;
         while (true)
         {
             var batch = await outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken, cursor);
@@ -147,11 +169,17 @@ public sealed partial class DigestSender(
                 {
                     yield break; // everything is sent, by this sender or others
                 }
-                // the rest is held: in flight here, or by another sender who finishes it or whose lease lapses
+                // the rest is held: in flight here, or by another sender who finishes it, or who is gone (its claims
+                // are freed as soon as that is known, at the latest when their lease lapses)
+                if (Stopwatch.GetElapsedTime(lookedForDead) >= LookForDeadEvery)
+                {
+                    lookedForDead = Stopwatch.GetTimestamp();
+                    await senders.ReleaseDeadClaimsAsync(cancellationToken);
+                }
                 await Task.Delay(WaitForOthers, cancellationToken);
                 continue;
             }
-            await foreach (var mail in MailsAsync(batch, report, recipients, cancellationToken))
+            await foreach (var mail in MailsAsync(batch, report, inFlight, cancellationToken))
             {
                 yield return mail;
             }
@@ -195,8 +223,8 @@ public sealed partial class DigestSender(
 
     private async IAsyncEnumerable<OutgoingMail> MailsAsync(
         IReadOnlyList<OwedDigest> owedDigests,
-        SendCounter report,
-        ConcurrentDictionary<string, string> recipients,
+        SendTally report,
+        ConcurrentDictionary<string, OwedDigest> inFlight,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var owed in owedDigests)
@@ -223,7 +251,7 @@ public sealed partial class DigestSender(
                 LogComposeFailed(owed.DeliveryId, problem);
                 continue;
             }
-            recipients[owed.DeliveryId] = owed.Recipient.SubscriberId;
+            inFlight[owed.DeliveryId] = owed;
             report.Rendered++;
             yield return new OutgoingMail(owed.DeliveryId, message);
         }
@@ -257,21 +285,32 @@ public sealed partial class DigestSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} refused permanently; address suppressed: {Reply}")]
     private partial void LogSuppressed(string deliveryId, string? reply);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} {Status} until {NextAttempt:u}: {Reply}")]
+    private partial void LogDeferred(string deliveryId, string status, DateTime nextAttempt, string? reply);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} gave up after {Attempts} attempts: {Reply}")]
     private partial void LogGaveUp(string deliveryId, int attempts, string? reply);
 
-    private sealed class SendCounter(ProgressPhase? progress, string? runId)
-    {
-        public ProgressPhase? Progress { get; } = progress;
-        public string? RunId { get; } = runId;
-        public int Retried;
-        public int Rendered;
-        public long RenderTicks;
-        public int Sent;
-        public int Failed;
-        public int Suppressed;
-        public int Skipped;
-    }
+}
+
+/// <summary>A send's counts, kept as outcomes come in (from several connections at once), readable while it runs.</summary>
+/// <param name="runId">The run the send belongs to, recorded on the digests it gives up on.</param>
+public sealed class SendTally(ProgressPhase? progress, string? runId)
+{
+    public ProgressPhase? Progress { get; } = progress;
+    public string? RunId { get; } = runId;
+    public int Retried;
+    public int Rendered;
+    public long RenderTicks;
+    public int Sent;
+    public int Failed;
+    public int Suppressed;
+    public int Skipped;
+    public int Deferred;
+
+    /// <summary>The counts so far.</summary>
+    public SendReport Report() => new(Volatile.Read(ref Sent), Volatile.Read(ref Failed), Volatile.Read(ref Suppressed), Volatile.Read(ref Skipped),
+        Volatile.Read(ref Retried), Volatile.Read(ref Rendered), Stopwatch.GetElapsedTime(0, Volatile.Read(ref RenderTicks)), Volatile.Read(ref Deferred));
 }
 
 /// <summary>A sender stopped because it could no longer keep its claims (the database refused to renew them).</summary>
@@ -279,7 +318,8 @@ public sealed class ClaimsLostException(string message, Exception inner) : Excep
 
 /// <param name="Retried">Extra attempts the server made necessary, over all digests.</param>
 /// <param name="RenderTime">Time spent building the messages, summed (it overlaps the sending).</param>
-public sealed record SendReport(int Sent, int Failed, int Suppressed, int Skipped, int Retried = 0, int Rendered = 0, TimeSpan RenderTime = default)
+/// <param name="Deferred">Digests that met a temporary fault and wait for their next attempt (not failed).</param>
+public sealed record SendReport(int Sent, int Failed, int Suppressed, int Skipped, int Retried = 0, int Rendered = 0, TimeSpan RenderTime = default, int Deferred = 0)
 {
     public static SendReport Nothing { get; } = new(0, 0, 0, 0);
 }

@@ -12,6 +12,8 @@ public enum SendStatus
     TemporaryFailure,
     /// <summary>A 5xx reply for the recipient: the address is refused for good.</summary>
     PermanentFailure,
+    /// <summary>The whole message went out but the end-of-data reply never came: it may or may not have been delivered.</summary>
+    Uncertain,
     /// <summary>This message cannot be sent (a 5xx for the message or sender, or it cannot be encoded or written): not retried, the address stays.</summary>
     MessageFailure,
 }

@@ -21,19 +21,28 @@ public sealed partial class Outbox
     public async Task<IReadOnlyList<OwedDigest>> ClaimAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken, ClaimCursor? cursor = null)
     {
         cursor ??= new ClaimCursor();
-        var claimed = await ClaimAfterAsync(date, claimer, batchSize, lease, cursor, cancellationToken);
-        if (claimed.Count == 0 && !cursor.AtStart)
+        // digests waiting for another attempt go first, once their time has come (they have waited longest)
+        var claimed = await ClaimDueRetriesAsync(date, claimer, batchSize, lease, cancellationToken);
+        if (claimed.Count < batchSize)
         {
-            cursor.Reset();
-            claimed = await ClaimAfterAsync(date, claimer, batchSize, lease, cursor, cancellationToken);
+            var pending = await ClaimAfterAsync(date, claimer, batchSize - claimed.Count, lease, cursor, cancellationToken);
+            if (pending.Count == 0 && !cursor.AtStart)
+            {
+                cursor.Reset();
+                pending = await ClaimAfterAsync(date, claimer, batchSize - claimed.Count, lease, cursor, cancellationToken);
+            }
+            if (pending.Count > 0)
+            {
+                // the furthest row in ordinal order; should the database collate ids otherwise, the next claim reads at
+                // most one batch of rows again (claimed, so passed over), never skips one for good: the cursor starts over
+                cursor.MoveTo(pending.Max(ClaimCursor.Order));
+            }
+            claimed.AddRange(pending);
         }
         if (claimed.Count == 0)
         {
             return [];
         }
-        // the furthest row in ordinal order; should the database collate ids otherwise, the next claim reads at most
-        // one batch of rows again (claimed, so passed over), never skips one for good: the cursor starts over
-        cursor.MoveTo(claimed.Max(ClaimCursor.Order));
         var ids = claimed.Select(c => c.Id).ToList();
         var owed = await OwedByIdAsync([.. ids.Order(StringComparer.Ordinal)], cancellationToken);
         if (owed.Count < ids.Count)
@@ -75,6 +84,29 @@ public sealed partial class Outbox
         return [.. rows.Select(r => (r.Date, r.Id))];
     }
 
+    /// <summary>Deferred and uncertain digests whose next attempt is due, oldest due first.</summary>
+    private async Task<List<(string Date, string Id)>> ClaimDueRetriesAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Id, string Date)>(
+            $"""
+            UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE status IN ('deferred', 'uncertain') AND next_attempt_at <= @Now {(date is null ? "" : "AND digest_date = @Date")}
+                  AND (claimed_until IS NULL OR claimed_until < @Now)
+                ORDER BY next_attempt_at
+                LIMIT @Batch
+                {skipLocked})
+              AND status IN ('deferred', 'uncertain') AND (claimed_until IS NULL OR claimed_until < @Now)
+            RETURNING id, digest_date
+            """,
+            new { Claimer = claimer, Until = Stamp(now + lease), Now = Stamp(now), Date = date is { } d ? Day(d) : null, Batch = batchSize });
+        return [.. rows.Select(r => (r.Date, r.Id))];
+    }
+
     /// <summary>Extends the lease on everything this sender still holds (so only a dead sender's claims lapse).</summary>
     public async Task RenewClaimsAsync(string claimer, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -85,22 +117,28 @@ public sealed partial class Outbox
         await connection.ExecuteAsync(
             $"""
             UPDATE deliveries SET claimed_until = @Until
-            WHERE id IN (SELECT id FROM deliveries WHERE claimed_by = @Claimer AND status = 'pending' {skipLocked})
+            WHERE id IN (SELECT id FROM deliveries WHERE claimed_by = @Claimer AND status IN ('pending', 'deferred', 'uncertain') {skipLocked})
             """,
             new { Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) });
     }
 
     /// <summary>
-    /// Whether any digest (of the day, or of any day) is still owed, whoever holds it. Every serve node asks this
-    /// every few seconds: ordered as the partial index on what is owed, so the answer is one index entry away
-    /// rather than a scan past every digest ever sent.
+    /// Whether any digest (of the day, or of any day) is owed now, whoever holds it: pending, or deferred or uncertain
+    /// and due (one waiting for a later attempt is not waited for). Every serve node asks this every few seconds:
+    /// ordered as the partial indexes on what is owed, so the answer is one index entry away rather than a scan past
+    /// every digest ever sent.
     /// </summary>
     public async Task<bool> AnyOwedAsync(DateOnly? date, CancellationToken cancellationToken)
     {
+        var day = date is null ? "" : "AND digest_date = @Date";
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            $"SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' {(date is null ? "" : "AND digest_date = @Date")} ORDER BY digest_date, id LIMIT 1) owed",
-            new { Date = date is { } d ? Day(d) : null }) > 0;
+            $"""
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' {day} ORDER BY digest_date, id LIMIT 1) owed)
+                 + (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status IN ('deferred', 'uncertain') AND next_attempt_at <= @Now {day}
+                                          ORDER BY next_attempt_at LIMIT 1) due)
+            """,
+            new { Date = date is { } d ? Day(d) : null, Now = Stamp(clock.GetUtcNow()) }) > 0;
     }
 
     private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

@@ -43,7 +43,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
         """
         SELECT dp.subscriber_id, dp.paper_id
         FROM delivery_papers dp JOIN deliveries d ON d.id = dp.delivery_id
-        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'sent')
+        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'deferred', 'uncertain', 'sent')
         """);
 
     public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
@@ -222,9 +222,10 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
                 $"""
                 WITH marks (id, reply, attempts) AS (VALUES {rows})
                 UPDATE deliveries
-                SET status = 'sent', server_reply = marks.reply, attempts = deliveries.attempts + marks.attempts, sent_at = @Now, updated_at = @Now
+                SET status = 'sent', server_reply = marks.reply, attempts = deliveries.attempts + marks.attempts, sent_at = @Now, updated_at = @Now,
+                    next_attempt_at = NULL
                 FROM marks
-                WHERE deliveries.id = marks.id AND deliveries.status = 'pending'
+                WHERE deliveries.id = marks.id AND deliveries.status IN ('pending', 'deferred', 'uncertain')
                 """,
                 parameters);
         }
@@ -239,10 +240,32 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             """
             UPDATE deliveries
             SET status = 'failed', server_reply = @Reply, attempts = attempts + @Attempts, sent_at = NULL, updated_at = @Now,
-                failure = @Failure, failed_in_run = @RunId
-            WHERE id = @Id AND status = 'pending'
+                failure = @Failure, failed_in_run = @RunId, next_attempt_at = NULL
+            WHERE id = @Id AND status IN ('pending', 'deferred', 'uncertain')
             """,
             new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now(), Failure = failure, RunId = runId });
+    }
+
+    /// <summary>
+    /// A temporary fault: the digest waits, deferred, until <paramref name="nextAttemptAt"/> (or, with
+    /// <paramref name="uncertain"/>, its end-of-data reply never came: it may have been delivered, and is tried once
+    /// more at most). It gives up its claim so that whichever sender is running then takes it.
+    /// </summary>
+    public async Task MarkDeferredAsync(string deliveryId, string reason, int attempts, DateTimeOffset nextAttemptAt, bool uncertain, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            UPDATE deliveries
+            SET status = @Status, server_reply = @Reply, attempts = attempts + @Attempts, updated_at = @Now, next_attempt_at = @Next,
+                deferrals = deferrals + 1, claimed_by = NULL, claimed_until = NULL
+            WHERE id = @Id AND status IN ('pending', 'deferred', 'uncertain')
+            """,
+            new
+            {
+                Id = deliveryId, Status = uncertain ? DeliveryStatus.Uncertain : DeliveryStatus.Deferred, Reply = reason, Attempts = attempts, Now = Now(),
+                Next = Stamp(nextAttemptAt),
+            });
     }
 
     /// <summary>The digests a run gave up on (not those skipped because their subscriber left), oldest first.</summary>
@@ -327,7 +350,28 @@ public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Seque
 
 /// <summary>A digest still to send; <see cref="SubscriberStatus"/> is checked again right before sending.</summary>
 /// <param name="Problem">Set when the digest's stored rows could not be read back (it cannot be composed): why.</param>
-public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers, string? Problem = null);
+/// <param name="Status">The delivery's own status: pending, or deferred or uncertain for another attempt.</param>
+/// <param name="Deferrals">How often it was deferred already (its place on the retry schedule).</param>
+/// <param name="CreatedAt">When it was planned: a digest still deferred <c>Delivery:GiveUpAfterHours</c> later fails.</param>
+public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers,
+    string? Problem = null, string Status = DeliveryStatus.Pending, int Deferrals = 0, DateTimeOffset CreatedAt = default);
+
+/// <summary>Where a delivery stands (<c>deliveries.status</c>).</summary>
+public static class DeliveryStatus
+{
+    /// <summary>Owed: planned (or resent), not tried yet.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>Owed: a temporary fault; tried again at <c>next_attempt_at</c> on the retry schedule.</summary>
+    public const string Deferred = "deferred";
+
+    /// <summary>Owed: the message went out but the server's end-of-data reply never came; tried once more at most.</summary>
+    public const string Uncertain = "uncertain";
+
+    public const string Sent = "sent";
+
+    public const string Failed = "failed";
+}
 
 /// <summary>Why a delivery failed, as stored in <c>deliveries.failure</c>.</summary>
 public static class DeliveryFailure
@@ -346,6 +390,9 @@ public static class DeliveryFailure
 
     /// <summary>Not sent because the subscriber left (unsubscribed, suppressed or erased) after it was planned.</summary>
     public const string Skipped = "skipped";
+
+    /// <summary>Twice the message went out and the server never answered: it may have been delivered (at most twice).</summary>
+    public const string Uncertain = "uncertain";
 }
 
 /// <summary>A digest a run gave up on, and why (<see cref="DeliveryFailure"/>; the reason is the server's words or the fault).</summary>

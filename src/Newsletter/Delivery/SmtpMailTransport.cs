@@ -15,14 +15,14 @@ namespace Newsletter.Delivery;
 /// pacer holds the configured rate. 4xx replies, dropped connections and timeouts are retried with exponential
 /// backoff on a fresh connection; a 5xx reply is final and reported with the server's words.
 /// </summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger, SendPacer? pacer = null) : IMailTransport
 {
     private readonly SmtpOptions _options = options.Value;
+    private readonly SendPacer _pacer = pacer ?? new SendPacer(options.Value.MaxPerSecond);
 
     public async Task SendAllAsync(IAsyncEnumerable<OutgoingMail> mails, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationToken cancellationToken)
     {
         var queue = Channel.CreateBounded<OutgoingMail>(new BoundedChannelOptions(_options.Connections * 4) { SingleWriter = true });
-        var pacer = new SendPacer(_options.MaxPerSecond);
         // a connection whose outcome could not be recorded stops the whole send: otherwise the others would wait for
         // mail nobody sends (and a sender waiting for its own claims to clear would wait for ever)
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,7 +30,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         {
             try
             {
-                await WorkAsync(queue.Reader, pacer, onOutcome, stop, cancellationToken);
+                await WorkAsync(queue.Reader, onOutcome, stop, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -57,9 +57,10 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
     }
 
     /// <param name="stop">Cancelled when any connection fails: the others take no new mail, but finish the one they are sending.</param>
-    private async Task WorkAsync(ChannelReader<OutgoingMail> queue, SendPacer pacer, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationTokenSource stop, CancellationToken cancellationToken)
+    private async Task WorkAsync(ChannelReader<OutgoingMail> queue, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
-        using var client = new SmtpPooledClient { Timeout = _options.TimeoutSeconds * 1000 };
+        // MailKit's own read timeout is the longest wait there is (the end-of-data reply); each phase's deadline is ours
+        using var client = new SmtpPooledClient { Timeout = Math.Max(_options.TimeoutSeconds, _options.DataTimeoutSeconds) * 1000 };
         try
         {
             // the next message goes out while the last outcome is recorded (never more than one behind, so at most
@@ -69,7 +70,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 await foreach (var mail in queue.ReadAllAsync(stop.Token))
                 {
-                    var outcome = await SendWithRetriesAsync(client, mail, pacer, cancellationToken);
+                    var outcome = await SendWithRetriesAsync(client, mail, cancellationToken);
                     await recording;
                     recording = RecordAsync(onOutcome, mail, outcome, stop);
                 }
@@ -109,7 +110,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         }
     }
 
-    private async Task<SendOutcome> SendWithRetriesAsync(SmtpClient client, OutgoingMail mail, SendPacer pacer, CancellationToken cancellationToken)
+    private async Task<SendOutcome> SendWithRetriesAsync(SmtpPooledClient client, OutgoingMail mail, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         string? lastProblem = null;
@@ -119,12 +120,22 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 await Task.Delay(Backoff(attempt), cancellationToken);
             }
-            await pacer.WaitTurnAsync(cancellationToken);
+            await _pacer.WaitTurnAsync(cancellationToken);
+            // commands get Smtp:TimeoutSeconds; once the recipient is accepted, the message and the server's final reply
+            // get Smtp:DataTimeoutSeconds (RFC 5321: 10 minutes), and a reply that never comes then means "maybe delivered"
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+            var inData = false;
+            client.RecipientAccepted = () =>
+            {
+                inData = true;
+                deadline.CancelAfter(TimeSpan.FromSeconds(_options.DataTimeoutSeconds));
+            };
             try
             {
                 if (!client.IsConnected)
                 {
-                    await ConnectAsync(client, cancellationToken);
+                    await ConnectAsync(client, deadline.Token);
                 }
                 if (NeedsUnofferedSmtpUtf8(client, mail.Message) is { } address)
                 {
@@ -132,8 +143,17 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                     return new SendOutcome(SendStatus.MessageFailure,
                         $"the address {address} needs SMTPUTF8 (RFC 6531), which the server {_options.Host}:{_options.Port} does not offer", attempt, clock.Elapsed);
                 }
-                var reply = await client.SendAsync(mail.Message, cancellationToken);
+                var reply = await client.SendAsync(mail.Message, deadline.Token);
                 return new SendOutcome(SendStatus.Sent, reply, attempt, clock.Elapsed);
+            }
+            catch (Exception e) when (inData && (e is IOException or SocketException or SmtpProtocolException or TimeoutException
+                                                 || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
+            {
+                // the server has the whole message or most of it and never said whether it took it: sending it again now
+                // could deliver it twice, so it waits for a later attempt (once at most)
+                await DropAsync(client);
+                var why = e is OperationCanceledException or TimeoutException ? $"no reply within {_options.DataTimeoutSeconds} s" : $"the connection broke ({e.Message})";
+                return new SendOutcome(SendStatus.Uncertain, $"{_options.Host}:{_options.Port} took the message but {why}", attempt, clock.Elapsed);
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
             {
@@ -154,7 +174,9 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException
                                       || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                lastProblem = $"connection to {_options.Host}:{_options.Port} failed: {e.Message}";
+                lastProblem = e is OperationCanceledException or TimeoutException
+                    ? $"{_options.Host}:{_options.Port} did not answer within {_options.TimeoutSeconds} s"
+                    : $"connection to {_options.Host}:{_options.Port} failed: {e.Message}";
                 await DropAsync(client);
             }
             catch (SslHandshakeException e)

@@ -44,7 +44,17 @@ public sealed class SmtpOptions
     /// <summary>First wait before retrying a message; doubles each time, with jitter.</summary>
     public int RetryBaseDelayMilliseconds { get; set; } = 2000;
 
+    /// <summary>How long a command (connect, greeting, MAIL, RCPT, DATA) may take before the connection counts as broken.</summary>
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long to wait for the server's reply after the whole message was sent (RFC 5321 asks for 10 minutes: a
+    /// server may scan a message before it answers). A reply that never comes leaves the digest uncertain.
+    /// </summary>
+    public int DataTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Most messages per second over every node together (PostgreSQL; 0: no cluster limit), shared among the nodes sending.</summary>
+    public double ClusterMaxPerSecond { get; set; }
 
     /// <summary>Where .eml files go when <see cref="Host"/> is empty.</summary>
     public string PickupFolder { get; set; } = "data/outbox";
@@ -87,6 +97,14 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
         if (o.TimeoutSeconds <= 0)
         {
             failures.Add($"{SmtpOptions.Section}:TimeoutSeconds: must be greater than zero (was {o.TimeoutSeconds}).");
+        }
+        if (o.DataTimeoutSeconds is < 1 or > 3600)
+        {
+            failures.Add($"{SmtpOptions.Section}:DataTimeoutSeconds: must be between 1 and 3600 (was {o.DataTimeoutSeconds}).");
+        }
+        if (o.ClusterMaxPerSecond != 0 && !(o.ClusterMaxPerSecond is >= 0.01 and <= 100_000))
+        {
+            failures.Add($"{SmtpOptions.Section}:ClusterMaxPerSecond: must be 0 (no limit) or between 0.01 and 100000 (was {o.ClusterMaxPerSecond}).");
         }
         if (string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.PickupFolder))
         {

@@ -37,6 +37,7 @@ public static class DigestCommand
                     sent = report.Sent.Sent,
                     failed = report.Sent.Failed,
                     suppressed = report.Sent.Suppressed,
+                    deferred = report.Sent.Deferred,
                     skipped = report.Sent.Skipped,
                     retried = report.Sent.Retried,
                     digests = report.Planned.Select(p => new { subscriber = p.SubscriberId, papers = p.Papers.Select(x => x.Paper.Id) }),
@@ -47,7 +48,7 @@ public static class DigestCommand
                 await context.Output.WriteLineAsync(result.GetValue(dryRun)
                     ? $"Dry run for {report.Date:yyyy-MM-dd}: {report.Papers} papers; {report.Planned.Count} digests would be sent."
                     : $"Run {report.RunId} for {report.Date:yyyy-MM-dd}: {report.Papers} papers, {report.Planned.Count} new digests planned; " +
-                      $"{report.Sent.Sent} sent, {report.Sent.Failed} failed, {report.Sent.Suppressed} suppressed.");
+                      $"{report.Sent.Sent} sent, {report.Sent.Failed} failed, {report.Sent.Suppressed} suppressed, {report.Sent.Deferred} deferred (tried again later).");
                 if (context.Interactive)
                 {
                     var run = await services.GetRequiredService<RunLog>().FindAsync(report.RunId, ct);

@@ -36,6 +36,10 @@ public sealed partial class DigestPlanner(
             .ToHashSet(StringComparer.Ordinal);
         if (due.Count == 0 || papers.Count == 0)
         {
+            if (record && due.Count > 0)
+            {
+                await subscribers.MarkPlannedAsync(date, only is null ? null : due, cancellationToken); // nothing listed: nothing owed for the day
+            }
             return [];
         }
         var (compiled, broken) = await profiles.LoadAsync(due, cancellationToken);
@@ -79,6 +83,8 @@ public sealed partial class DigestPlanner(
             {
                 await outbox.RefreshStatisticsAsync(cancellationToken);
             }
+            // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
+            await subscribers.MarkPlannedAsync(date, only is null ? null : due, cancellationToken);
         }
         return ordered;
     }

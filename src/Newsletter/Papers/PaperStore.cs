@@ -113,6 +113,23 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             r.FirstSeen, [.. days[r.Id]]))];
     }
 
+    /// <summary>Which of these days have a listing stored (from any source; an empty listing counts).</summary>
+    public async Task<HashSet<DateOnly>> ListedDaysAsync(IEnumerable<DateOnly> days, CancellationToken cancellationToken)
+    {
+        var wanted = days.Select(Day).ToList();
+        var listed = new HashSet<DateOnly>();
+        if (wanted.Count == 0)
+        {
+            return listed;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await ListedDays.ForEachRowAsync(connection, null, wanted,
+            row => listed.Add(DateOnly.ParseExact(row.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture)), cancellationToken);
+        return listed;
+    }
+
+    private static readonly KeyedQuery ListedDays = new("SELECT DISTINCT day FROM listings WHERE day IN ({keys})");
+
     /// <summary>The papers listed on <paramref name="day"/>, in listed order, as the matcher and the digests need them.</summary>
     public async Task<IReadOnlyList<Paper>> PapersOnAsync(DateOnly day, CancellationToken cancellationToken)
     {

@@ -39,7 +39,7 @@ public static class RunsCommand
             {
                 await context.Output.WriteLineAsync(
                     $"{run.Id}  {run.Kind,-9} {run.DigestDate ?? "-",-10}  {run.Status,-9} {Seconds(run.DurationMs),8}  " +
-                    $"papers {run.Papers}, planned {run.Planned}, sent {run.Sent}, failed {run.Failed}, suppressed {run.Suppressed}, retries {run.Retried}");
+                    $"papers {run.Papers}, planned {run.Planned}, sent {run.Sent}, failed {run.Failed}, suppressed {run.Suppressed}, deferred {run.Deferred}, retries {run.Retried}");
                 if (run.Phases.Count > 0)
                 {
                     await context.Output.WriteLineAsync("    " + string.Join(", ", run.Phases.Select(p => $"{p.Phase} {Seconds(p.DurationMs)} ({p.Items})")));
@@ -90,6 +90,7 @@ public static class RunsCommand
             ("sent", N(run.Sent)),
             ("failed", N(run.Failed)),
             ("suppressed", N(run.Suppressed)),
+            ("deferred", N(run.Deferred)),
             ("retries", N(run.Retried)),
         };
         rows.AddRange(run.Phases.Select(p => ($"phase {p.Phase}", $"{Seconds(p.DurationMs)}, {N(p.Items)} items{(p.Error is null ? "" : $", error: {p.Error}")}")));

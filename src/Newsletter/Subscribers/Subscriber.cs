@@ -23,6 +23,9 @@ public sealed class Subscriber
     public string? StatusReason { get; init; }
     public string? PausedAt { get; init; }
 
+    /// <summary>The last listing day (YYYY-MM-DD) they were planned for, whether or not anything matched.</summary>
+    public string? LastPlannedDay { get; init; }
+
     /// <summary>Active and not paused: gets the daily digest.</summary>
     public bool Receives => Status == SubscriberStatus.Active && PausedAt is null;
 }

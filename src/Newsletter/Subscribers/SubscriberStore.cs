@@ -10,7 +10,8 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
 {
     private const string Columns =
         "id AS Id, email AS Email, name AS Name, status AS Status, send_hour AS SendHour, time_zone AS TimeZone, " +
-        "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason, paused_at AS PausedAt";
+        "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason, paused_at AS PausedAt, " +
+        "last_planned_day AS LastPlannedDay";
 
     public Task InsertAsync(DbConnection connection, DbTransaction transaction, Subscriber subscriber) =>
         connection.ExecuteAsync(
@@ -121,6 +122,26 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         await connection.ExecuteAsync(
             "UPDATE subscribers SET status = @Status, status_reason = @Reason, updated_at = @Now WHERE id = @Id",
             new { Id = id, Status = status, Reason = reason, Now = Now() }, transaction) == 1;
+
+    private static readonly KeyedQuery MarkSomePlanned = new(
+        "UPDATE subscribers SET last_planned_day = @Day WHERE (last_planned_day IS NULL OR last_planned_day < @Day) AND id IN ({keys})", 256);
+
+    /// <summary>Records that these subscribers (null: every one who receives digests) were planned for <paramref name="day"/>.</summary>
+    public async Task MarkPlannedAsync(DateOnly day, IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
+    {
+        var text = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (ids is null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE subscribers SET last_planned_day = @Day WHERE status = 'active' AND paused_at IS NULL AND (last_planned_day IS NULL OR last_planned_day < @Day)",
+                new { Day = text }, cancellationToken: cancellationToken));
+            return;
+        }
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids], _ => { }, cancellationToken, ("@Day", text));
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     public Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string id) =>
         connection.ExecuteAsync("DELETE FROM subscribers WHERE id = @Id", new { Id = id }, transaction);

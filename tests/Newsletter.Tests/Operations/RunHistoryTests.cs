@@ -54,7 +54,7 @@ public abstract class RunHistoryTests(Backend backend) : IAsyncLifetime
 
         var text = await _app.RunAsync("runs", "list");
         Assert.Contains($"{runId}  manual    2026-03-11  succeeded", text.Stdout);
-        Assert.Contains("papers 109, planned 2, sent 2, failed 0, suppressed 0, retries 0", text.Stdout);
+        Assert.Contains("papers 109, planned 2, sent 2, failed 0, suppressed 0, deferred 0, retries 0", text.Stdout);
         Assert.Matches(@"match \d+\.\d\d s \(2\), send \d+\.\d\d s \(2\), render \d+\.\d\d s \(2\)", text.Stdout);
 
         var shown = await _app.RunAsync("runs", "show", runId!);

@@ -5,6 +5,8 @@ Recipients choose how they are treated, by the start of their local part:
   reject...        550 at RCPT (a permanent failure)
   tempfail-N-...   451 at RCPT the first N times for that address, then accepted
   drop...          the connection is dropped during DATA, before the reply, the first time; then accepted
+  slow-N-...       the reply to DATA comes N seconds after the message (then accepted, and logged when it is sent)
+  mute...          MAIL FROM is never answered (a server that hangs on a command)
   anything else    accepted
 With --stall-after K, after K accepted messages every further DATA is left unanswered (a send in flight when the
 sending process is killed). With --no-smtputf8 the server does not offer SMTPUTF8 (RFC 6531). Every accepted
@@ -35,6 +37,8 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
+        if local.startswith("mute"):
+            await asyncio.sleep(3600)
         if local.startswith("reject"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual mailbox table" % address
         if local.startswith("tempfail-"):
@@ -54,6 +58,9 @@ class Handler:
             return "421 4.4.2 connection dropped"
         if self.stall_after is not None and self.accepted >= self.stall_after:
             await asyncio.sleep(3600)
+        slow = [a for a in envelope.rcpt_tos if a.split("@")[0].lower().startswith("slow-")]
+        if slow:
+            await asyncio.sleep(int(slow[0].split("@")[0].split("-")[1]))
         self.accepted += 1
         message_id = None
         for line in envelope.content.decode("utf-8", "replace").splitlines():
