@@ -128,6 +128,14 @@ public sealed class MatchingRulesTests
     [Fact]
     public void Diacritics_in_the_keyword_are_folded_too() => Assert.True(Matches("naïve bayes", "a naive Bayes baseline"));
 
+    [Fact]
+    public void A_title_with_the_noncharacter_U_FFFE_is_matched_like_any_other()
+    {
+        // .NET refuses to normalise U+FFFE: folding it threw, which stopped the whole day's index
+        Assert.True(Matches("diffusion", "latent diffusion\uFFFE models"));
+        Assert.Equal(["latent", "diffusion", "models"], Tokenizer.Tokenize("latent\uFFFEdiffusion models").Select(t => t.Text));
+    }
+
     // Row: speech with exclusion speech synthesis
     [Fact]
     public void Speech_matches_a_real_speech_recognition_abstract() => Assert.True(MatchesPaper(CorpusPaper("9912.00010"), ["speech"], ["speech synthesis"]));

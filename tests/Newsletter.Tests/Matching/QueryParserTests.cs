@@ -23,6 +23,10 @@ public sealed class QueryParserTests
     }
 
     [Fact]
+    public void A_keyword_with_the_noncharacter_U_FFFE_parses() =>
+        Assert.Equal("diffusion\uFFFE", Assert.IsType<TermNode>(QueryParser.Parse("diffusion\uFFFE")).Text);
+
+    [Fact]
     public void An_empty_keyword_is_refused() => Assert.Contains("empty", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse("   ")).Reason);
 
     [Fact]
