@@ -168,6 +168,14 @@ public sealed class DigestRenderingTests
     }
 
     [Fact]
+    public void A_stored_span_that_splits_a_surrogate_pair_marks_the_whole_character()
+    {
+        // "a 😀 b" with a span from the emoji's second half: each half used to be encoded alone, as U+FFFD
+        Assert.Equal("a <mark>&#128512; b</mark>", Highlighter.Html("a \U0001F600 b", [new TextSpan(3, 3)]));
+        Assert.Equal("<mark>a &#128512;</mark> b", Highlighter.Html("a \U0001F600 b", [new TextSpan(0, 3)]));
+    }
+
+    [Fact]
     public void A_title_with_line_breaks_controls_and_bidi_overrides_gives_a_one_line_subject()
     {
         var paper = Paper.Of("9912.00001", "Flow\r\nMatching\u2029in \u202ELatent\u0007 Space", "An abstract.");
