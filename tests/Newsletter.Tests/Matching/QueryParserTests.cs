@@ -34,6 +34,10 @@ public sealed class QueryParserTests
         Assert.Contains("no letters or digits", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(new string('!', 100) + new string('?', 100))).Reason);
 
     [Fact]
+    public void Ten_thousand_open_parentheses_are_refused_without_descending_into_them() =>
+        Assert.Contains("longer than 200", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(new string('(', 10_000) + "a")).Reason);
+
+    [Fact]
     public void An_overlong_keyword_is_refused() =>
         Assert.Contains("longer than 200", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(new string('a', 201))).Reason);
 
