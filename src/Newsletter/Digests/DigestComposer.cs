@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Subscribers;
 using Newsletter.Web;
 
 namespace Newsletter.Digests;
@@ -103,7 +104,9 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     private static string Subject(DigestModel model)
     {
         var day = model.Date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
-        var first = ShortText.Cut(model.Papers[0].Title, 70);
+        // a subject is one line: a title's line breaks, other controls and bidi overrides (which would reorder the
+        // site name and date after it) are not the listing's to put there
+        var first = ShortText.Cut(TypedText.Clean(model.Papers[0].Title), 70);
         return model.Papers.Count == 1
             ? $"{first} · {model.SiteName}, {day}"
             : $"{first} and {model.Papers.Count - 1} more · {model.SiteName}, {day}";

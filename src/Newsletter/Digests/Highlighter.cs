@@ -10,7 +10,7 @@ public static class Highlighter
     {
         var html = new StringBuilder(text.Length + 32);
         var at = 0;
-        foreach (var span in Merge(spans, text.Length))
+        foreach (var span in Merge(text, spans))
         {
             html.Append(WebUtility.HtmlEncode(text[at..span.Start]));
             html.Append("<mark>").Append(WebUtility.HtmlEncode(text[span.Start..span.End])).Append("</mark>");
@@ -50,11 +50,12 @@ public static class Highlighter
         return (prefix + text[start..end] + suffix, moved);
     }
 
-    private static IEnumerable<TextSpan> Merge(IEnumerable<TextSpan> spans, int textLength)
+    private static IEnumerable<TextSpan> Merge(string text, IEnumerable<TextSpan> spans)
     {
         TextSpan? open = null;
-        foreach (var span in spans.Where(s => s.Length > 0 && s.Start >= 0 && s.End <= textLength).OrderBy(s => s.Start))
+        foreach (var stored in spans.Where(s => s.Length > 0 && s.Start >= 0 && s.End <= text.Length).OrderBy(s => s.Start))
         {
+            var span = WholeCharacters(text, stored);
             if (open is { } o && span.Start <= o.End)
             {
                 open = new TextSpan(o.Start, Math.Max(o.End, span.End) - o.Start);
@@ -70,6 +71,17 @@ public static class Highlighter
         {
             yield return last;
         }
+    }
+
+    /// <summary>
+    /// The span widened to whole surrogate pairs: a stored span may come from another version of the text, and encoding
+    /// half a pair on each side of a mark would turn the character into two replacement characters.
+    /// </summary>
+    private static TextSpan WholeCharacters(string text, TextSpan span)
+    {
+        var start = span.Start > 0 && char.IsLowSurrogate(text[span.Start]) && char.IsHighSurrogate(text[span.Start - 1]) ? span.Start - 1 : span.Start;
+        var end = span.End < text.Length && char.IsLowSurrogate(text[span.End]) && char.IsHighSurrogate(text[span.End - 1]) ? span.End + 1 : span.End;
+        return new TextSpan(start, end - start);
     }
 
     /// <summary>The start of the word after <paramref name="at"/>, unless that passes <paramref name="limit"/> (the first match).</summary>

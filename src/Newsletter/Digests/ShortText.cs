@@ -20,14 +20,34 @@ public static class ShortText
             return text;
         }
         var end = BoundaryAtOrBefore(text, maxLength - Ellipsis.Length);
-        // a word boundary if one falls in the second half of the room; a cut mid-word only when there is none
+        // a word boundary if one falls in the second half of the room; a cut mid-word only when there is none, or when
+        // all before it is space
         var space = LastWhiteSpace(text, end);
-        if (space > end / 2)
+        var kept = space > end / 2 ? TrimmedEnd(text, space) : 0;
+        if (kept == 0)
         {
-            end = space;
+            kept = TrimmedEnd(text, end);
         }
-        var kept = text[..end].TrimEnd();
-        return (kept.Length == 0 ? text[..end] : kept) + Ellipsis;
+        return text[..kept] + Ellipsis;
+    }
+
+    /// <summary>
+    /// Where <paramref name="text"/> cut at <paramref name="end"/> ends once its trailing whitespace is gone, on a
+    /// boundary: a space is not always one (after U+0600 it belongs to the character before), and a prefix that
+    /// ends in spaces would put them before the ellipsis.
+    /// </summary>
+    private static int TrimmedEnd(string text, int end)
+    {
+        while (true)
+        {
+            var trimmed = text.AsSpan(0, end).TrimEnd().Length;
+            var boundary = BoundaryAtOrBefore(text, trimmed);
+            if (boundary == trimmed)
+            {
+                return trimmed;
+            }
+            end = boundary;
+        }
     }
 
     /// <summary>The last boundary between user-perceived characters at or before <paramref name="at"/> (0 at worst).</summary>

@@ -43,7 +43,16 @@ public static class TextFolding
         {
             return c.ToString();
         }
-        var decomposed = c.ToString().Normalize(NormalizationForm.FormKD);
+        string decomposed;
+        try
+        {
+            decomposed = c.ToString().Normalize(NormalizationForm.FormKD);
+        }
+        catch (ArgumentException)
+        {
+            // a noncharacter (U+FFFE) cannot be normalised: it has no other reading, and one in a title must not stop the day
+            return c.ToString();
+        }
         var kept = new StringBuilder(decomposed.Length);
         foreach (var d in decomposed)
         {

@@ -65,6 +65,12 @@ public static class Tokenizer
                 }
                 continue;
             }
+            if (folded.Length == 0 && wordStart >= 0)
+            {
+                // a combining mark folds to nothing but belongs to the letter before it: "nai\u0308ve" is one word, as
+                // "naïve" is, and the token's span keeps the mark with its letter
+                continue;
+            }
             if (wordStart >= 0)
             {
                 tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
@@ -75,7 +81,7 @@ public static class Tokenizer
             }
             if (folded.Length == 0)
             {
-                continue; // a lone combining mark: part of nothing
+                continue; // a combining mark with no letter before it: part of nothing
             }
             if (folded is not (" " or "-"))
             {

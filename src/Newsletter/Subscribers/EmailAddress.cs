@@ -8,7 +8,9 @@ public static class EmailAddress
 {
     public const int MaxLength = 254;
 
-    private static readonly IdnMapping Idn = new();
+    // STD3 rules: a mail domain is letters, digits and hyphens; without them IDNA lets through what no DNS name holds
+    // ('*', '_') and maps what looks like other syntax into it (a full-width '＠' or '［' becomes '@' or '[')
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true };
 
     /// <returns>The normalised address, or null with <paramref name="problem"/> saying what is wrong.</returns>
     public static string? Normalize(string? input, out string problem)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using MimeKit;
 using Newsletter.Digests;
+using Newsletter.Papers;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Digests;
@@ -164,6 +165,24 @@ public sealed class DigestRenderingTests
         Assert.EndsWith("…", excerpt);
         Assert.True(excerpt.Length <= 122);
         Assert.Equal("word150", excerpt.Substring(Assert.Single(spans).Start, 7));
+    }
+
+    [Fact]
+    public void A_stored_span_that_splits_a_surrogate_pair_marks_the_whole_character()
+    {
+        // "a 😀 b" with a span from the emoji's second half: each half used to be encoded alone, as U+FFFD
+        Assert.Equal("a <mark>&#128512; b</mark>", Highlighter.Html("a \U0001F600 b", [new TextSpan(3, 3)]));
+        Assert.Equal("<mark>a &#128512;</mark> b", Highlighter.Html("a \U0001F600 b", [new TextSpan(0, 3)]));
+    }
+
+    [Fact]
+    public void A_title_with_line_breaks_controls_and_bidi_overrides_gives_a_one_line_subject()
+    {
+        var paper = Paper.Of("9912.00001", "Flow\r\nMatching\u2029in \u202ELatent\u0007 Space", "An abstract.");
+
+        var message = DigestFixtures.Composer().Compose(DigestFixtures.Ada, new DateOnly(2026, 3, 11), [new SelectedPaper(paper, 1, ["flow"], [], [])]);
+
+        Assert.Equal("Flow Matching in Latent Space · Trending Digest, 11 Mar 2026", message.Subject);
     }
 
     [Fact]

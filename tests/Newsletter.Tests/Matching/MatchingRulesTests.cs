@@ -128,6 +128,30 @@ public sealed class MatchingRulesTests
     [Fact]
     public void Diacritics_in_the_keyword_are_folded_too() => Assert.True(Matches("naïve bayes", "a naive Bayes baseline"));
 
+    [Fact]
+    public void A_word_written_with_combining_accents_matches_it_written_precomposed()
+    {
+        // "Räkönen" as R, a + U+0308, k, o + U+0308, nen: each mark used to end a word, making three of it
+        Assert.True(Matches("Räkönen", "the Ra\u0308ko\u0308nen model"));
+        Assert.True(Matches("Ra\u0308ko\u0308nen", "the Räkönen model"));
+    }
+
+    [Fact]
+    public void A_highlight_keeps_the_combining_accents_of_its_last_letter()
+    {
+        var paper = Paper.Of("2401.1", "Cafe\u0301 Benchmarks", "");
+
+        Assert.Equal(["Cafe\u0301"], Highlighted("café", paper));
+    }
+
+    [Fact]
+    public void A_title_with_the_noncharacter_U_FFFE_is_matched_like_any_other()
+    {
+        // .NET refuses to normalise U+FFFE: folding it threw, which stopped the whole day's index
+        Assert.True(Matches("diffusion", "latent diffusion\uFFFE models"));
+        Assert.Equal(["latent", "diffusion", "models"], Tokenizer.Tokenize("latent\uFFFEdiffusion models").Select(t => t.Text));
+    }
+
     // Row: speech with exclusion speech synthesis
     [Fact]
     public void Speech_matches_a_real_speech_recognition_abstract() => Assert.True(MatchesPaper(CorpusPaper("9912.00010"), ["speech"], ["speech synthesis"]));

@@ -23,11 +23,19 @@ public sealed class QueryParserTests
     }
 
     [Fact]
+    public void A_keyword_with_the_noncharacter_U_FFFE_parses() =>
+        Assert.Equal("diffusion\uFFFE", Assert.IsType<TermNode>(QueryParser.Parse("diffusion\uFFFE")).Text);
+
+    [Fact]
     public void An_empty_keyword_is_refused() => Assert.Contains("empty", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse("   ")).Reason);
 
     [Fact]
     public void Two_hundred_characters_of_punctuation_are_refused() =>
         Assert.Contains("no letters or digits", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(new string('!', 100) + new string('?', 100))).Reason);
+
+    [Fact]
+    public void Ten_thousand_open_parentheses_are_refused_without_descending_into_them() =>
+        Assert.Contains("longer than 200", Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(new string('(', 10_000) + "a")).Reason);
 
     [Fact]
     public void An_overlong_keyword_is_refused() =>

@@ -30,6 +30,17 @@ public sealed class EmailAddressTests
         Assert.Contains(reason, problem);
     }
 
+    [Theory]
+    [InlineData("ada@exa*mple.org")]
+    [InlineData("ada@under_score.org")]
+    [InlineData("ada@\uFF20example.org")]     // a full-width @ that IDNA maps to a second '@'
+    [InlineData("ada@\uFF3B1.2.3.4\uFF3D")]    // full-width brackets that IDNA maps to an IP literal
+    public void A_domain_that_is_not_letters_digits_and_hyphens_is_refused(string input)
+    {
+        Assert.Null(EmailAddress.Normalize(input, out var problem));
+        Assert.NotEqual("", problem);
+    }
+
     [Fact]
     public void An_address_longer_than_the_smtp_limit_is_refused()
     {
