@@ -47,8 +47,8 @@ public static class WebHost
             builder.Services.AddScheduler(database);
         }
         var app = builder.Build();
+        app.Use(SecurityHeaders); // before the error handler, whose answers must carry the headers too
         app.UseNewsletterErrors();
-        app.Use(SecurityHeaders);
         app.UseRateLimiter();
         app.UseAntiforgery();
         MapEndpoints(app);
@@ -100,19 +100,26 @@ public static class WebHost
         app.MapPreferencesPages();
         app.MapUnsubscribePages();
         app.MapAdminApi();
-        app.MapOpenApi(AdminApi.Prefix + "/openapi/{documentName}.json");
         app.MapNewsletterHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 
+    /// <summary>
+    /// Set as the response starts rather than as the request arrives: the exception handler clears the headers of
+    /// the response it replaces, and its answers (admin 500s, bad-request 400s, expired forms) need them as much.
+    /// </summary>
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer"; // page addresses carry signed tokens: never leak them to paper sites
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.CacheControl = "no-store";
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer"; // page addresses carry signed tokens: never leak them to paper sites
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        }, context.Response);
         return next(context);
     }
 }
