@@ -49,6 +49,7 @@ public static class WebHost
         var app = builder.Build();
         app.Use(SecurityHeaders); // before the error handler, whose answers must carry the headers too
         app.UseNewsletterErrors();
+        app.UsePageForms();
         app.UseRateLimiter();
         app.UseAntiforgery();
         MapEndpoints(app);

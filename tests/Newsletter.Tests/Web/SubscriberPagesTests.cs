@@ -67,6 +67,55 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task Over_long_fields_and_control_characters_are_named_on_the_form()
+    {
+        var longKeyword = "graph " + new string('x', 200);
+        var cases = new (string Field, string Value, string Words)[]
+        {
+            ("name", new string('n', 201), "at most 200 characters"),
+            ("name", "Ada\0Lovelace", "invalid characters"),
+            ("keywords", string.Join("\n", Enumerable.Range(1, 51).Select(i => $"topic{i}")), "at most 50"),
+            ("keywords", "diffusion\n" + longKeyword, "Line 2"),
+            ("keywords", string.Join("\n", Enumerable.Range(1, 30).Select(i => new string('k', 150) + i)), "at most 4,000 characters"),
+            ("keywords", "diffusion\u0000", "invalid characters"),
+            ("exclude", "survey\u0007", "invalid characters"),
+            ("email", "ada\u0000@example.org", "email"),
+        };
+        foreach (var (field, value, words) in cases)
+        {
+            var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" };
+            form[field] = value;
+            var (status, html) = await SubmitAsync("/subscribe", form);
+
+            Assert.True(status == HttpStatusCode.BadRequest, $"{field}: {status} {MainOf(html)}");
+            Assert.DoesNotContain("This form has expired", html);
+            var error = Regex.Match(html, $"<p class=\"error\" id=\"{field}-error\">([^<]*)</p>");
+            Assert.True(error.Success, $"{field}: no error under the field in {MainOf(html)}");
+            Assert.Contains(words, WebUtility.HtmlDecode(error.Groups[1].Value));
+        }
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var (saveStatus, saved) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}",
+            new() { ["token"] = token, ["keywords"] = "RL\u0000HF", ["action"] = "save" });
+        Assert.Equal(HttpStatusCode.BadRequest, saveStatus);
+        Assert.Contains("invalid characters", saved);
+        Assert.Equal("[\"diffusion\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task A_form_too_large_to_read_gets_a_413_page_saying_so()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@example.org", ["keywords"] = new string('k', 5_000_000) });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("too large", html);
+        Assert.DoesNotContain("This form has expired", html);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
     public async Task Subscribing_answers_the_same_whether_or_not_the_address_exists()
     {
         var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" };

@@ -63,9 +63,9 @@ public static partial class SubscribeEndpoints
             <form method="post" action="/subscribe" novalidate>
             {FormProtection.Field(context)}
             {ProfileFields.Field("email", "Email address", "We send a link to confirm it.", errors,
-                Html.Of($"""<input id="email" name="email" type="email" autocomplete="email" required value="{form.Email}" {ProfileFields.Invalid("email", errors)}>"""))}
+                Html.Of($"""<input id="email" name="email" type="email" autocomplete="email" required maxlength="{EmailAddress.MaxLength}" value="{form.Email}" {ProfileFields.Invalid("email", errors)}>"""))}
             {ProfileFields.Field("name", "Name", "Optional: how the email greets you.", errors,
-                Html.Of($"""<input id="name" name="name" type="text" autocomplete="name" value="{form.Name}" {ProfileFields.Invalid("name", errors)}>"""))}
+                Html.Of($"""<input id="name" name="name" type="text" autocomplete="name" maxlength="{ProfileForm.MaxNameLength}" value="{form.Name}" {ProfileFields.Invalid("name", errors)}>"""))}
             {ProfileFields.Render(form, errors)}
             <button type="submit">Subscribe</button>
             </form>
