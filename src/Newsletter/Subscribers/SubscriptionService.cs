@@ -52,7 +52,7 @@ public sealed class SubscriptionService(
             {
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }
-            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -102,7 +102,7 @@ public sealed class SubscriptionService(
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
-            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         await SendConfirmationAsync(existing, settings.Keywords, cancellationToken);
@@ -120,7 +120,7 @@ public sealed class SubscriptionService(
         {
             return false;
         }
-        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
