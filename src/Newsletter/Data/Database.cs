@@ -91,9 +91,9 @@ public sealed class Database : IAsyncDisposable
         {
             return await _postgres.OpenConnectionAsync(cancellationToken);
         }
-        if (FilePath is not null)
+        if (FilePath is not null && !File.Exists(FilePath))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            CreateFile(FilePath);
         }
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -102,6 +102,23 @@ public sealed class Database : IAsyncDisposable
         await connection.ExecuteAsync(
             $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         return connection;
+    }
+
+    /// <summary>
+    /// An empty file (SQLite takes it as an empty database) in a folder of its own, both the owner's only: SQLite
+    /// would create it 0644, and gives its -wal and -shm files the database file's permissions.
+    /// </summary>
+    private static void CreateFile(string path)
+    {
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        try
+        {
+            PrivateFiles.Create(path, FileMode.CreateNew).Dispose();
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // another connection or process created it first
+        }
     }
 
     /// <summary>A unique key refused the row (the database deciding that something already exists).</summary>

@@ -102,7 +102,7 @@ public static class HealthChecks
                 var folder = home.Resolve(o.PickupFolder);
                 try
                 {
-                    Directory.CreateDirectory(folder);
+                    PrivateFiles.CreateFolder(folder);
                     return HealthCheckResult.Healthy("pickup folder (no SMTP host configured)");
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)

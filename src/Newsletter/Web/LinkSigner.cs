@@ -80,11 +80,11 @@ public sealed class LinkSigner
         {
             return File.ReadAllText(path).Trim();
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         try
         {
-            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            using var file = PrivateFiles.Create(path, FileMode.CreateNew);
             file.Write(Encoding.ASCII.GetBytes(key));
             return key;
         }
