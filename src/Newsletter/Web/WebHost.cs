@@ -23,7 +23,8 @@ public static class WebHost
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static WebApplication Build(ConfigSwitches switches, string[] urls)
+    /// <param name="addServices">Replaces or adds services after the application's own (tests: a clock).</param>
+    public static WebApplication Build(ConfigSwitches switches, string[] urls, Action<IServiceCollection>? addServices = null)
     {
         var home = NewsletterHome.Locate(switches.ConfigFile);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = home.Path, Args = [] });
@@ -41,6 +42,7 @@ public static class WebHost
         }
         AddWebServices(builder.Services, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
+        addServices?.Invoke(builder.Services);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
             var database = new Database(Options.Create(builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()), home);
