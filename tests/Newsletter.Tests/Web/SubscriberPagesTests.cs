@@ -191,6 +191,29 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task Subscribing_again_after_unsubscribing_needs_a_new_confirmation()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        await ConfirmByMailAsync("ada@example.org");
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Unsubscribe);
+        var unsubscribePage = $"/unsubscribe?token={Uri.EscapeDataString(token)}";
+        using (var unsubscribe = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _host.Client.PostAsync("/unsubscribe", unsubscribe)).StatusCode);
+        }
+        Assert.Equal("unsubscribed", Status("ada@example.org"));
+
+        var (status, html) = await SubmitAsync("/resubscribe", new() { ["token"] = token }, formPage: unsubscribePage);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Check your inbox", html);
+        Assert.Equal("pending", Status("ada@example.org"));
+        var mails = await maildev.Server.WaitForAsync(2);
+        Assert.Equal(2, mails.Count(m => m.To.Contains("ada@example.org") && ConfirmLink().IsMatch(m.Text)));
+        await ConfirmByMailAsync("ada@example.org"); // the new link brings the address back
+    }
+
+    [Fact]
     public async Task Saved_preferences_are_checked_and_a_paused_subscriber_gets_no_digest()
     {
         var id = await SubscribeAndGetIdAsync("ada@example.org");
