@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,6 +50,7 @@ public static class WebHost
             builder.Services.AddScheduler(database);
         }
         var app = builder.Build();
+        app.Use(PublicScheme);
         app.Use(SecurityHeaders); // before the error handler, whose answers must carry the headers too
         app.UseNewsletterErrors();
         app.UsePageForms();
@@ -63,7 +65,15 @@ public static class WebHost
         services.AddProblemDetails();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach ErrorPages and get a precise answer
         services.Configure<JsonOptions>(o => o.SerializerOptions.Encoder = AdminJson.Options.Encoder);
-        services.AddAntiforgery(o => o.Cookie.Name = "newsletter.antiforgery");
+        services.AddAntiforgery();
+        services.AddOptions<AntiforgeryOptions>().Configure<IOptions<SiteOptions>>((o, site) =>
+        {
+            o.Cookie.Name = "newsletter.antiforgery";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = IsHttps(site.Value) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddKeyRingInDatabase();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -95,6 +105,22 @@ public static class WebHost
         services.AddAdminApi();
         services.AddHostedService<Delivery.OutboxPump>();
     }
+
+    /// <summary>
+    /// When the public address is https, the browser spoke TLS, whether to Kestrel or to a balancer in front that
+    /// passes plain HTTP on (docs/deploy.md), and requests say so: the anti-forgery check refuses to work with its
+    /// Secure cookie on a request it believes came without TLS.
+    /// </summary>
+    private static Task PublicScheme(HttpContext context, RequestDelegate next)
+    {
+        if (IsHttps(context.RequestServices.GetRequiredService<IOptions<SiteOptions>>().Value))
+        {
+            context.Request.Scheme = Uri.UriSchemeHttps;
+        }
+        return next(context);
+    }
+
+    private static bool IsHttps(SiteOptions site) => site.BaseUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
 
     private static void MapEndpoints(WebApplication app)
     {

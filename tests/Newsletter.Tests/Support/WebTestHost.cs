@@ -69,12 +69,12 @@ public sealed class WebTestHost : IAsyncDisposable
         return await StartOnAsync(app, baseUrl, ownsApp: true, services);
     }
 
-    /// <summary>Another node beside this one: its own host and port, the same database and settings.</summary>
-    public Task<WebTestHost> StartBesideAsync() => StartOnAsync(App, $"http://127.0.0.1:{Ports.Free()}", ownsApp: false, null);
+    /// <summary>Another node beside this one: its own host and port, the same database and settings (<paramref name="settings"/> changed).</summary>
+    public Task<WebTestHost> StartBesideAsync(params string[] settings) => StartOnAsync(App, $"http://127.0.0.1:{Ports.Free()}", ownsApp: false, null, settings);
 
-    private static async Task<WebTestHost> StartOnAsync(TestApp app, string baseUrl, bool ownsApp, Action<IServiceCollection>? services)
+    private static async Task<WebTestHost> StartOnAsync(TestApp app, string baseUrl, bool ownsApp, Action<IServiceCollection>? services, params string[] settings)
     {
-        string[] all = [.. app.Settings, $"--Smtp:PickupFolder={app.Dir.File("outbox")}"];
+        string[] all = [.. app.Settings, $"--Smtp:PickupFolder={app.Dir.File("outbox")}", .. settings];
         var web = WebHost.Build(ConfigSwitches.Extract(all), [baseUrl], services);
         await web.Services.PrepareAsync(migrate: true, CancellationToken.None);
         await web.StartAsync();

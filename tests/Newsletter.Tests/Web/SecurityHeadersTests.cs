@@ -43,6 +43,35 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_anti_forgery_cookie_is_secure_strict_and_http_only_on_an_https_site()
+    {
+        await using var https = await WebTestHost.StartAsync(null, "--Site:BaseUrl=https://papers.example.org", "--Site:SubscribeRequestsPerMinute=0");
+        using var browser = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri(https.BaseUrl) }; // TLS ends at a balancer in front
+
+        var form = await browser.GetAsync("/subscribe");
+        var cookie = Assert.Single(form.Headers.GetValues("Set-Cookie"), c => c.StartsWith("newsletter.antiforgery=", StringComparison.Ordinal));
+        var token = System.Text.RegularExpressions.Regex.Match(await form.Content.ReadAsStringAsync(), "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/subscribe")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                [token.Groups[1].Value] = WebUtility.HtmlDecode(token.Groups[2].Value), ["email"] = "ada@example.org", ["keywords"] = "diffusion",
+            }),
+        };
+        post.Headers.Add("Cookie", cookie[..cookie.IndexOf(';')]);
+        var answer = await browser.SendAsync(post);
+        var plain = (await _host.Client.GetAsync("/subscribe")).Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("newsletter.antiforgery=", StringComparison.Ordinal));
+
+        var attributes = cookie.ToLowerInvariant().Split(';').Select(a => a.Trim()).ToList();
+        Assert.Contains("secure", attributes);
+        Assert.Contains("samesite=strict", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("secure", plain.ToLowerInvariant().Split(';').Select(a => a.Trim())); // an http site: a Secure cookie would never come back
+        Assert.Contains("samesite=strict", plain.ToLowerInvariant());
+    }
+
+    [Fact]
     public async Task The_openapi_document_needs_the_admin_key()
     {
         var anonymous = await _host.Client.GetAsync("/admin/api/openapi/v1.json");
