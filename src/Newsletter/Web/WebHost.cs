@@ -53,8 +53,8 @@ public static class WebHost
         app.Use(PublicScheme);
         app.Use(SecurityHeaders); // before the error handler, whose answers must carry the headers too
         app.UseNewsletterErrors();
-        app.UsePageForms();
         app.UseRateLimiter();
+        app.UsePageForms(); // after the limiter: a refused post is not read
         app.UseAntiforgery();
         MapEndpoints(app);
         return app;
