@@ -10,6 +10,7 @@ public sealed class ProfileForm
     public const int MaxNameLength = 200;
     public const int MaxKeywordsLength = 4_000;
     public const int MaxKeywordLength = 200;
+    private const int MaxTimeZoneLength = 100; // the longest IANA name is about 30
 
     public string? Token { get; set; }
     public string? Email { get; set; }
@@ -71,7 +72,7 @@ public sealed class ProfileForm
         }
         CheckText(errors, "email", "email address", Email, EmailAddress.MaxLength);
         CheckText(errors, "name", "name", Name, MaxNameLength);
-        CheckText(errors, "timeZone", "time zone", TimeZone, 100);
+        CheckText(errors, "timeZone", "time zone", TimeZone, MaxTimeZoneLength);
         CheckKeywords(errors, "keywords", "keywords", Keywords);
         CheckKeywords(errors, "exclude", "exclusions", Exclude);
         return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone), errors);
@@ -97,30 +98,31 @@ public sealed class ProfileForm
         }
     }
 
+    /// <summary>Line numbers as in the parser's messages: among the keywords, blank lines left out.</summary>
     private static void CheckKeywords(Dictionary<string, string> errors, string field, string label, string? text)
     {
         if (text is null)
         {
             return;
         }
-        var lines = text.Split('\n');
+        var lines = Lines(text);
         var length = text.Replace("\r\n", "\n", StringComparison.Ordinal).Length; // browsers post a line break as CR LF and count it as one
         if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
         {
-            var line = Array.FindIndex(lines, l => l.Any(c => char.IsControl(c) && c is not '\r' and not '\t')) + 1;
+            var line = lines.ToList().FindIndex(l => l.Any(c => char.IsControl(c) && c is not '\t')) + 1;
             errors[field] = $"Line {line}: the {label} contain invalid characters (a null or other control character): remove them.";
         }
         else if (length > MaxKeywordsLength)
         {
             errors[field] = string.Create(CultureInfo.InvariantCulture, $"The {label} can be at most {MaxKeywordsLength:N0} characters in all (there are {length:N0}).");
         }
-        else if (Array.FindIndex(lines, l => l.Trim().Length > MaxKeywordLength) is var at and >= 0)
+        else if (lines.ToList().FindIndex(l => l.Length > MaxKeywordLength) is var at and >= 0)
         {
-            errors[field] = $"Line {at + 1}: a keyword can be at most {MaxKeywordLength} characters (this one has {lines[at].Trim().Length}).";
+            errors[field] = $"Line {at + 1}: a keyword can be at most {MaxKeywordLength} characters (this one has {lines[at].Length}).";
         }
-        else if (Lines(text).Count > Profile.MaxKeywords)
+        else if (lines.Count > Profile.MaxKeywords)
         {
-            errors[field] = $"Enter at most {Profile.MaxKeywords} {label}, one per line (there are {Lines(text).Count}).";
+            errors[field] = $"Enter at most {Profile.MaxKeywords} {label}, one per line (there are {lines.Count}).";
         }
     }
 
