@@ -20,8 +20,7 @@ public sealed partial class ApiKeyFilter(IOptions<AdminOptions> options, ILogger
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        var presented = Presented(http.Request);
         var actor = presented is null ? null : Match(presented);
         if (actor is null)
         {
@@ -38,6 +37,15 @@ public sealed partial class ApiKeyFilter(IOptions<AdminOptions> options, ILogger
         }
         http.Items[ActorItem] = actor;
         return await next(context);
+    }
+
+    /// <summary>The caller a request's bearer key names, or null (no key, or not one of the configured keys); logs nothing.</summary>
+    public string? ActorOf(HttpRequest request) => Presented(request) is { } presented ? Match(presented) : null;
+
+    private static string? Presented(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
     /// <summary>The caller as the audit log names it: "key:" and the first 8 hex digits of the key's SHA-256.</summary>

@@ -91,17 +91,52 @@ public sealed class Database : IAsyncDisposable
         {
             return await _postgres.OpenConnectionAsync(cancellationToken);
         }
-        if (FilePath is not null)
+        if (FilePath is not null && !File.Exists(FilePath))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            CreateFile(FilePath);
         }
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // Per-connection settings: wait for other writers instead of failing, enforce references, and
-        // trade a little durability on power loss (never on crash) for much faster commits under WAL.
-        await connection.ExecuteAsync(
-            $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        await connection.ExecuteAsync(SqlitePragmas);
         return connection;
+    }
+
+    /// <summary>For the one caller an interface keeps synchronous: ASP.NET's data-protection key ring (read at start-up, then daily).</summary>
+    public DbConnection Open()
+    {
+        if (_postgres is not null)
+        {
+            return _postgres.OpenConnection();
+        }
+        if (FilePath is not null && !File.Exists(FilePath))
+        {
+            CreateFile(FilePath);
+        }
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        connection.Execute(SqlitePragmas);
+        return connection;
+    }
+
+    // Per-connection settings: wait for other writers instead of failing, enforce references, and
+    // trade a little durability on power loss (never on crash) for much faster commits under WAL.
+    private string SqlitePragmas => $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+    /// <summary>
+    /// An empty file (SQLite takes it as an empty database) in a folder of its own, both the owner's only: SQLite
+    /// would create it 0644, and gives its -wal and -shm files the database file's permissions.
+    /// </summary>
+    private static void CreateFile(string path)
+    {
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        try
+        {
+            PrivateFiles.Create(path, FileMode.CreateNew).Dispose();
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // another connection or process created it first
+        }
     }
 
     /// <summary>A unique key refused the row (the database deciding that something already exists).</summary>

@@ -6,7 +6,8 @@ namespace Newsletter.Delivery;
 
 /// <summary>
 /// The embedded default with no SMTP server: each message becomes <c>&lt;folder&gt;/&lt;yyyy-MM-dd&gt;/&lt;id&gt;.eml</c>,
-/// written to a temporary name and moved into place, so a file that exists is complete.
+/// written to a temporary name and moved into place, so a file that exists is complete. Folders and files are the
+/// service user's only (<see cref="PrivateFiles"/>).
 /// </summary>
 public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, NewsletterHome home, TimeProvider clock) : IMailTransport
 {
@@ -39,9 +40,9 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
     {
         try
         {
-            Directory.CreateDirectory(Folder);
+            PrivateFiles.CreateFolder(Folder);
             var probe = Path.Combine(Folder, $".probe-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
+            PrivateFiles.Create(probe, FileMode.CreateNew).Dispose();
             File.Delete(probe);
             return Task.FromResult<string?>(null);
         }
@@ -55,10 +56,10 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
     {
         var day = (mail.Message.Date == default ? clock.GetUtcNow() : mail.Message.Date).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var folder = Path.Combine(Folder, day);
-        Directory.CreateDirectory(folder);
+        PrivateFiles.CreateFolder(folder);
         var path = Path.Combine(folder, SafeName(mail.Message.MessageId ?? mail.Id) + ".eml");
         var temporary = path + ".tmp";
-        await using (var file = File.Create(temporary))
+        await using (var file = PrivateFiles.Create(temporary, FileMode.Create)) // the message's links are valid tokens: 0600
         {
             await mail.Message.WriteToAsync(file, cancellationToken);
         }

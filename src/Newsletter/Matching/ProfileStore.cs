@@ -12,9 +12,13 @@ namespace Newsletter.Matching;
 /// </summary>
 public sealed class ProfileStore(Database database, TimeProvider clock)
 {
+    /// <summary>The keywords one row each, as typed, for the admin search (<c>SubscriberStore.PageAsync</c>).</summary>
+    private static readonly MultiRowInsert<(string SubscriberId, int Position, string Keyword)> KeywordRows = new(
+        "profile_keywords", ["subscriber_id", "position", "keyword"], k => [k.SubscriberId, k.Position, k.Keyword]);
+
     /// <exception cref="ProfileValidationException">Nothing is written.</exception>
     public async Task<Profile> SaveAsync(DbConnection connection, DbTransaction transaction, string subscriberId, IReadOnlyList<string> keywords,
-        IReadOnlyList<string> exclusions, int maxPapers, double? minScore)
+        IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken)
     {
         var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore);
         await connection.ExecuteAsync(
@@ -34,6 +38,8 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
                 Now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
             },
             transaction);
+        await connection.ExecuteAsync("DELETE FROM profile_keywords WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+        await KeywordRows.InsertNewAsync(connection, transaction, [.. profile.Keywords.Select((k, i) => (subscriberId, i, k.Text))], cancellationToken);
         return profile;
     }
 
@@ -94,8 +100,12 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         return (profiles, broken);
     }
 
-    public Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId) =>
-        connection.ExecuteAsync("DELETE FROM profiles WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+    /// <summary>The profile and its keyword rows (named, not left to the cascade: this is the erasure of personal data).</summary>
+    public async Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId)
+    {
+        await connection.ExecuteAsync("DELETE FROM profile_keywords WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+        return await connection.ExecuteAsync("DELETE FROM profiles WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+    }
 
     private sealed class ProfileRow
     {

@@ -49,7 +49,7 @@ public sealed class DemoSetup(
 
     private static async Task ExtractSampleAsync(string path, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!); // under data/, which holds secrets
         await using var resource = typeof(DemoSetup).Assembly.GetManifestResourceStream("sample/" + SampleName)
             ?? throw new InvalidOperationException("the bundled sample listing is missing from this build.");
         await using var file = File.Create(path);

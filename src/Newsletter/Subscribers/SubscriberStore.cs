@@ -48,20 +48,23 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             $"SELECT {Columns} FROM subscribers WHERE status = 'active' AND paused_at IS NULL ORDER BY created_at, email")];
     }
 
-    /// <summary>One page of subscribers, newest first; <paramref name="search"/> matches a part of the email or of a keyword.</summary>
+    /// <summary>One page of subscribers, newest first; <paramref name="search"/> matches a part of the email or of a keyword as typed.</summary>
     public async Task<(IReadOnlyList<Subscriber> Items, long Total)> PageAsync(string? status, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
-        // LIKE with the pattern's own wildcards escaped: the same on SQLite and PostgreSQL
+        // Keywords are searched in their own table, one plain row each (the profile's JSON text has brackets and
+        // escapes a search must not see), by one pass over it rather than a probe per subscriber. Both sides are
+        // folded by the database's lower(), so the search folds exactly as the stored text does. LIKE with the
+        // search's own wildcards escaped: the same on SQLite and PostgreSQL.
         const string Filter =
             """
             WHERE (@Status IS NULL OR s.status = @Status)
               AND (@Search IS NULL
-                   OR s.email LIKE @Search ESCAPE '\'
-                   OR EXISTS (SELECT 1 FROM profiles p WHERE p.subscriber_id = s.id AND lower(p.keywords) LIKE @Search ESCAPE '\'))
+                   OR s.email LIKE lower(@Search) ESCAPE '\'
+                   OR s.id IN (SELECT k.subscriber_id FROM profile_keywords k WHERE lower(k.keyword) LIKE lower(@Search) ESCAPE '\'))
             """;
         var pattern = string.IsNullOrWhiteSpace(search)
             ? null
-            : "%" + search.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            : "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         var args = new { Status = status, Search = pattern, Skip = (page - 1) * pageSize, Take = pageSize };
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM subscribers s {Filter}", args);

@@ -50,7 +50,7 @@ public sealed class SubscriptionService(
             {
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }
-            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             if (!request.Confirmed)
             {
                 await confirmations.QueueAsync(connection, transaction, subscriber.Id);
@@ -102,7 +102,7 @@ public sealed class SubscriptionService(
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
-            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             await confirmations.QueueAsync(connection, transaction, existing.Id);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -138,7 +138,7 @@ public sealed class SubscriptionService(
         {
             return false;
         }
-        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore);
+        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -147,13 +147,14 @@ public sealed class SubscriptionService(
     /// An unsubscribed subscriber asks to come back (the page after unsubscribing): they are pending again and get a
     /// new confirmation email, as a new subscriber would; nobody is made active without proving the address again.
     /// </summary>
-    /// <returns>False when there is no such subscriber or they are not unsubscribed (nothing changes then).</returns>
+    /// <returns>False when there is no such subscriber or they are neither unsubscribed nor pending (nothing changes then).</returns>
     public async Task<bool> ResubscribeAsync(string subscriberId, CancellationToken cancellationToken)
     {
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (!await subscribers.TransitionAsync(connection, transaction, subscriberId, [SubscriberStatus.Unsubscribed], SubscriberStatus.Pending, null))
+            // pending to pending too: one who never confirmed gets the email again (at most one per Site:ConfirmResendMinutes)
+            if (!await subscribers.TransitionAsync(connection, transaction, subscriberId, [SubscriberStatus.Unsubscribed, SubscriberStatus.Pending], SubscriberStatus.Pending, null))
             {
                 return false;
             }

@@ -23,8 +23,12 @@ public static partial class ErrorPages
     private static async Task HandleAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var admin = context.Request.Path.StartsWithSegments(AdminApi.Prefix);
         var (status, title, detail) = error switch
         {
+            _ when TooLarge(error) && admin => (StatusCodes.Status413PayloadTooLarge, "The request body is too large", error!.Message),
+            _ when TooLarge(error) => (StatusCodes.Status413PayloadTooLarge, "The form is too large",
+                $"A form can hold at most {PageForms.MaxBodyBytes / 1024} KB, far more than the longest profile. Go back, shorten what you typed and send it again."),
             BadHttpRequestException { InnerException: AntiforgeryValidationException } =>
                 (StatusCodes.Status400BadRequest, "This form has expired", "The page was open too long or cookies are blocked. Go back, reload the page and send the form again."),
             BadHttpRequestException { InnerException: JsonException json } =>
@@ -37,7 +41,7 @@ public static partial class ErrorPages
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ErrorPages));
             LogUnexpected(logger, error, context.Request.Method, context.Request.Path, context.TraceIdentifier);
         }
-        if (context.Request.Path.StartsWithSegments(AdminApi.Prefix))
+        if (admin)
         {
             await TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
             return;
@@ -45,6 +49,17 @@ public static partial class ErrorPages
         var site = context.RequestServices.GetRequiredService<IOptions<SiteOptions>>().Value;
         await PageLayout.Problem(site.Name, title, detail, status, Html.Of($"""<p><a href="/subscribe">Go to the subscribe page</a></p>""")).ExecuteAsync(context);
     }
+
+    /// <summary>
+    /// A body over the size limit (Kestrel's, or the page form reader's), also when the anti-forgery check met it
+    /// first while reading a form: that is not an expired form.
+    /// </summary>
+    private static bool TooLarge(Exception? error) => error switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        BadHttpRequestException { InnerException: AntiforgeryValidationException { InnerException: var read } } => TooLarge(read),
+        _ => false,
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} {Path} (request {RequestId})")]
     private static partial void LogUnexpected(ILogger logger, Exception? error, string method, string path, string requestId);

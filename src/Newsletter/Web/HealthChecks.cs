@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Newsletter.Admin;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Hosting;
@@ -18,16 +19,20 @@ namespace Newsletter.Web;
 /// <summary>
 /// GET /healthz for load balancers and monitors: the database answers, the scheduler runs, the mail server (or
 /// pickup folder) is reachable. 200 when all is well or only mail is degraded (digests wait in the outbox), 503 when
-/// the database or scheduler is down. No personal data, no credentials, in the answer.
+/// the database or scheduler is down. Anyone gets the status; each check's details (they name the relay and quote
+/// errors) only a caller with an admin API key. No personal data, no credentials, in either.
 /// </summary>
 public static class HealthChecks
 {
+    /// <summary>Every check registered here is reported by /healthz, under its name.</summary>
     public static IServiceCollection AddNewsletterHealthChecks(this IServiceCollection services)
     {
+        services.AddSingleton<MailCheck>(); // one instance, so its cached relay probe is shared by all requests
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database")
             .AddCheck<SchedulerCheck>("scheduler")
-            .AddCheck<MailCheck>("smtp", failureStatus: HealthStatus.Degraded);
+            .AddCheck<MailCheck>("smtp", failureStatus: HealthStatus.Degraded)
+            .AddCheck<DeliveriesCheck>("deliveries", failureStatus: HealthStatus.Degraded);
         return services;
     }
 
@@ -40,16 +45,20 @@ public static class HealthChecks
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        return JsonSerializer.SerializeAsync(context.Response.Body, new
-        {
-            status = Name(report.Status),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new
+        var admin = context.RequestServices.GetRequiredService<ApiKeyFilter>().ActorOf(context.Request) is not null;
+        object answer = admin
+            ? new
             {
-                status = Name(e.Value.Status),
-                detail = e.Value.Description,
-                ms = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-            }),
-        }, cancellationToken: context.RequestAborted);
+                status = Name(report.Status),
+                checks = report.Entries.ToDictionary(e => e.Key, e => new
+                {
+                    status = Name(e.Value.Status),
+                    detail = e.Value.Description,
+                    ms = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                }),
+            }
+            : new { status = Name(report.Status) };
+        return JsonSerializer.SerializeAsync(context.Response.Body, answer, cancellationToken: context.RequestAborted);
     }
 
     private static string Name(HealthStatus status) => status switch
@@ -76,6 +85,25 @@ public static class HealthChecks
         }
     }
 
+    /// <summary>
+    /// Degraded while digests of the last day failed (could not be composed, were refused for their content, or outlasted
+    /// every retry) and no resend has delivered them since: one bad digest never stops a day, but it must not go unseen.
+    /// </summary>
+    private sealed class DeliveriesCheck(Outbox outbox, TimeProvider clock) : IHealthCheck
+    {
+        private static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var (count, latest) = await outbox.UnresolvedFailuresAsync(clock.GetUtcNow() - Window, cancellationToken);
+            return count == 0
+                ? HealthCheckResult.Healthy("no failed digests in the last 24 hours")
+                : HealthCheckResult.Degraded(
+                    $"{count} {(count == 1 ? "digest" : "digests")} failed in the last 24 hours and were not delivered since (latest: {latest}); " +
+                    "`runs show` lists them, `digest resend --date D --all --delivery-status failed` sends them once the cause is fixed");
+        }
+    }
+
     private sealed class SchedulerCheck(IServiceProvider services) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -92,8 +120,18 @@ public static class HealthChecks
         }
     }
 
-    private sealed class MailCheck(IOptions<SmtpOptions> smtp, NewsletterHome home) : IHealthCheck
+    /// <summary>
+    /// The relay is probed with a TCP connect at most once a minute, however often /healthz is called (and by how
+    /// many at once): every call in that minute gets the same answer. The relay is someone's mail server, and a
+    /// monitor polling every second, or anyone at all, must not turn into a connection flood on it.
+    /// </summary>
+    private sealed class MailCheck(IOptions<SmtpOptions> smtp, NewsletterHome home, TimeProvider clock) : IHealthCheck
     {
+        private static readonly TimeSpan RelayProbeLasts = TimeSpan.FromMinutes(1);
+        private readonly Lock _gate = new();
+        private Task<HealthCheckResult>? _relayProbe;
+        private DateTimeOffset _relayProbedAt;
+
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var o = smtp.Value;
@@ -102,7 +140,7 @@ public static class HealthChecks
                 var folder = home.Resolve(o.PickupFolder);
                 try
                 {
-                    Directory.CreateDirectory(folder);
+                    PrivateFiles.CreateFolder(folder);
                     return HealthCheckResult.Healthy("pickup folder (no SMTP host configured)");
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -110,17 +148,32 @@ public static class HealthChecks
                     return HealthCheckResult.Degraded($"the pickup folder cannot be created: {e.Message}");
                 }
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            Task<HealthCheckResult> probe;
+            lock (_gate)
+            {
+                var now = clock.GetUtcNow();
+                if (_relayProbe is null || now - _relayProbedAt >= RelayProbeLasts)
+                {
+                    _relayProbe = ProbeAsync(o.Host, o.Port); // not this request's token: other requests wait for it too
+                    _relayProbedAt = now;
+                }
+                probe = _relayProbe;
+            }
+            return await probe.WaitAsync(cancellationToken);
+        }
+
+        private static async Task<HealthCheckResult> ProbeAsync(string host, int port)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(o.Host, o.Port, timeout.Token);
-                return HealthCheckResult.Healthy($"{o.Host}:{o.Port} accepts connections");
+                await client.ConnectAsync(host, port, timeout.Token);
+                return HealthCheckResult.Healthy($"{host}:{port} accepts connections");
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
-                return HealthCheckResult.Degraded($"{o.Host}:{o.Port} is not reachable ({(e is OperationCanceledException ? "no answer in 3 s" : e.Message)}); digests wait in the outbox");
+                return HealthCheckResult.Degraded($"{host}:{port} is not reachable ({(e is OperationCanceledException ? "no answer in 3 s" : e.Message)}); digests wait in the outbox");
             }
         }
     }

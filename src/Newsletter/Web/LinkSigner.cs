@@ -65,6 +65,13 @@ public sealed class LinkSigner
         return _clock.GetUtcNow().ToUnixTimeSeconds() > expires ? LinkCheck.Expired : LinkCheck.Valid;
     }
 
+    /// <summary>
+    /// A key for another use of the site key (<paramref name="purpose"/> names it), derived by HKDF so that it says
+    /// nothing about the link key or any other derived key; it changes when Site:SigningKey does.
+    /// </summary>
+    public byte[] DeriveKey(string purpose, int length = 32) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, length, salt: [], info: Encoding.UTF8.GetBytes("newsletter/" + purpose));
+
     private string Signature(string payload, string subscriberSecret)
     {
         var mac = HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(payload + "|" + subscriberSecret));
@@ -80,11 +87,11 @@ public sealed class LinkSigner
         {
             return File.ReadAllText(path).Trim();
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         try
         {
-            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            using var file = PrivateFiles.Create(path, FileMode.CreateNew);
             file.Write(Encoding.ASCII.GetBytes(key));
             return key;
         }

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +24,8 @@ public static class WebHost
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static WebApplication Build(ConfigSwitches switches, string[] urls)
+    /// <param name="addServices">Replaces or adds services after the application's own (tests: a clock).</param>
+    public static WebApplication Build(ConfigSwitches switches, string[] urls, Action<IServiceCollection>? addServices = null)
     {
         var home = NewsletterHome.Locate(switches.ConfigFile);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = home.Path, Args = [] });
@@ -41,15 +43,18 @@ public static class WebHost
         }
         AddWebServices(builder.Services, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
+        addServices?.Invoke(builder.Services);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
             var database = new Database(Options.Create(builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()), home);
             builder.Services.AddScheduler(database);
         }
         var app = builder.Build();
+        app.Use(PublicScheme);
+        app.Use(SecurityHeaders); // before the error handler, whose answers must carry the headers too
         app.UseNewsletterErrors();
-        app.Use(SecurityHeaders);
         app.UseRateLimiter();
+        app.UsePageForms(); // after the limiter: a refused post is not read
         app.UseAntiforgery();
         MapEndpoints(app);
         return app;
@@ -60,7 +65,15 @@ public static class WebHost
         services.AddProblemDetails();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach ErrorPages and get a precise answer
         services.Configure<JsonOptions>(o => o.SerializerOptions.Encoder = AdminJson.Options.Encoder);
-        services.AddAntiforgery(o => o.Cookie.Name = "newsletter.antiforgery");
+        services.AddAntiforgery();
+        services.AddOptions<AntiforgeryOptions>().Configure<IOptions<SiteOptions>>((o, site) =>
+        {
+            o.Cookie.Name = "newsletter.antiforgery";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = IsHttps(site.Value) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddKeyRingInDatabase();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -93,6 +106,22 @@ public static class WebHost
         services.AddHostedService<Delivery.OutboxPump>();
     }
 
+    /// <summary>
+    /// When the public address is https, the browser spoke TLS, whether to Kestrel or to a balancer in front that
+    /// passes plain HTTP on (docs/deploy.md), and requests say so: the anti-forgery check refuses to work with its
+    /// Secure cookie on a request it believes came without TLS.
+    /// </summary>
+    private static Task PublicScheme(HttpContext context, RequestDelegate next)
+    {
+        if (IsHttps(context.RequestServices.GetRequiredService<IOptions<SiteOptions>>().Value))
+        {
+            context.Request.Scheme = Uri.UriSchemeHttps;
+        }
+        return next(context);
+    }
+
+    private static bool IsHttps(SiteOptions site) => site.BaseUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+
     private static void MapEndpoints(WebApplication app)
     {
         app.MapSubscribePages();
@@ -100,19 +129,26 @@ public static class WebHost
         app.MapPreferencesPages();
         app.MapUnsubscribePages();
         app.MapAdminApi();
-        app.MapOpenApi(AdminApi.Prefix + "/openapi/{documentName}.json");
         app.MapNewsletterHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 
+    /// <summary>
+    /// Set as the response starts rather than as the request arrives: the exception handler clears the headers of
+    /// the response it replaces, and its answers (admin 500s, bad-request 400s, expired forms) need them as much.
+    /// </summary>
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer"; // page addresses carry signed tokens: never leak them to paper sites
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.CacheControl = "no-store";
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer"; // page addresses carry signed tokens: never leak them to paper sites
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        }, context.Response);
         return next(context);
     }
 }

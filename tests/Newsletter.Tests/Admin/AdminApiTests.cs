@@ -37,6 +37,7 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         { "POST", "/admin/api/ingest" },
         { "GET", "/admin/api/runs" },
         { "GET", "/admin/api/audit" },
+        { "GET", "/admin/api/openapi/v1.json" },
     };
 
     [Theory]
@@ -110,6 +111,38 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         Assert.All(audit.EnumerateArray(), a => Assert.Equal(Newsletter.Admin.ApiKeyFilter.Fingerprint(WebTestHost.AdminKey), a.GetProperty("actor").GetString()));
         Assert.DoesNotContain("ada@example.org", audit.GetRawText(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(WebTestHost.AdminKey, audit.GetRawText());
+    }
+
+    [Fact]
+    public async Task Search_matches_part_of_an_email_or_of_a_keyword_as_typed_never_its_json_text()
+    {
+        var ada = await Add("ada@example.org", ["\"graph neural\" networks", "RLHF"]);
+        await Add("grace_h@example.org", ["diffusion"]);
+        await Add("gracehopper@example.org", ["Überraschung OR surprise"]);
+
+        async Task<string[]> Found(string search)
+        {
+            var page = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers?search={Uri.EscapeDataString(search)}");
+            return [.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("email").GetString()!).Order()];
+        }
+
+        Assert.Equal(["ada@example.org"], await Found("\"graph neural\""));
+        Assert.Equal(["ada@example.org"], await Found("GRAPH NEURAL"));
+        Assert.Equal(["ada@example.org"], await Found("rlhf"));
+        Assert.Equal(["gracehopper@example.org"], await Found("Überraschung"));
+        Assert.Equal(["grace_h@example.org"], await Found("grace_"));
+        Assert.Equal(["grace_h@example.org", "gracehopper@example.org"], await Found("grace"));
+        foreach (var jsonOnly in new[] { "[", "]", "\",\"", "\\u0022", "%", "_h@example.org\",", "\"rlhf\"" })
+        {
+            Assert.True((await Found(jsonOnly)).Length == 0, jsonOnly);
+        }
+
+        await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{ada}", new { keywords = new[] { "quantization" } });
+        Assert.Empty(await Found("graph"));
+        Assert.Equal(["ada@example.org"], await Found("quantiz"));
+        await _host.Admin.DeleteAsync($"/admin/api/subscribers/{ada}");
+        Assert.Empty(await Found("quantiz"));
+        Assert.Equal(0, Scalar($"SELECT count(*) FROM profile_keywords WHERE subscriber_id = '{ada}'"));
     }
 
     [Fact]
@@ -285,16 +318,18 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
     [Fact]
     public async Task The_openapi_document_describes_the_admin_api()
     {
-        var document = await _host.Client.GetFromJsonAsync<JsonElement>("/admin/api/openapi/v1.json");
+        var document = await _host.Admin.GetFromJsonAsync<JsonElement>("/admin/api/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/admin/api/digests/resend", paths);
         Assert.Contains("/admin/api/subscribers/{id}", paths);
         Assert.DoesNotContain("/subscribe", paths);
     }
 
-    private async Task<string> Add(string email, string keyword, bool confirmed = true)
+    private Task<string> Add(string email, string keyword, bool confirmed = true) => Add(email, [keyword], confirmed);
+
+    private async Task<string> Add(string email, string[] keywords, bool confirmed = true)
     {
-        var response = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email, keywords = new[] { keyword }, confirmed });
+        var response = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email, keywords, confirmed });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }

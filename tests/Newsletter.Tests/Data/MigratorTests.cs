@@ -91,6 +91,34 @@ public sealed class MigratorTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public async Task Migration_0012_copies_the_keywords_of_existing_profiles_as_typed(Backend backend)
+    {
+        await using var database = backend == Backend.Postgres
+            ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
+            : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File("keywords.db")}" }), new NewsletterHome(_dir.Path, ""));
+        var migrator = new Migrator(database, NullLogger<Migrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            // back to the schema before 0012, with a profile saved then (JSON as System.Text.Json writes it)
+            await connection.ExecuteAsync("DROP TABLE profile_keywords; DROP TABLE data_protection_keys; DELETE FROM schema_migrations WHERE version = 12");
+            await connection.ExecuteAsync(
+                "INSERT INTO profiles (subscriber_id, keywords, exclusions, max_papers, updated_at) VALUES ('s1', @Keywords, '[]', 10, 'x')",
+                new { Keywords = System.Text.Json.JsonSerializer.Serialize(new[] { "\"graph neural\" networks", "RL", "Überraschung" }) });
+        }
+
+        var applied = await migrator.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(["0012_keyword_search_and_key_ring.sql"], applied.Applied.Select(m => m.FileName));
+        await using var check = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(["\"graph neural\" networks", "RL", "Überraschung"],
+            await check.QueryAsync<string>("SELECT keyword FROM profile_keywords WHERE subscriber_id = 's1' ORDER BY position"));
+        Assert.Equal([0L, 1L, 2L], await check.QueryAsync<long>("SELECT position FROM profile_keywords ORDER BY position"));
+    }
+
     [Fact]
     public async Task A_migration_edited_after_it_was_applied_stops_start_up_naming_it()
     {

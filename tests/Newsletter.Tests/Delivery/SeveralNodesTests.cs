@@ -78,7 +78,7 @@ public sealed class SeveralNodesTests : IAsyncLifetime
             {
                 Id = id, Email = $"reader{i:0000}@example.org", Status = SubscriberStatus.Active, Secret = "secret", CreatedAt = "2026-03-01T00:00:00Z",
             });
-            await services.Get<ProfileStore>().SaveAsync(connection, transaction, id, ["learning"], [], 5, null);
+            await services.Get<ProfileStore>().SaveAsync(connection, transaction, id, ["learning"], [], 5, null, CancellationToken.None);
         }
         await transaction.CommitAsync();
     }

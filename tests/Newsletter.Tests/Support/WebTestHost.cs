@@ -14,9 +14,12 @@ public sealed class WebTestHost : IAsyncDisposable
 
     private readonly WebApplication _web;
 
-    private WebTestHost(WebApplication web, TestApp app, string baseUrl)
+    private readonly bool _ownsApp;
+
+    private WebTestHost(WebApplication web, TestApp app, string baseUrl, bool ownsApp)
     {
         _web = web;
+        _ownsApp = ownsApp;
         App = app;
         BaseUrl = baseUrl;
         Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = new Uri(baseUrl) };
@@ -44,7 +47,10 @@ public sealed class WebTestHost : IAsyncDisposable
     /// <param name="maildev">Where mail goes; null: the pickup folder inside the test directory.</param>
     public static Task<WebTestHost> StartAsync(MaildevServer? maildev, params string[] settings) => StartAsync(maildev, Backend.Sqlite, settings);
 
-    public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, Backend backend, params string[] settings)
+    public static Task<WebTestHost> StartAsync(MaildevServer? maildev, Backend backend, params string[] settings) => StartAsync(maildev, backend, null, settings);
+
+    /// <param name="services">Replaces services of the application's (a clock, say).</param>
+    public static async Task<WebTestHost> StartAsync(MaildevServer? maildev, Backend backend, Action<IServiceCollection>? services, params string[] settings)
     {
         var port = Ports.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -60,11 +66,19 @@ public sealed class WebTestHost : IAsyncDisposable
                 ? new[] { "--Smtp:Host=" }
                 : [ "--Smtp:Host=127.0.0.1", $"--Smtp:Port={maildev.SmtpPort}", "--Smtp:Security=None" ],
             .. settings]);
-        string[] all = [.. app.Settings, $"--Smtp:PickupFolder={app.Dir.File("outbox")}"];
-        var web = WebHost.Build(ConfigSwitches.Extract(all), [baseUrl]);
+        return await StartOnAsync(app, baseUrl, ownsApp: true, services);
+    }
+
+    /// <summary>Another node beside this one: its own host and port, the same database and settings (<paramref name="settings"/> changed).</summary>
+    public Task<WebTestHost> StartBesideAsync(params string[] settings) => StartOnAsync(App, $"http://127.0.0.1:{Ports.Free()}", ownsApp: false, null, settings);
+
+    private static async Task<WebTestHost> StartOnAsync(TestApp app, string baseUrl, bool ownsApp, Action<IServiceCollection>? services, params string[] settings)
+    {
+        string[] all = [.. app.Settings, $"--Smtp:PickupFolder={app.Dir.File("outbox")}", .. settings];
+        var web = WebHost.Build(ConfigSwitches.Extract(all), [baseUrl], services);
         await web.Services.PrepareAsync(migrate: true, CancellationToken.None);
         await web.StartAsync();
-        return new WebTestHost(web, app, baseUrl);
+        return new WebTestHost(web, app, baseUrl, ownsApp);
     }
 
     public async ValueTask DisposeAsync()
@@ -73,6 +87,9 @@ public sealed class WebTestHost : IAsyncDisposable
         Admin.Dispose();
         await _web.StopAsync();
         await _web.DisposeAsync();
-        App.Dispose();
+        if (_ownsApp)
+        {
+            App.Dispose();
+        }
     }
 }

@@ -68,6 +68,55 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task Over_long_fields_and_control_characters_are_named_on_the_form()
+    {
+        var longKeyword = "graph " + new string('x', 200);
+        var cases = new (string Field, string Value, string Words)[]
+        {
+            ("name", new string('n', 201), "at most 200 characters"),
+            ("name", "Ada\0Lovelace", "invalid characters"),
+            ("keywords", string.Join("\n", Enumerable.Range(1, 51).Select(i => $"topic{i}")), "at most 50"),
+            ("keywords", "diffusion\n" + longKeyword, "Line 2"),
+            ("keywords", string.Join("\n", Enumerable.Range(1, 30).Select(i => new string('k', 150) + i)), "at most 4,000 characters"),
+            ("keywords", "diffusion\u0000", "invalid characters"),
+            ("exclude", "survey\u0007", "invalid characters"),
+            ("email", "ada\u0000@example.org", "email"),
+        };
+        foreach (var (field, value, words) in cases)
+        {
+            var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" };
+            form[field] = value;
+            var (status, html) = await SubmitAsync("/subscribe", form);
+
+            Assert.True(status == HttpStatusCode.BadRequest, $"{field}: {status} {MainOf(html)}");
+            Assert.DoesNotContain("This form has expired", html);
+            var error = Regex.Match(html, $"<p class=\"error\" id=\"{field}-error\">([^<]*)</p>");
+            Assert.True(error.Success, $"{field}: no error under the field in {MainOf(html)}");
+            Assert.Contains(words, WebUtility.HtmlDecode(error.Groups[1].Value));
+        }
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var (saveStatus, saved) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}",
+            new() { ["token"] = token, ["keywords"] = "RL\u0000HF", ["action"] = "save" });
+        Assert.Equal(HttpStatusCode.BadRequest, saveStatus);
+        Assert.Contains("invalid characters", saved);
+        Assert.Equal("[\"diffusion\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task A_form_too_large_to_read_gets_a_413_page_saying_so()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@example.org", ["keywords"] = new string('k', 5_000_000) });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("too large", html);
+        Assert.DoesNotContain("This form has expired", html);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
     public async Task Subscribing_answers_the_same_whether_or_not_the_address_exists()
     {
         var form = new Dictionary<string, string> { ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC" };
@@ -140,6 +189,29 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         Assert.Equal("unsubscribed", Status("ada@example.org"));
         using var tampered = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
         Assert.Equal(HttpStatusCode.BadRequest, (await mailClient.PostAsync($"/unsubscribe?token={Uri.EscapeDataString(token)}x", tampered)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Subscribing_again_after_unsubscribing_needs_a_new_confirmation()
+    {
+        var id = await SubscribeAndGetIdAsync("ada@example.org");
+        await ConfirmByMailAsync("ada@example.org");
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Unsubscribe);
+        var unsubscribePage = $"/unsubscribe?token={Uri.EscapeDataString(token)}";
+        using (var unsubscribe = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _host.Client.PostAsync("/unsubscribe", unsubscribe)).StatusCode);
+        }
+        Assert.Equal("unsubscribed", Status("ada@example.org"));
+
+        var (status, html) = await SubmitAsync("/resubscribe", new() { ["token"] = token }, formPage: unsubscribePage);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Check your inbox", html);
+        Assert.Equal("pending", Status("ada@example.org"));
+        var mails = await maildev.Server.WaitForAsync(2);
+        Assert.Equal(2, mails.Count(m => m.To.Contains("ada@example.org") && ConfirmLink().IsMatch(m.Text)));
+        await ConfirmByMailAsync("ada@example.org"); // the new link brings the address back
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public static class ProfileFields
 
     public static Markup Render(ProfileForm form, IReadOnlyDictionary<string, string> errors) => Html.Of($"""
         {Field("keywords", "Keywords", "One per line. A paper matches a line when it has all its words.", errors,
-            Html.Of($"""<textarea id="keywords" name="keywords" rows="5" required spellcheck="false" {Invalid("keywords", errors)}>{form.Keywords}</textarea>"""))}
+            Html.Of($"""<textarea id="keywords" name="keywords" rows="5" required spellcheck="false" maxlength="{ProfileForm.MaxKeywordsLength}" {Invalid("keywords", errors)}>{form.Keywords}</textarea>"""))}
         <details><summary>How to write keywords</summary>
         <ul>
         <li><code>reinforcement learning</code>: both words, in any order; <code>"reinforcement learning"</code>: this phrase.</li>
@@ -21,7 +21,7 @@ public static class ProfileFields
         <li>Inflections and spelling variants match: <code>fine-tuning</code> finds “finetuned” and “fine tuning”.</li>
         </ul></details>
         {Field("exclude", "Never send papers about", "Optional, one per line, same syntax.", errors,
-            Html.Of($"""<textarea id="exclude" name="exclude" rows="2" spellcheck="false" {Invalid("exclude", errors)}>{form.Exclude}</textarea>"""))}
+            Html.Of($"""<textarea id="exclude" name="exclude" rows="2" spellcheck="false" maxlength="{ProfileForm.MaxKeywordsLength}" {Invalid("exclude", errors)}>{form.Exclude}</textarea>"""))}
         <div class="row">
         <div>{Field("sendHour", "Send at", "Local hour of the day.", errors, Html.Of($"""<select id="sendHour" name="sendHour" {Invalid("sendHour", errors)}>{Hours(form.SendHour)}</select>"""))}</div>
         <div>{Field("timeZone", "Time zone", "e.g. Europe/Berlin", errors,
@@ -34,7 +34,7 @@ public static class ProfileFields
     /// <summary>The optional name the digest greets the subscriber with (on both forms, so saving preferences keeps it).</summary>
     public static Markup Name(ProfileForm form, IReadOnlyDictionary<string, string> errors) =>
         Field("name", "Name", "Optional: how the email greets you.", errors,
-            Html.Of($"""<input id="name" name="name" type="text" autocomplete="name" value="{form.Name}" {Invalid("name", errors)}>"""));
+            Html.Of($"""<input id="name" name="name" type="text" autocomplete="name" maxlength="{ProfileForm.MaxNameLength}" value="{form.Name}" {Invalid("name", errors)}>"""));
 
     /// <summary>A labelled control with its hint and, when there is one, its error, tied together for screen readers.</summary>
     public static Markup Field(string name, string label, string hint, IReadOnlyDictionary<string, string> errors, Markup control) => Html.Of($"""

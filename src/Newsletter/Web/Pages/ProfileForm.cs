@@ -7,6 +7,11 @@ namespace Newsletter.Web.Pages;
 /// <summary>The fields of the subscribe and preferences forms, as posted (all text, so bad numbers get a message, not a 400).</summary>
 public sealed class ProfileForm
 {
+    public const int MaxNameLength = 200;
+    public const int MaxKeywordsLength = 4_000;
+    public const int MaxKeywordLength = 200;
+    private const int MaxTimeZoneLength = 100; // the longest IANA name is about 30
+
     public string? Token { get; set; }
     public string? Email { get; set; }
     public string? Name { get; set; }
@@ -65,7 +70,60 @@ public sealed class ProfileForm
         {
             errors["keywords"] = "Enter at least one keyword, one per line.";
         }
+        CheckText(errors, "email", "email address", Email, EmailAddress.MaxLength);
+        CheckText(errors, "name", "name", Name, MaxNameLength);
+        CheckText(errors, "timeZone", "time zone", TimeZone, MaxTimeZoneLength);
+        CheckKeywords(errors, "keywords", "keywords", Keywords);
+        CheckKeywords(errors, "exclude", "exclusions", Exclude);
         return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone), errors);
+    }
+
+    /// <summary>
+    /// Limits typed text to what a profile can use, and refuses control characters (a null byte would be cut or
+    /// refused by the database, and no keyword or name has one), naming the field, before anything is parsed.
+    /// </summary>
+    private static void CheckText(Dictionary<string, string> errors, string field, string label, string? text, int maxLength)
+    {
+        if (text is null || errors.ContainsKey(field))
+        {
+            return;
+        }
+        if (text.Any(char.IsControl))
+        {
+            errors[field] = $"The {label} contains invalid characters (a null or other control character): remove them.";
+        }
+        else if (text.Trim().Length > maxLength)
+        {
+            errors[field] = string.Create(CultureInfo.InvariantCulture, $"The {label} can be at most {maxLength:N0} characters (this one has {text.Trim().Length:N0}).");
+        }
+    }
+
+    /// <summary>Line numbers as in the parser's messages: among the keywords, blank lines left out.</summary>
+    private static void CheckKeywords(Dictionary<string, string> errors, string field, string label, string? text)
+    {
+        if (text is null)
+        {
+            return;
+        }
+        var lines = Lines(text);
+        var length = text.Replace("\r\n", "\n", StringComparison.Ordinal).Length; // browsers post a line break as CR LF and count it as one
+        if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            var line = lines.ToList().FindIndex(l => l.Any(c => char.IsControl(c) && c is not '\t')) + 1;
+            errors[field] = $"Line {line}: the {label} contain invalid characters (a null or other control character): remove them.";
+        }
+        else if (length > MaxKeywordsLength)
+        {
+            errors[field] = string.Create(CultureInfo.InvariantCulture, $"The {label} can be at most {MaxKeywordsLength:N0} characters in all (there are {length:N0}).");
+        }
+        else if (lines.ToList().FindIndex(l => l.Length > MaxKeywordLength) is var at and >= 0)
+        {
+            errors[field] = $"Line {at + 1}: a keyword can be at most {MaxKeywordLength} characters (this one has {lines[at].Length}).";
+        }
+        else if (lines.Count > Profile.MaxKeywords)
+        {
+            errors[field] = $"Enter at most {Profile.MaxKeywords} {label}, one per line (there are {lines.Count}).";
+        }
     }
 
     /// <summary>Where a rejected save goes on the form, in words a subscriber understands.</summary>

@@ -63,7 +63,7 @@ public static partial class SubscribeEndpoints
             <form method="post" action="/subscribe" novalidate>
             {FormProtection.Field(context)}
             {ProfileFields.Field("email", "Email address", "We send a link to confirm it.", errors,
-                Html.Of($"""<input id="email" name="email" type="email" autocomplete="email" required value="{form.Email}" {ProfileFields.Invalid("email", errors)}>"""))}
+                Html.Of($"""<input id="email" name="email" type="email" autocomplete="email" required maxlength="{EmailAddress.MaxLength}" value="{form.Email}" {ProfileFields.Invalid("email", errors)}>"""))}
             {ProfileFields.Name(form, errors)}
             {ProfileFields.Render(form, errors)}
             <button type="submit">Subscribe</button>

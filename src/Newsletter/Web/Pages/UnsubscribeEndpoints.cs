@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Newsletter.Matching;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Web.Pages;
@@ -64,21 +65,37 @@ public static partial class UnsubscribeEndpoints
         return oneClick ? TypedResults.Text("You are unsubscribed.") : Unsubscribed(site.Value, subscriber, token!, context);
     }
 
+    /// <summary>
+    /// "Subscribe again" after unsubscribing: the address goes back to pending and gets a new confirmation email,
+    /// as a new subscription would. The unsubscribe link (in any old digest, forwarded or leaked) must not be enough
+    /// to start mail to an address on its own.
+    /// </summary>
     private static async Task<ContentHttpResult> ResubscribeAsync(
-        [FromForm] TokenForm form, SignedLink links, LinkSigner signer, SubscriberStore subscribers, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        [FromForm] TokenForm form, SignedLink links, SubscriptionService subscriptions, IOptions<SiteOptions> site, ILoggerFactory logs,
+        CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Unsubscribe, cancellationToken);
         if (subscriber is null)
         {
             return problem!;
         }
-        var back = await subscribers.TransitionAsync(subscriber.Id, [SubscriberStatus.Unsubscribed], SubscriberStatus.Active, null, cancellationToken);
-        var preferences = signer.Url("preferences", subscriber.Id, subscriber.Secret, LinkPurpose.Preferences);
-        return PageLayout.Page(site.Value.Name, back || subscriber.Status == SubscriberStatus.Active ? "Welcome back" : "Not subscribed", Html.Of($"""
-            <p class="notice">{(back || subscriber.Status == SubscriberStatus.Active
-                ? $"{subscriber.Email} gets the daily digest again, with the keywords it had."
-                : "This address cannot be subscribed from here. Subscribe again on the subscribe page.")}</p>
-            <p><a href="{preferences}">Change your keywords, send time or number of papers</a></p>
+        if (subscriber.Status == SubscriberStatus.Active)
+        {
+            return PageLayout.Page(site.Value.Name, "You are subscribed", Html.Of($"""
+                <p class="notice">{subscriber.Email} gets the daily digest. Nothing else to do.</p>
+                """));
+        }
+        if (!await subscriptions.ResubscribeAsync(subscriber.Id, cancellationToken))
+        {
+            return PageLayout.Page(site.Value.Name, "Not subscribed", Html.Of($"""
+                <p class="notice">This address cannot be subscribed from here. Subscribe again on the <a href="/subscribe">subscribe page</a>.</p>
+                """));
+        }
+        LogResubscribe(logs.CreateLogger(typeof(UnsubscribeEndpoints)), subscriber.Id);
+        return PageLayout.Page(site.Value.Name, "Check your inbox", Html.Of($"""
+            <p class="notice">A confirmation email is on its way to <strong>{subscriber.Email}</strong>.</p>
+            <p>Open the link in it to get the daily digest again, with the keywords you had. The link is valid for {site.Value.ConfirmLinkDays} days.
+            Nothing arrives? Look in your spam folder.</p>
             """));
     }
 
@@ -92,6 +109,9 @@ public static partial class UnsubscribeEndpoints
             <button type="submit" class="secondary">Subscribe again</button>
             </form>
             """));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscriber {SubscriberId} asked to subscribe again: pending, a confirmation email is queued")]
+    private static partial void LogResubscribe(ILogger logger, string subscriberId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscriber {SubscriberId} unsubscribed ({Via}); changed: {Changed}")]
     private static partial void LogUnsubscribed(ILogger logger, string subscriberId, string via, bool changed);
