@@ -17,7 +17,7 @@ public sealed class ConfirmationRequests(IOptions<SiteOptions> site, MailboxAddr
 {
     private readonly SemaphoreSlim _queued = new(0, 1);
 
-    /// <returns>False when one was queued for this subscriber within the resend interval (it is that one they get).</returns>
+    /// <returns>False when one was queued for this subscriber within the resend interval and not answered yet (it is that one they get).</returns>
     public async Task<bool> QueueAsync(DbConnection connection, DbTransaction transaction, string subscriberId)
     {
         var now = clock.GetUtcNow();
@@ -27,8 +27,10 @@ public sealed class ConfirmationRequests(IOptions<SiteOptions> site, MailboxAddr
             INSERT INTO confirmations (id, subscriber_id, status, message_id, created_at, updated_at)
             SELECT @Id, @SubscriberId, 'pending', @MessageId, @Now, @Now
             WHERE NOT EXISTS (
-                SELECT 1 FROM confirmations
-                WHERE subscriber_id = @SubscriberId AND status <> 'failed' AND created_at > @Since)
+                SELECT 1 FROM confirmations c
+                WHERE c.subscriber_id = @SubscriberId AND c.status <> 'failed' AND c.created_at > @Since
+                  -- one the subscriber answered already does not hold back the next (they unsubscribed and come back)
+                  AND c.created_at > COALESCE((SELECT s.confirmed_at FROM subscribers s WHERE s.id = @SubscriberId), ''))
             """,
             new
             {
