@@ -61,7 +61,8 @@ public static class CommandRunner
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => (ExitCodes.Invalid, $"configuration error: {i.Message.Replace("Failed to convert", "cannot read", StringComparison.Ordinal)}"),
         Digests.TemplateException t => (ExitCodes.Invalid, $"template error: {t.Message}"),
-        ListingException l => (ExitCodes.Failed, $"error: {l.Message}"),
+        ListingException { SourceUnreachable: true } l => (ExitCodes.Failed, $"error: {l.Message}"),
+        ListingException l => (ExitCodes.Invalid, $"error: {l.Message}"), // the source answered, but not with a usable listing
         MigrationException m => (ExitCodes.Failed, $"database error: {m.Message}"),
         DbException d => (ExitCodes.Failed, $"database error: {d.Message}"),
         Delivery.ClaimsLostException c => (ExitCodes.Failed, $"error: {c.Message}"),
