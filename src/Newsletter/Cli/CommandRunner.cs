@@ -19,7 +19,7 @@ public static class CommandRunner
     {
         try
         {
-            using var host = BuildHost(context);
+            using var host = AppHost.BuildForCommand(context.Switches);
             await host.Services.PrepareAsync(migrate, cancellationToken);
             return await body(host.Services, cancellationToken);
         }
@@ -35,18 +35,6 @@ public static class CommandRunner
                 await context.Error.WriteLineAsync(message);
             }
             return code;
-        }
-    }
-
-    private static IHost BuildHost(CliContext context)
-    {
-        try
-        {
-            return AppHost.BuildForCommand(context.Switches);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationError($"the configuration file is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
     }
 

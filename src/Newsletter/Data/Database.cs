@@ -93,16 +93,34 @@ public sealed class Database : IAsyncDisposable
         }
         if (FilePath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DatabaseUnavailableException($"cannot create {FilePath}: its folder cannot be created ({e.Message.TrimEnd('.')}).", e);
+            }
         }
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen)
+        {
+            await connection.DisposeAsync();
+            throw new DatabaseUnavailableException(
+                $"cannot open or create {FilePath ?? _connectionString}: SQLite cannot open it there (this user must be able to write to the file and its folder).", e);
+        }
         // Per-connection settings: wait for other writers instead of failing, enforce references, and
         // trade a little durability on power loss (never on crash) for much faster commits under WAL.
         await connection.ExecuteAsync(
             $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         return connection;
     }
+
+    private const int SqliteCantOpen = 14;
 
     /// <summary>A unique key refused the row (the database deciding that something already exists).</summary>
     public static bool IsUniqueViolation(DbException e) =>
@@ -116,3 +134,9 @@ public sealed class Database : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The database file cannot be opened or created where the settings say. A <see cref="DbException"/>, so everything
+/// that reports a database error reports this one the same way.
+/// </summary>
+public sealed class DatabaseUnavailableException(string message, Exception inner) : DbException(message, inner);

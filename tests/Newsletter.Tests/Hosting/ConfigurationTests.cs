@@ -97,7 +97,7 @@ public sealed class ConfigurationTests : IDisposable
         var result = await _app.RunAsync("papers", "list", "--config", config);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("configuration error: the configuration file is not valid JSON", result.Stderr);
+        Assert.Contains($"configuration error: {config} is not valid JSON at line 1, position", result.Stderr);
     }
 
     [Fact]
