@@ -141,6 +141,21 @@ public sealed class ClearErrorsTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Serve_on_https_without_a_certificate_says_so_in_one_line_and_writes_nothing()
+    {
+        var url = $"https://127.0.0.1:{Ports.Free()}";
+        // an empty home: no developer certificate for Kestrel to fall back on, as on a server
+        var environment = new Dictionary<string, string> { ["HOME"] = _app.Dir.Path, ["DOTNET_CLI_HOME"] = _app.Dir.Path };
+
+        var result = await _app.RunProgramAsync(["serve", "--urls", url, "--Schedule:Enabled=false"], TimeSpan.FromSeconds(10), environment);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"configuration error: --urls {url}: HTTPS needs a server certificate; set Kestrel:Certificates:Default:Path (and :Password, or :KeyPath), " +
+            "or listen on http:// and terminate TLS at a reverse proxy.", result.Stderr.Trim());
+        Assert.False(File.Exists(_app.DatabasePath));
+    }
+
     [Theory]
     [InlineData("listing.json", """[{"paper": {"id": "2603.00001", "title": "A"}}, {"paper": """)]
     [InlineData("listing.html", "<html><body><p>no papers here</p></body></html>")]
