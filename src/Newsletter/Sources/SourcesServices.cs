@@ -48,6 +48,7 @@ public static partial class SourcesServices
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds),
+                MaxDelay = TimeSpan.FromSeconds(options.TotalTimeoutSeconds), // waiting longer than the whole fetch may take is pointless
                 ShouldRetryAfterHeader = true,
                 OnRetry = args =>
                 {
