@@ -143,6 +143,7 @@ public static class AppHost
             default:
                 throw new ConfigurationError($"Logging:Console:FormatterName must be simple or json (was '{format}').");
         }
+        TerminalSafeConsoleLogger.Install(logging.Services);
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
