@@ -47,8 +47,7 @@ public sealed class ListingFetcher(IHttpClientFactory httpClients, IOptions<Sour
         deadline.CancelAfter(TimeSpan.FromSeconds(options.Value.TotalTimeoutSeconds));
         try
         {
-            await using var stream = await Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous), deadline.Token)
-                .WaitAsync(deadline.Token);
+            await using var stream = await OpenAsync(path, deadline.Token);
             var bytes = await ListingBody.ReadAsync(stream, limit, path, null, deadline.Token);
             using var reader = new StreamReader(new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             return await reader.ReadToEndAsync(cancellationToken);
@@ -60,6 +59,21 @@ public sealed class ListingFetcher(IHttpClientFactory httpClients, IOptions<Sour
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ListingException($"could not read {path}: {e.Message}", e) { SourceUnreachable = true };
+        }
+    }
+
+    /// <summary>Opens the file on a pool thread: opening a pipe blocks until a writer opens it, and no token reaches open().</summary>
+    private static async Task<FileStream> OpenAsync(string path, CancellationToken deadline)
+    {
+        var opening = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous), deadline);
+        try
+        {
+            return await opening.WaitAsync(deadline);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
         }
     }
 
