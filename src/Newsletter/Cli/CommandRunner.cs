@@ -19,7 +19,7 @@ public static class CommandRunner
     {
         try
         {
-            using var host = BuildHost(context);
+            using var host = AppHost.BuildForCommand(context.Switches);
             await host.Services.PrepareAsync(migrate, cancellationToken);
             return await body(host.Services, cancellationToken);
         }
@@ -38,18 +38,6 @@ public static class CommandRunner
         }
     }
 
-    private static IHost BuildHost(CliContext context)
-    {
-        try
-        {
-            return AppHost.BuildForCommand(context.Switches);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationError($"the configuration file is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
-        }
-    }
-
     public static (int Code, string Message) Describe(Exception e) => e switch
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
@@ -61,7 +49,8 @@ public static class CommandRunner
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => (ExitCodes.Invalid, $"configuration error: {i.Message.Replace("Failed to convert", "cannot read", StringComparison.Ordinal)}"),
         Digests.TemplateException t => (ExitCodes.Invalid, $"template error: {t.Message}"),
-        ListingException l => (ExitCodes.Failed, $"error: {l.Message}"),
+        ListingException { SourceUnreachable: true } l => (ExitCodes.Failed, $"error: {l.Message}"),
+        ListingException l => (ExitCodes.Invalid, $"error: {l.Message}"), // the source answered, but not with a usable listing
         MigrationException m => (ExitCodes.Failed, $"database error: {m.Message}"),
         DbException d => (ExitCodes.Failed, $"database error: {d.Message}"),
         Delivery.ClaimsLostException c => (ExitCodes.Failed, $"error: {c.Message}"),

@@ -33,11 +33,11 @@ public static class NewsletterCli
         {
             foreach (var parseError in parse.Errors)
             {
-                await error.WriteLineAsync($"error: {parseError.Message}");
+                await context.Error.WriteLineAsync($"error: {parseError.Message}");
             }
-            await error.WriteLineAsync("Run with --help for usage.");
+            await context.Error.WriteLineAsync("Run with --help for usage.");
             return ExitCodes.Invalid;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Output, Error = context.Error }, cancellationToken);
     }
 }

@@ -13,7 +13,7 @@ public static class ProgressDisplay
 {
     public static Task<T> RunAsync<T>(CliContext context, bool json, Func<WorkProgress, Task<T>> work) =>
         context.Interactive && !json
-            ? RunWithBarsAsync(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) }), work)
+            ? RunWithBarsAsync(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.RawError) }), work)
             : work(new PlainProgress(context.Error));
 
     public static Task<T> RunWithBarsAsync<T>(IAnsiConsole console, Func<WorkProgress, Task<T>> work) =>
@@ -27,11 +27,11 @@ public static class ProgressDisplay
     {
         if (context.Interactive)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Output) });
-            var table = new Table { Title = new TableTitle(title) }.AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.RawOutput) });
+            var table = new Table { Title = new TableTitle(Text(title)) }.AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
             foreach (var (name, value) in rows)
             {
-                table.AddRow(Markup.Escape(name), Markup.Escape(value));
+                table.AddRow(Text(name), Text(value));
             }
             console.Write(table);
             return;
@@ -43,11 +43,14 @@ public static class ProgressDisplay
         }
     }
 
+    /// <summary>Text for Spectre: it writes to the terminal itself, so controls are stripped here, and [ ] are its markup.</summary>
+    private static string Text(string text) => Markup.Escape(TerminalText.Clean(text));
+
     private sealed class BarProgress(ProgressContext context) : WorkProgress
     {
         public override ProgressPhase Begin(string phase, long? total = null)
         {
-            var task = context.AddTask(Markup.Escape(phase), maxValue: total is > 0 ? total.Value : 1);
+            var task = context.AddTask(Text(phase), maxValue: total is > 0 ? total.Value : 1);
             task.IsIndeterminate = total is null;
             return new BarPhase(task, phase);
         }
@@ -73,7 +76,7 @@ public static class ProgressDisplay
             }
             if (summary is not null)
             {
-                task.Description = Markup.Escape($"{phase}: {summary}");
+                task.Description = Text($"{phase}: {summary}");
             }
             task.IsIndeterminate = false;
             task.Value = task.MaxValue;

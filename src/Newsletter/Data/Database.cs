@@ -91,12 +91,16 @@ public sealed class Database : IAsyncDisposable
         {
             return await _postgres.OpenConnectionAsync(cancellationToken);
         }
-        if (FilePath is not null && !File.Exists(FilePath))
+        var connection = NewSqliteConnection();
+        try
         {
-            CreateFile(FilePath);
+            await connection.OpenAsync(cancellationToken);
         }
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen)
+        {
+            await connection.DisposeAsync();
+            throw CannotOpen(e);
+        }
         await connection.ExecuteAsync(SqlitePragmas);
         return connection;
     }
@@ -108,15 +112,33 @@ public sealed class Database : IAsyncDisposable
         {
             return _postgres.OpenConnection();
         }
+        var connection = NewSqliteConnection();
+        try
+        {
+            connection.Open();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen)
+        {
+            connection.Dispose();
+            throw CannotOpen(e);
+        }
+        connection.Execute(SqlitePragmas);
+        return connection;
+    }
+
+    private SqliteConnection NewSqliteConnection()
+    {
         if (FilePath is not null && !File.Exists(FilePath))
         {
             CreateFile(FilePath);
         }
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        connection.Execute(SqlitePragmas);
-        return connection;
+        return new SqliteConnection(_connectionString);
     }
+
+    private DatabaseUnavailableException CannotOpen(SqliteException e) => new(
+        $"cannot open or create {FilePath ?? _connectionString}: SQLite cannot open it there (this user must be able to write to the file and its folder).", e);
+
+    private const int SqliteCantOpen = 14;
 
     // Per-connection settings: wait for other writers instead of failing, enforce references, and
     // trade a little durability on power loss (never on crash) for much faster commits under WAL.
@@ -128,7 +150,14 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     private static void CreateFile(string path)
     {
-        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        try
+        {
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatabaseUnavailableException($"cannot create {path}: its folder cannot be created ({e.Message.TrimEnd('.')}).", e);
+        }
         try
         {
             PrivateFiles.Create(path, FileMode.CreateNew).Dispose();
@@ -136,6 +165,10 @@ public sealed class Database : IAsyncDisposable
         catch (IOException) when (File.Exists(path))
         {
             // another connection or process created it first
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DatabaseUnavailableException($"cannot create {path}: this user may not write there ({e.Message.TrimEnd('.')}).", e);
         }
     }
 
@@ -151,3 +184,9 @@ public sealed class Database : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The database file cannot be opened or created where the settings say. A <see cref="DbException"/>, so everything
+/// that reports a database error reports this one the same way.
+/// </summary>
+public sealed class DatabaseUnavailableException(string message, Exception inner) : DbException(message, inner);

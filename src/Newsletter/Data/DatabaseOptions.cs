@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
 
 namespace Newsletter.Data;
 
@@ -72,10 +73,7 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
                 failures.Add($"{DatabaseOptions.Section}:ConnectionString: not a valid PostgreSQL connection string ({e.Message}).");
             }
         }
-        if (options.BusyTimeoutSeconds < 0)
-        {
-            failures.Add($"{DatabaseOptions.Section}:BusyTimeoutSeconds: must not be negative (was {options.BusyTimeoutSeconds}).");
-        }
+        SettingRange.Check(failures, $"{DatabaseOptions.Section}:BusyTimeoutSeconds", options.BusyTimeoutSeconds, 0, 3600, "fail at once");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
 
 namespace Newsletter.Delivery;
 
@@ -73,26 +74,15 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
     public ValidateOptionsResult Validate(string? name, DeliveryOptions o)
     {
         var failures = new List<string>();
-        if (o.ClaimBatchSize is < 1 or > 10_000)
-        {
-            failures.Add($"{DeliveryOptions.Section}:ClaimBatchSize: must be between 1 and 10000 (was {o.ClaimBatchSize}).");
-        }
-        if (o.ClaimLeaseSeconds < 3)
-        {
-            failures.Add($"{DeliveryOptions.Section}:ClaimLeaseSeconds: must be at least 3 (was {o.ClaimLeaseSeconds}).");
-        }
-        if (o.PumpIntervalSeconds < 0)
-        {
-            failures.Add($"{DeliveryOptions.Section}:PumpIntervalSeconds: must be 0 (off) or more (was {o.PumpIntervalSeconds}).");
-        }
+        SettingRange.Check(failures, $"{DeliveryOptions.Section}:ClaimBatchSize", o.ClaimBatchSize, 1, 10_000);
+        // renewed every third of it, so under 3 s a renewal would be due before the last one finished
+        SettingRange.Check(failures, $"{DeliveryOptions.Section}:ClaimLeaseSeconds", o.ClaimLeaseSeconds, 3, 3600);
+        SettingRange.Check(failures, $"{DeliveryOptions.Section}:PumpIntervalSeconds", o.PumpIntervalSeconds, 0, 3600, "off");
         if (DeliveryOptions.Waits.Parse(o.RetrySchedule, out var problem) is null)
         {
             failures.Add($"{DeliveryOptions.Section}:RetrySchedule: {problem}.");
         }
-        if (o.GiveUpAfterHours is < 1 or > 720)
-        {
-            failures.Add($"{DeliveryOptions.Section}:GiveUpAfterHours: must be between 1 and 720 (30 days) (was {o.GiveUpAfterHours}).");
-        }
+        SettingRange.Check(failures, $"{DeliveryOptions.Section}:GiveUpAfterHours", o.GiveUpAfterHours, 1, 720);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

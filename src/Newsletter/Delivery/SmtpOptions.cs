@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Hosting;
 
 namespace Newsletter.Delivery;
 
@@ -67,44 +69,39 @@ public sealed class SmtpOptions
 
 public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
 {
+    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromDays(1);
+
     public ValidateOptionsResult Validate(string? name, SmtpOptions o)
     {
         var failures = new List<string>();
-        if (o.Port is < 1 or > 65535)
-        {
-            failures.Add($"{SmtpOptions.Section}:Port: must be between 1 and 65535 (was {o.Port}).");
-        }
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:Port", o.Port, 1, 65535);
         if (string.IsNullOrWhiteSpace(o.From) || !MailboxAddress.TryParse(o.From, out var from) || !from.Address.Contains('@') || from.Address != o.From.Trim())
         {
             failures.Add($"{SmtpOptions.Section}:From: '{o.From}' is not an email address.");
         }
-        if (o.Connections is < 1 or > 64)
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:Connections", o.Connections, 1, 64);
+        // the pacer's interval is one second over the rate, which a rate near zero would overflow
+        if (o.MaxPerSecond != 0 && !(o.MaxPerSecond is >= 0.01 and <= 10_000))
         {
-            failures.Add($"{SmtpOptions.Section}:Connections: must be between 1 and 64 (was {o.Connections}).");
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{SmtpOptions.Section}:MaxPerSecond: must be 0 (no limit) or between 0.01 and 10000 (was {o.MaxPerSecond})."));
         }
-        if (o.MaxPerSecond < 0 || double.IsNaN(o.MaxPerSecond))
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:MaxAttempts", o.MaxAttempts, 1, 20);
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:RetryBaseDelayMilliseconds", o.RetryBaseDelayMilliseconds, 0, 600_000);
+        // the wait doubles with each attempt; the last must stay a wait (and within what a timer can hold)
+        var lastWait = TimeSpan.FromMilliseconds(o.RetryBaseDelayMilliseconds * Math.Pow(2, Math.Clamp(o.MaxAttempts, 2, 20) - 2));
+        if (lastWait > MaxRetryWait)
         {
-            failures.Add($"{SmtpOptions.Section}:MaxPerSecond: must not be negative (was {o.MaxPerSecond}); 0 means no limit.");
+            failures.Add($"{SmtpOptions.Section}:RetryBaseDelayMilliseconds: with Smtp:MaxAttempts = {o.MaxAttempts} the last retry would wait {lastWait.TotalHours:0} hours; " +
+                $"lower one of them so that it stays within {MaxRetryWait.TotalHours:0} hours.");
         }
-        if (o.MaxAttempts is < 1 or > 20)
-        {
-            failures.Add($"{SmtpOptions.Section}:MaxAttempts: must be between 1 and 20 (was {o.MaxAttempts}).");
-        }
-        if (o.RetryBaseDelayMilliseconds < 0)
-        {
-            failures.Add($"{SmtpOptions.Section}:RetryBaseDelayMilliseconds: must not be negative (was {o.RetryBaseDelayMilliseconds}).");
-        }
-        if (o.TimeoutSeconds <= 0)
-        {
-            failures.Add($"{SmtpOptions.Section}:TimeoutSeconds: must be greater than zero (was {o.TimeoutSeconds}).");
-        }
-        if (o.DataTimeoutSeconds is < 1 or > 3600)
-        {
-            failures.Add($"{SmtpOptions.Section}:DataTimeoutSeconds: must be between 1 and 3600 (was {o.DataTimeoutSeconds}).");
-        }
+        // MailKit takes milliseconds in an int
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:TimeoutSeconds", o.TimeoutSeconds, 1, 3600);
+        SettingRange.Check(failures, $"{SmtpOptions.Section}:DataTimeoutSeconds", o.DataTimeoutSeconds, 1, 3600);
         if (o.ClusterMaxPerSecond != 0 && !(o.ClusterMaxPerSecond is >= 0.01 and <= 100_000))
         {
-            failures.Add($"{SmtpOptions.Section}:ClusterMaxPerSecond: must be 0 (no limit) or between 0.01 and 100000 (was {o.ClusterMaxPerSecond}).");
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{SmtpOptions.Section}:ClusterMaxPerSecond: must be 0 (no limit) or between 0.01 and 100000 (was {o.ClusterMaxPerSecond})."));
         }
         if (string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.PickupFolder))
         {

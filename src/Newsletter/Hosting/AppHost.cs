@@ -28,13 +28,39 @@ public static class AppHost
         {
             throw new ConfigurationError($"--config: the file {home.ConfigFile} does not exist.");
         }
-        configuration.AddJsonFile(home.ConfigFile, optional: true, reloadOnChange: false);
+        try
+        {
+            configuration.AddJsonFile(home.ConfigFile, optional: true, reloadOnChange: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigurationError(BrokenFile(home.ConfigFile, e), e);
+        }
         if (hostAdjustments is not null)
         {
             configuration.AddInMemoryCollection(hostAdjustments);
         }
         configuration.AddEnvironmentVariables("NEWSLETTER__");
         configuration.AddCommandLine([.. switches.Settings]);
+    }
+
+    /// <summary>Where the settings file is broken: its path, and the line and column the JSON reader stopped at.</summary>
+    private static string BrokenFile(string path, Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException { LineNumber: { } line, BytePositionInLine: { } column } json)
+            {
+                // the reader's own words, without the position it appends (given here in the usual 1-based form)
+                var reason = json.Message.Split([" Path: ", " LineNumber: "], 2, StringSplitOptions.None)[0].TrimEnd('.', ' ');
+                return $"{path} is not valid JSON at line {line + 1}, position {column + 1}: {reason}.";
+            }
+            if (inner.InnerException is null)
+            {
+                return $"{path} cannot be read as settings: {inner.Message}";
+            }
+        }
+        return $"{path} cannot be read as settings: {e.Message}";
     }
 
     public static IServiceCollection AddNewsletterServices(this IServiceCollection services, NewsletterHome home)
@@ -77,6 +103,8 @@ public static class AppHost
         builder.Configuration.AddNewsletterConfiguration(home, switches, new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",
+            // Polly logs every failed attempt with its stack trace; the listing fetcher's own line per retry says the same in one line
+            ["Logging:LogLevel:Polly"] = "None",
         });
         AddStderrLogging(builder.Logging, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
@@ -115,6 +143,7 @@ public static class AppHost
             default:
                 throw new ConfigurationError($"Logging:Console:FormatterName must be simple or json (was '{format}').");
         }
+        TerminalSafeConsoleLogger.Install(logging.Services);
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 

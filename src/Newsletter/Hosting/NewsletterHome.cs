@@ -20,6 +20,11 @@ public sealed record NewsletterHome(string Path, string ConfigFile)
     public static NewsletterHome Locate(string? configFileOverride = null)
     {
         var explicitHome = Environment.GetEnvironmentVariable(HomeVariable);
+        if (!string.IsNullOrWhiteSpace(explicitHome) && !Directory.Exists(explicitHome))
+        {
+            throw new ConfigurationError(
+                $"{HomeVariable}={explicitHome} does not exist; set it to the folder that holds config/appsettings.json, or unset it to use the nearest such folder.");
+        }
         var home = !string.IsNullOrWhiteSpace(explicitHome)
             ? System.IO.Path.GetFullPath(explicitHome)
             : FindUpwards(Environment.CurrentDirectory) ?? FindUpwards(AppContext.BaseDirectory) ?? Environment.CurrentDirectory;

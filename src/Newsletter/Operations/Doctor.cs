@@ -224,7 +224,11 @@ public sealed class Doctor(ConfigSwitches switches, TimeProvider clock)
         var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1);
         var url = sources.DailyUrl.Replace("{date}", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal);
         const string fix = "Check Sources:DailyUrl, this machine's internet access (proxy, firewall, DNS), and whether the site is up.";
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Clamp(sources.RequestTimeoutSeconds, 1, 15)) };
+        // the listing fetcher's body reader, so the answer is read no further than Sources:MaxListingBytes
+        using var http = new HttpClient(new ListingBodyHandler(Options.Create(sources)) { InnerHandler = new SocketsHttpHandler() })
+        {
+            Timeout = TimeSpan.FromSeconds(Math.Clamp(sources.RequestTimeoutSeconds, 1, 15)),
+        };
         http.DefaultRequestHeaders.UserAgent.ParseAdd(sources.UserAgent);
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
 using Quartz;
 
 namespace Newsletter.Scheduling;
@@ -36,14 +37,8 @@ public sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
         {
             failures.Add($"{ScheduleOptions.Section}:Cron: '{o.Cron}' is not a valid Quartz cron expression (e.g. '0 0 * * * ?' for every hour): {e.Message}");
         }
-        if (o.ListingLagDays is < 0 or > 7)
-        {
-            failures.Add($"{ScheduleOptions.Section}:ListingLagDays: must be between 0 and 7 (was {o.ListingLagDays}).");
-        }
-        if (o.DefaultSendHour is < 0 or > 23)
-        {
-            failures.Add($"{ScheduleOptions.Section}:DefaultSendHour: must be between 0 and 23 (was {o.DefaultSendHour}).");
-        }
+        SettingRange.Check(failures, $"{ScheduleOptions.Section}:ListingLagDays", o.ListingLagDays, 0, 7);
+        SettingRange.Check(failures, $"{ScheduleOptions.Section}:DefaultSendHour", o.DefaultSendHour, 0, 23);
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone ?? "", out _))
         {
             failures.Add($"{ScheduleOptions.Section}:DefaultTimeZone: '{o.DefaultTimeZone}' is not a known IANA time zone.");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
 
 namespace Newsletter.Sources;
 
@@ -41,20 +42,13 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
         {
             failures.Add($"{SourcesOptions.Section}:UserAgent: must not be empty (sites block anonymous clients).");
         }
-        Positive(o.RequestTimeoutSeconds, "RequestTimeoutSeconds");
-        Positive(o.TotalTimeoutSeconds, "TotalTimeoutSeconds");
-        NotNegative(o.MaxRetries, "MaxRetries");
-        NotNegative(o.RetryBaseDelayMilliseconds, "RetryBaseDelayMilliseconds");
-        Positive(o.MaxListingBytes, "MaxListingBytes");
+        SettingRange.Check(failures, $"{SourcesOptions.Section}:RequestTimeoutSeconds", o.RequestTimeoutSeconds, 1, 3600);
+        // the resilience pipeline refuses a timeout over a day
+        SettingRange.Check(failures, $"{SourcesOptions.Section}:TotalTimeoutSeconds", o.TotalTimeoutSeconds, 1, 86_400);
+        SettingRange.Check(failures, $"{SourcesOptions.Section}:MaxRetries", o.MaxRetries, 0, 20, "no retries");
+        SettingRange.Check(failures, $"{SourcesOptions.Section}:RetryBaseDelayMilliseconds", o.RetryBaseDelayMilliseconds, 0, 600_000);
+        // the listing is held in memory twice (bytes, then text)
+        SettingRange.Check(failures, $"{SourcesOptions.Section}:MaxListingBytes", o.MaxListingBytes, 1, 500_000_000);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(long value, string setting)
-        {
-            if (value <= 0) failures.Add($"{SourcesOptions.Section}:{setting}: must be greater than zero (was {value}).");
-        }
-        void NotNegative(long value, string setting)
-        {
-            if (value < 0) failures.Add($"{SourcesOptions.Section}:{setting}: must not be negative (was {value}).");
-        }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Timeout;
 
 namespace Newsletter.Sources;
 
@@ -16,7 +17,7 @@ public static partial class SourcesServices
         services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateOnStart();
         services.AddSingleton<ListingFetcher>();
         services.AddSingleton<Ingestor>();
-        services.AddHttpClient(ListingFetcher.HttpClientName, (sp, client) =>
+        var client = services.AddHttpClient(ListingFetcher.HttpClientName, (sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<SourcesOptions>>().Value;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
@@ -28,35 +29,47 @@ public static partial class SourcesServices
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
+                AllowAutoRedirect = false, // ListingRedirectHandler follows them, to http(s) only
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
-            .AddResilienceHandler("listing", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<SourcesOptions>>().Value;
-                var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ListingFetcher));
-                pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
-                if (options.MaxRetries == 0)
-                {
-                    pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
-                    return; // Polly needs at least one retry in a retry strategy
-                }
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds),
-                    ShouldRetryAfterHeader = true,
-                    OnRetry = args =>
-                    {
-                        var why = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
-                        LogRetry(logger, args.Outcome.Result?.RequestMessage?.RequestUri?.ToString() ?? "listing", why,
-                            args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
-                        return ValueTask.CompletedTask;
-                    },
-                });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
             });
+        client.AddResilienceHandler("listing", (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptions<SourcesOptions>>().Value;
+            var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ListingFetcher));
+            pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
+            if (options.MaxRetries == 0)
+            {
+                pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
+                return; // Polly needs at least one retry in a retry strategy
+            }
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds),
+                MaxDelay = TimeSpan.FromSeconds(options.TotalTimeoutSeconds), // waiting longer than the whole fetch may take is pointless
+                ShouldRetryAfterHeader = true,
+                OnRetry = args =>
+                {
+                    var why = args.Outcome switch
+                    {
+                        { Result: { } r } => $"HTTP {(int)r.StatusCode} {r.ReasonPhrase}",
+                        { Exception: TimeoutRejectedException } => $"no answer within Sources:RequestTimeoutSeconds = {options.RequestTimeoutSeconds} s",
+                        { Exception: { } e } => e.Message.TrimEnd('.'),
+                        _ => "failure",
+                    };
+                    LogRetry(logger, args.Context.GetRequestMessage()?.RequestUri?.ToString() ?? "the listing", why,
+                        args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
+                    return ValueTask.CompletedTask;
+                },
+            });
+            pipeline.AddTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
+        });
+        // Added after the pipeline, so inside it: each attempt's timeout and the total one cover redirects and the
+        // whole body, and a body cut short is retried.
+        client.AddHttpMessageHandler(sp => new ListingBodyHandler(sp.GetRequiredService<IOptions<SourcesOptions>>()))
+            .AddHttpMessageHandler(() => new ListingRedirectHandler());
         return services;
     }
 

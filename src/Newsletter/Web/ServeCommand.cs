@@ -40,7 +40,15 @@ public static class ServeCommand
                     var setup = app.Services.GetRequiredService<Sources.DemoSetup>();
                     await setup.WriteSummaryAsync(await setup.RunAsync(cancellationToken), context.Output);
                 }
-                await app.StartAsync(cancellationToken);
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+                {
+                    await context.Error.WriteLineAsync($"error: {e.Message.TrimEnd('.')}; another program listens there (choose another with --urls).");
+                    return ExitCodes.Failed;
+                }
                 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
                 await context.Output.WriteLineAsync($"Newsletter is running on {string.Join(", ", addresses)}. Press Ctrl+C to stop.");
                 await app.WaitForShutdownAsync(cancellationToken);

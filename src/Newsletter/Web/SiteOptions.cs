@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Hosting;
 
 namespace Newsletter.Web;
 
@@ -62,22 +63,10 @@ public sealed class SiteOptionsValidator : IValidateOptions<SiteOptions>
         {
             failures.Add($"{SiteOptions.Section}:UnsubscribeMailbox: '{o.UnsubscribeMailbox}' is not an email address.");
         }
-        if (o.ConfirmLinkDays <= 0)
-        {
-            failures.Add($"{SiteOptions.Section}:ConfirmLinkDays: must be greater than zero (was {o.ConfirmLinkDays}).");
-        }
-        if (o.ManageLinkDays <= 0)
-        {
-            failures.Add($"{SiteOptions.Section}:ManageLinkDays: must be greater than zero (was {o.ManageLinkDays}).");
-        }
-        if (o.SubscribeRequestsPerMinute < 0)
-        {
-            failures.Add($"{SiteOptions.Section}:SubscribeRequestsPerMinute: must be 0 (no limit) or more (was {o.SubscribeRequestsPerMinute}).");
-        }
-        if (o.ConfirmResendMinutes is < 0 or > 10_080)
-        {
-            failures.Add($"{SiteOptions.Section}:ConfirmResendMinutes: must be between 0 (no limit) and 10080 (a week) (was {o.ConfirmResendMinutes}).");
-        }
+        SettingRange.Check(failures, $"{SiteOptions.Section}:ConfirmLinkDays", o.ConfirmLinkDays, 1, 3650);
+        SettingRange.Check(failures, $"{SiteOptions.Section}:ManageLinkDays", o.ManageLinkDays, 1, 3650);
+        SettingRange.Check(failures, $"{SiteOptions.Section}:SubscribeRequestsPerMinute", o.SubscribeRequestsPerMinute, 0, 10_000, "no limit");
+        SettingRange.Check(failures, $"{SiteOptions.Section}:ConfirmResendMinutes", o.ConfirmResendMinutes, 0, 10_080, "no limit");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -41,6 +41,8 @@ public static class WebHost
         {
             builder.WebHost.UseUrls("http://localhost:5080"); // the default Site:BaseUrl, so demo links work
         }
+        ListenAddresses.RequireCertificateForHttps(builder.Configuration, urls);
+        builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out; Kestrel:Certificates:* needs it
         AddWebServices(builder.Services, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
         addServices?.Invoke(builder.Services);

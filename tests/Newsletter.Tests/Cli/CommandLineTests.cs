@@ -34,11 +34,11 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task An_explicit_format_that_does_not_fit_the_content_fails_clearly()
+    public async Task An_explicit_format_that_does_not_fit_the_content_is_invalid_input()
     {
         var result = await _app.RunAsync("ingest", "--from", Corpus.HtmlDay("2026-03-11"), "--format", "hf-json");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("is not valid JSON", result.Stderr);
     }
 

@@ -313,7 +313,7 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     [InlineData("Port", "0", "Smtp:Port: must be between 1 and 65535 (was 0).")]
     [InlineData("From", "not an address", "Smtp:From: 'not an address' is not an email address.")]
     [InlineData("Connections", "0", "Smtp:Connections: must be between 1 and 64 (was 0).")]
-    [InlineData("MaxPerSecond", "-5", "Smtp:MaxPerSecond: must not be negative (was -5)")]
+    [InlineData("MaxPerSecond", "-5", "Smtp:MaxPerSecond: must be 0 (no limit) or between 0.01 and 10000 (was -5).")]
     public async Task Wrong_smtp_settings_stop_start_up_naming_the_setting(string setting, string value, string expected)
     {
         using var app = new TestApp($"--Smtp:{setting}={value}");

@@ -13,11 +13,11 @@ public sealed class ConfigurationTests : IDisposable
     [Theory]
     [InlineData("--Database:Provider=mysql", "Database:Provider: 'mysql' is not a known database provider")]
     [InlineData("--Sources:DailyUrl=htp:/nowhere", "Sources:DailyUrl: 'htp:/nowhere' is not an absolute http(s) URL")]
-    [InlineData("--Sources:MaxRetries=-1", "Sources:MaxRetries: must not be negative (was -1)")]
-    [InlineData("--Sources:RequestTimeoutSeconds=0", "Sources:RequestTimeoutSeconds: must be greater than zero")]
+    [InlineData("--Sources:MaxRetries=-1", "Sources:MaxRetries: must be between 0 (no retries) and 20 (was -1).")]
+    [InlineData("--Sources:RequestTimeoutSeconds=0", "Sources:RequestTimeoutSeconds: must be between 1 and 3600 (was 0).")]
     [InlineData("--Sources:MaxRetries=many", "Sources:MaxRetries")]
-    [InlineData("--Delivery:ClaimLeaseSeconds=1", "Delivery:ClaimLeaseSeconds: must be at least 3 (was 1)")]
-    [InlineData("--Site:SubscribeRequestsPerMinute=-5", "Site:SubscribeRequestsPerMinute: must be 0 (no limit) or more")]
+    [InlineData("--Delivery:ClaimLeaseSeconds=1", "Delivery:ClaimLeaseSeconds: must be between 3 and 3600 (was 1).")]
+    [InlineData("--Site:SubscribeRequestsPerMinute=-5", "Site:SubscribeRequestsPerMinute: must be between 0 (no limit) and 10000 (was -5).")]
     public async Task A_wrong_setting_stops_start_up_with_a_message_naming_it(string setting, string expected)
     {
         var result = await _app.RunAsync("papers", "list", setting);
@@ -60,7 +60,7 @@ public sealed class ConfigurationTests : IDisposable
             var result = await _app.RunAsync("papers", "list");
 
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("Sources:MaxRetries: must not be negative (was -3)", result.Stderr);
+            Assert.Contains("Sources:MaxRetries: must be between 0 (no retries) and 20 (was -3).", result.Stderr);
         }
         finally
         {
@@ -97,7 +97,7 @@ public sealed class ConfigurationTests : IDisposable
         var result = await _app.RunAsync("papers", "list", "--config", config);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("configuration error: the configuration file is not valid JSON", result.Stderr);
+        Assert.Contains($"configuration error: {config} is not valid JSON at line 1, position", result.Stderr);
     }
 
     [Fact]

@@ -155,6 +155,29 @@ public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_source_answering_more_than_the_listing_limit_is_reported_without_reading_it_all()
+    {
+        _source.Script("/endless", async context =>
+        {
+            context.Response.ContentType = "application/json"; // chunked, no length: only reading tells the size
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)' ');
+            while (!context.RequestAborted.IsCancellationRequested
+                   && !(await context.Response.BodyWriter.WriteAsync(chunk, context.RequestAborted)).IsCompleted)
+            {
+            }
+        });
+        using var app = HealthyApp($"--Sources:DailyUrl={_source.Url("/endless")}?date={{date}}", "--Sources:MaxListingBytes=1000000");
+
+        var result = await app.RunAsync("doctor", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("failed", Status(checks, "source"));
+        Assert.Contains("is larger than the limit Sources:MaxListingBytes = 1,000,000 bytes", Message(checks, "source"));
+    }
+
+    [Fact]
     public async Task Pending_migrations_are_a_warning_that_says_how_to_apply_them()
     {
         using var app = HealthyApp();

@@ -138,7 +138,7 @@ public sealed class IngestStorageTests : IDisposable
 
         var result = await _app.RunAsync("ingest", "--from", bad);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode); // bad input, nothing done
         Assert.Contains("element [1] is a JSON number", result.Stderr);
         Assert.Equal(46, (await _app.RunAsync("papers", "list", "--json")).Json().GetArrayLength());
     }

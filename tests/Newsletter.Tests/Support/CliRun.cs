@@ -1,5 +1,6 @@
-using Newsletter.Cli;
+using System.Diagnostics;
 using System.Text.Json;
+using Newsletter.Cli;
 
 namespace Newsletter.Tests.Support;
 
@@ -74,6 +75,40 @@ public sealed class TestApp : IDisposable
         using var stderr = new StringWriter();
         var code = await NewsletterCli.RunAsync([.. Settings, .. args], stdout, stderr);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// The built program as its own process, as a shell runs it: its exit code, and everything on its stdout and stderr
+    /// (logs included, which an in-process run does not capture). Killed after <paramref name="timeout"/> (exit code -1).
+    /// </summary>
+    public async Task<CliResult> RunProgramAsync(string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var program = Path.Combine(AppContext.BaseDirectory, "newsletter.dll");
+        var start = new ProcessStartInfo("dotnet", [program, .. args, .. Settings])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir.Path,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return new CliResult(-1, await stdout, await stderr + $"\n(killed after {timeout.TotalSeconds:0} s)");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
     public void Dispose() => _dir.Dispose();
