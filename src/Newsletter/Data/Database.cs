@@ -135,8 +135,10 @@ public sealed class Database : IAsyncDisposable
         return new SqliteConnection(_connectionString);
     }
 
-    private DatabaseUnavailableException CannotOpen(SqliteException e) => new(
-        $"cannot open or create {FilePath ?? _connectionString}: SQLite cannot open it there (this user must be able to write to the file and its folder).", e);
+    private DatabaseUnavailableException CannotOpen(Exception e) => CannotOpen(FilePath ?? _connectionString, e);
+
+    private static DatabaseUnavailableException CannotOpen(string path, Exception e) => new(
+        $"cannot open or create {path}: it cannot be made or opened there (this user must be able to write to the file and its folder).", e);
 
     private const int SqliteCantOpen = 14;
 
@@ -166,9 +168,9 @@ public sealed class Database : IAsyncDisposable
         {
             // another connection or process created it first
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DatabaseUnavailableException($"cannot create {path}: this user may not write there ({e.Message.TrimEnd('.')}).", e);
+            throw CannotOpen(path, e);
         }
     }
 

@@ -90,7 +90,7 @@ public sealed class ClearErrorsTests : IAsyncLifetime
         var result = await _app.RunAsync("papers", "list", "--Database:ConnectionString=Data Source=/proc/self/newsletter.db");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("database error: cannot open or create /proc/self/newsletter.db: SQLite cannot open it there (this user must be able to write to the file and its folder).",
+        Assert.Equal("database error: cannot open or create /proc/self/newsletter.db: it cannot be made or opened there (this user must be able to write to the file and its folder).",
             result.Stderr.Trim());
     }
 
