@@ -59,12 +59,33 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
         PrivateFiles.CreateFolder(folder);
         var path = Path.Combine(folder, SafeName(mail.Message.MessageId ?? mail.Id) + ".eml");
         var temporary = path + ".tmp";
-        await using (var file = PrivateFiles.Create(temporary, FileMode.Create)) // the message's links are valid tokens: 0600
+        try
         {
-            await mail.Message.WriteToAsync(file, cancellationToken);
+            await using (var file = PrivateFiles.Create(temporary, FileMode.Create)) // the message's links are valid tokens: 0600
+            {
+                await mail.Message.WriteToAsync(file, cancellationToken);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch
+        {
+            // a full disk or a fault half-way leaves no partial file behind (the message is tried again later)
+            TryDelete(temporary);
+            throw;
+        }
         return path;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // nothing more can be done about it here
+        }
     }
 
     private static string SafeName(string id)

@@ -23,6 +23,9 @@ public sealed partial class DigestPlanner(
     ILogger<DigestPlanner> logger)
 {
     private const int RecordBatch = 1_000;
+
+    /// <summary>How many listing days the schedule catches up at most (Scheduling plans them; it is later in the flow than this folder).</summary>
+    public const int CatchUpDays = 7;
     private const int ProgressStep = 256;
 
     /// <param name="only">Just these subscribers (a schedule slot); null: every active one.</param>
@@ -36,9 +39,10 @@ public sealed partial class DigestPlanner(
             .ToHashSet(StringComparer.Ordinal);
         if (due.Count == 0 || papers.Count == 0)
         {
-            if (record && due.Count > 0)
+            if (record)
             {
-                await subscribers.MarkPlannedAsync(date, only is null ? null : due, cancellationToken); // nothing listed: nothing owed for the day
+                // nothing listed, or all of them planned before: the day is done for everyone asked about
+                await subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken);
             }
             return [];
         }
@@ -84,7 +88,7 @@ public sealed partial class DigestPlanner(
                 await outbox.RefreshStatisticsAsync(cancellationToken);
             }
             // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
-            await subscribers.MarkPlannedAsync(date, only is null ? null : due, cancellationToken);
+            await subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken);
         }
         return ordered;
     }

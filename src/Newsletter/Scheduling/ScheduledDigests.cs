@@ -22,7 +22,7 @@ public sealed partial class ScheduledDigests(
     ILogger<ScheduledDigests> logger)
 {
     /// <summary>How many listing days a subscriber's catch-up goes back at most (today's included).</summary>
-    public const int MaxCatchUpDays = 7;
+    public const int MaxCatchUpDays = Digests.DigestPlanner.CatchUpDays;
 
     public async Task<IReadOnlyList<RunReport>> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -62,6 +62,7 @@ public sealed partial class ScheduledDigests(
             {
                 first = joined;
             }
+            // every day after the mark: a day that failed holds the mark back, so it is planned again until it goes through
             if (subscriber.LastPlannedDay is { } last
                 && DateOnly.TryParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var lastDay) && lastDay >= first)
             {

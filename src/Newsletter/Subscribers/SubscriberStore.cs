@@ -126,23 +126,32 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             "UPDATE subscribers SET status = @Status, status_reason = @Reason, updated_at = @Now WHERE id = @Id",
             new { Id = id, Status = status, Reason = reason, Now = Now() }, transaction) == 1;
 
-    private static readonly KeyedQuery MarkSomePlanned = new(
-        "UPDATE subscribers SET last_planned_day = @Day WHERE (last_planned_day IS NULL OR last_planned_day < @Day) AND id IN ({keys})", 256);
+    /// <summary>
+    /// A subscriber's mark moves on only over days without a gap: from the day before (or from nothing, or from further
+    /// back than a catch-up reaches). A day that failed stays owed, so the mark waits before it; the days after it
+    /// are planned all the same, and planning them again once the gap is filled adds nothing (the outbox's key).
+    /// </summary>
+    private const string MarkCondition =
+        "(last_planned_day IS NULL OR (last_planned_day < @Day AND (last_planned_day >= @Previous OR last_planned_day < @Reach)))";
+
+    private static readonly KeyedQuery MarkSomePlanned = new($"UPDATE subscribers SET last_planned_day = @Day WHERE {MarkCondition} AND id IN ({{keys}})", 256);
 
     /// <summary>Records that these subscribers (null: every one who receives digests) were planned for <paramref name="day"/>.</summary>
-    public async Task MarkPlannedAsync(DateOnly day, IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
+    /// <param name="reach">How many listing days a catch-up goes back: a mark older than that no longer holds a day back.</param>
+    public async Task MarkPlannedAsync(DateOnly day, IReadOnlyCollection<string>? ids, int reach, CancellationToken cancellationToken)
     {
-        var text = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        static string Text(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        (string Day, string Previous, string Reach) at = (Text(day), Text(day.AddDays(-1)), Text(day.AddDays(-reach)));
         await using var connection = await database.OpenAsync(cancellationToken);
         if (ids is null)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE subscribers SET last_planned_day = @Day WHERE status = 'active' AND paused_at IS NULL AND (last_planned_day IS NULL OR last_planned_day < @Day)",
-                new { Day = text }, cancellationToken: cancellationToken));
+                $"UPDATE subscribers SET last_planned_day = @Day WHERE status = 'active' AND paused_at IS NULL AND {MarkCondition}",
+                new { at.Day, at.Previous, at.Reach }, cancellationToken: cancellationToken));
             return;
         }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids], _ => { }, cancellationToken, ("@Day", text));
+        await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids], _ => { }, cancellationToken, ("@Day", at.Day), ("@Previous", at.Previous), ("@Reach", at.Reach));
         await transaction.CommitAsync(cancellationToken);
     }
 
