@@ -11,8 +11,9 @@ namespace Newsletter.Delivery;
 /// The processes sending right now, as rows of <c>senders</c> with a short lease each renews while it sends. From
 /// them a process learns its share of the rates (<c>Smtp:MaxPerSecond</c> is shared by every sending process of
 /// the machine, <c>Smtp:ClusterMaxPerSecond</c> by every sending process of the cluster) and which claims belong to
-/// a sender that is gone: one whose lease ran out, or, on this machine, whose process is not running any more. Its
-/// claims are free at once instead of after the claim lease.
+/// a sender known to be gone: on this machine, one whose process is not running any more. Its claims are free at once
+/// instead of after the claim lease; a sender on another machine that stops renewing keeps its claims until their
+/// own lease lapses (it may only be slow).
 /// </summary>
 public sealed partial class SenderRegistry(Database database, SendPacer pacer, IOptions<SmtpOptions> smtp, TimeProvider clock, ILogger<SenderRegistry> logger)
     : IAsyncDisposable
@@ -57,8 +58,8 @@ public sealed partial class SenderRegistry(Database database, SendPacer pacer, I
     }
 
     /// <summary>
-    /// Frees the claims of senders that are gone: their lease in <c>senders</c> ran out or was never there, or they
-    /// ran on this machine in a process that has ended. Called by a sender that waits for claims held by others.
+    /// Frees the claims of senders known to be gone: they ran on this machine in a process that has ended (or they left
+    /// no row). Called by a sender that waits for claims held by others.
     /// </summary>
     public async Task<int> ReleaseDeadClaimsAsync(CancellationToken cancellationToken)
     {
@@ -69,13 +70,15 @@ public sealed partial class SenderRegistry(Database database, SendPacer pacer, I
         {
             await connection.ExecuteAsync("DELETE FROM senders WHERE id = @Id", new { Id = gone });
         }
+        // a row long expired is a node that died without anyone on its machine to tell; its claims have lapsed by now
+        await connection.ExecuteAsync("DELETE FROM senders WHERE alive_until < @LongAgo", new { LongAgo = Stamp(clock.GetUtcNow() - TimeSpan.FromHours(1)) });
+        // only claims whose sender has no row at all: one whose lease merely ran late (a stalled node) keeps its claims
+        // until their own lease lapses, so that it is never sent twice
         var released = await connection.ExecuteAsync(
             """
             UPDATE deliveries SET claimed_until = NULL
             WHERE status IN ('pending', 'deferred', 'uncertain') AND claimed_until >= @Now AND claimed_by IS NOT NULL
-              AND NOT EXISTS (
-                SELECT 1 FROM senders s
-                WHERE s.alive_until >= @Now AND substr(deliveries.claimed_by, 1, length(s.id) + 1) = s.id || '/')
+              AND NOT EXISTS (SELECT 1 FROM senders s WHERE substr(deliveries.claimed_by, 1, length(s.id) + 1) = s.id || '/')
             """,
             new { Now = now });
         if (released > 0)
@@ -176,8 +179,9 @@ public sealed partial class SenderRegistry(Database database, SendPacer pacer, I
         }
         try
         {
+            // each process works out start times from its own reading of the boot time: they differ by milliseconds
             using var running = Process.GetProcessById(pid);
-            return running.StartTime.ToUniversalTime().Ticks == started;
+            return Math.Abs(running.StartTime.ToUniversalTime().Ticks - started) < TimeSpan.TicksPerSecond * 2;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {

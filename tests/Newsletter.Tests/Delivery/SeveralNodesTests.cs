@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Newsletter.Data;
-using Newsletter.Matching;
-using Newsletter.Subscribers;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Delivery;
@@ -30,7 +27,7 @@ public sealed class SeveralNodesTests : IAsyncLifetime
         await using var services = await TestServices.StartAsync(Backend.Postgres);
         var ingest = await services.App.RunAsync("ingest", "--from", Corpus.ApiDay("2026-03-11"));
         Assert.True(ingest.ExitCode == 0, ingest.ToString());
-        await AddSubscribersAsync(services);
+        await ProgramProcess.AddSubscribersAsync(services, Subscribers, "learning");
         // Node B talks to a server that accepts 40 messages and then never answers again, so when it is killed its
         // in-flight messages were not accepted anywhere (the one window claims cannot close is a kill between the
         // server's 250 and the row being marked; that copy would carry the same Message-ID).
@@ -44,6 +41,8 @@ public sealed class SeveralNodesTests : IAsyncLifetime
         var nodeA = Start([.. common, $"--Smtp:Port={_maildev.SmtpPort}"]);
         var nodeB = Start([.. common, $"--Smtp:Port={stalling.Port}"]);
         var nodeC = Start([.. common, $"--Smtp:Port={_maildev.SmtpPort}"]);
+
+        static ProgramProcess Start(string[] settings) => ProgramProcess.Start(["digest", "run", "--date", "2026-03-11", "--skip-ingest", .. settings]);
         var clock = Stopwatch.StartNew();
         while (stalling.Accepted().Count < 40 && clock.Elapsed < TimeSpan.FromSeconds(90))
         {
@@ -65,42 +64,5 @@ public sealed class SeveralNodesTests : IAsyncLifetime
         // the plan was large enough that the node which made it analysed the outbox before sending (autovacuum's
         // analyses are counted apart, in last_autoanalyze)
         Assert.Equal(2L, services.App.Query("SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('deliveries', 'delivery_papers') AND last_analyze IS NOT NULL"));
-    }
-
-    private static async Task AddSubscribersAsync(TestServices services)
-    {
-        await using var connection = await services.Get<Database>().OpenAsync(CancellationToken.None);
-        await using var transaction = await connection.BeginTransactionAsync();
-        for (var i = 0; i < Subscribers; i++)
-        {
-            var id = $"node{i:0000}";
-            await services.Get<SubscriberStore>().InsertAsync(connection, transaction, new Subscriber
-            {
-                Id = id, Email = $"reader{i:0000}@example.org", Status = SubscriberStatus.Active, Secret = "secret", CreatedAt = "2026-03-01T00:00:00Z",
-            });
-            await services.Get<ProfileStore>().SaveAsync(connection, transaction, id, ["learning"], [], 5, null, CancellationToken.None);
-        }
-        await transaction.CommitAsync();
-    }
-
-    private static Node Start(string[] settings)
-    {
-        var program = Path.Combine(AppContext.BaseDirectory, "newsletter.dll");
-        var process = Process.Start(new ProcessStartInfo("dotnet", [program, "digest", "run", "--date", "2026-03-11", "--skip-ingest", .. settings])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        return new Node(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-    }
-
-    private sealed record Node(Process Process, Task<string> Stdout, Task<string> Stderr)
-    {
-        public async Task<(int Code, string Stdout, string Stderr)> ExitAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-            await Process.WaitForExitAsync(timeout.Token);
-            return (Process.ExitCode, await Stdout, await Stderr);
-        }
     }
 }

@@ -53,7 +53,8 @@ public sealed class DeliveryFailureTests : IDisposable
         var log = _dir.File("accepted.jsonl");
         var recipients = Enumerable.Range(0, 30).Select(i => $"reader{i:D2}@example.org").ToList();
         int stalledPort;
-        using var setup = App(1, "--Smtp:TimeoutSeconds=120", "--Delivery:ClaimLeaseSeconds=3"); // the killed sender's claims lapse quickly
+        // a lease far longer than the test: the killed sender's claims must be taken over because it is known dead, not because they lapsed
+        using var setup = App(1, "--Smtp:TimeoutSeconds=120", "--Delivery:ClaimLeaseSeconds=600");
         await using (var stalling = await SmtpTestServer.StartAsync(log, stallAfter: 10))
         {
             stalledPort = stalling.Port;
@@ -84,9 +85,15 @@ public sealed class DeliveryFailureTests : IDisposable
         }
 
         await using var healthy = await SmtpTestServer.StartAsync(log);
+        var resuming = Stopwatch.StartNew();
         var resumed = await setup.RunAsync("digest", "run", "--date", "2026-03-11", "--skip-ingest", "--json", $"--Smtp:Port={healthy.Port}");
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.True(resuming.Elapsed < TimeSpan.FromSeconds(60), $"the rerun waited {resuming.Elapsed.TotalSeconds:0} s for a dead sender's claims");
+        var runs = (await setup.RunAsync("runs", "list", "--json")).Json().EnumerateArray().ToList();
+        var killed = Assert.Single(runs, r => r.GetProperty("id").GetString() != resumed.Json().GetProperty("runId").GetString());
+        Assert.Equal("abandoned", killed.GetProperty("status").GetString());
+        Assert.Contains("its process stopped before the run finished", killed.GetProperty("error").GetString());
         Assert.Equal(20, resumed.Json().GetProperty("sent").GetInt32());
         var perRecipient = healthy.Accepted().Select(to => to.Single()).GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(recipients, perRecipient.Keys.Order());
