@@ -109,10 +109,10 @@ public static class AdminDigestEndpoints
             return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the address {address}.")) : ([one], null);
         }
         var filter = body.Filter!;
-        string[] deliveryStatuses = ["pending", "sent", "failed"];
+        string[] deliveryStatuses = [DeliveryStatus.Pending, DeliveryStatus.Deferred, DeliveryStatus.Uncertain, DeliveryStatus.Sent, DeliveryStatus.Failed];
         if (filter.DeliveryStatus is not null && !deliveryStatuses.Contains(filter.DeliveryStatus))
         {
-            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of pending, sent, failed"));
+            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of {string.Join(", ", deliveryStatuses)}"));
         }
         var status = filter.Status ?? SubscriberStatus.Active;
         var matching = new List<Subscriber>();

@@ -14,8 +14,8 @@ public static class ResendCommand
         date.Required = true;
         var email = new Option<string?>("--email") { Description = "The subscriber to send it to again." };
         var all = new Option<bool>("--all") { Description = "Every active subscriber who had a digest that day." };
-        var deliveryStatus = new Option<string?>("--delivery-status") { Description = "With --all: only those whose digest that day is pending, sent or failed." };
-        deliveryStatus.AcceptOnlyFromAmong("pending", "sent", "failed");
+        var deliveryStatus = new Option<string?>("--delivery-status") { Description = "With --all: only those whose digest that day is pending, deferred, uncertain, sent or failed." };
+        deliveryStatus.AcceptOnlyFromAmong(DeliveryStatus.Pending, DeliveryStatus.Deferred, DeliveryStatus.Uncertain, DeliveryStatus.Sent, DeliveryStatus.Failed);
         var dryRun = new Option<bool>("--dry-run") { Description = "Say who would get what; record and send nothing." };
         var json = CliOptions.Json();
         var command = new Command("resend", "Send a day's digest again (one more copy each time), as its own delivery.") { date, email, all, deliveryStatus, dryRun, json };

@@ -110,6 +110,39 @@ public abstract class RetryScheduleTests(Backend backend) : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(outbox, "*.tmp", SearchOption.AllDirectories));
     }
 
+    [FactWithSmallDisk]
+    public async Task A_full_outbox_disk_defers_what_does_not_fit_and_sends_it_once_when_there_is_room_again()
+    {
+        var emails = Enumerable.Range(0, 30).Select(i => $"reader{i:00}@example.org").ToArray();
+        await SeedAsync(emails);
+        var outbox = _dir.File("outbox");
+        string[] pickup = ["--Smtp:Host=", $"--Smtp:PickupFolder={outbox}"];
+        CliResult full;
+        using (SmallDisk.Mount(outbox, 96)) // room for a few digests only
+        {
+            full = await RunAsync(pickup);
+            Assert.Empty(Directory.GetFiles(outbox, "*.tmp", SearchOption.AllDirectories));
+            foreach (var written in Directory.GetFiles(outbox, "*.eml", SearchOption.AllDirectories))
+            {
+                File.Move(written, _dir.File(Path.GetFileName(written))); // keep what was delivered while the disk was small
+            }
+        }
+
+        Assert.True(full.ExitCode == 0, full.ToString());
+        var sentWhileFull = full.Json().GetProperty("sent").GetInt32();
+        Assert.True(sentWhileFull is > 0 and < 30, full.ToString());
+        Assert.Equal(30 - sentWhileFull, full.Json().GetProperty("deferred").GetInt32());
+        Assert.Equal(0, full.Json().GetProperty("failed").GetInt32());
+
+        await Task.Delay(1200);
+        var roomy = await RunAsync(pickup);
+
+        Assert.Equal(30 - sentWhileFull, roomy.Json().GetProperty("sent").GetInt32());
+        var delivered = Directory.GetFiles(outbox, "*.eml", SearchOption.AllDirectories).Concat(Directory.GetFiles(_dir.Path, "*.eml")).Select(Path.GetFileName).ToList();
+        Assert.Equal(30, delivered.Distinct().Count());
+        Assert.Equal(30, delivered.Count);
+    }
+
     [Fact]
     public async Task A_server_slower_to_answer_than_a_command_may_take_gets_the_digest_exactly_once()
     {

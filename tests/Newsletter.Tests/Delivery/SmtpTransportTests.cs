@@ -309,6 +309,22 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
         Assert.Empty(Directory.GetFiles(_dir.File("outbox"), "*.tmp", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_message_that_fails_half_way_into_the_pickup_folder_leaves_no_file_behind()
+    {
+        var transport = new PickupFolderTransport(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }),
+            new Newsletter.Hosting.NewsletterHome(_dir.Path, ""), TimeProvider.System);
+        var broken = Mail("ada@example.org", 1);
+        broken.Message.Body = new MimePart("application", "octet-stream") { Content = new MimeContent(new UnreadableStream()), ContentTransferEncoding = ContentEncoding.Base64 };
+
+        var outcomes = await SendAsync(transport, [broken, Mail("bob@example.org", 2)]);
+
+        Assert.Equal(SendStatus.MessageFailure, outcomes["mail-1"].Status);
+        Assert.Equal(SendStatus.Sent, outcomes["mail-2"].Status);
+        Assert.Single(Directory.GetFiles(_dir.File("outbox"), "*.eml", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(_dir.File("outbox"), "*.tmp", SearchOption.AllDirectories));
+    }
+
     [Theory]
     [InlineData("Port", "0", "Smtp:Port: must be between 1 and 65535 (was 0).")]
     [InlineData("From", "not an address", "Smtp:From: 'not an address' is not an email address.")]
