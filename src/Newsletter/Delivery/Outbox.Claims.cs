@@ -56,54 +56,47 @@ public sealed partial class Outbox
         return owed;
     }
 
-    private async Task<List<(string Date, string Id)>> ClaimAfterAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, ClaimCursor cursor, CancellationToken cancellationToken)
+    private Task<List<(string Date, string Id)>> ClaimAfterAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, ClaimCursor cursor, CancellationToken cancellationToken) =>
+        // one day: the rows of the day after the cursor's id; any day: after the cursor's (day, id). Either way a
+        // range of the partial index on what is owed (a row value, so SQLite searches the range instead of scanning)
+        ClaimWhereAsync(
+            $"status = 'pending' AND {(date is null ? "(digest_date, id) > (@AfterDate, @AfterId)" : "digest_date = @Date AND id > @AfterId")}",
+            "digest_date, id", date, claimer, batchSize, lease, cursor, cancellationToken);
+
+    /// <summary>Deferred and uncertain digests whose next attempt is due, oldest due first.</summary>
+    private Task<List<(string Date, string Id)>> ClaimDueRetriesAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimWhereAsync(
+            $"status IN ('deferred', 'uncertain') AND next_attempt_at <= @Now {(date is null ? "" : "AND digest_date = @Date")}",
+            "next_attempt_at", date, claimer, batchSize, lease, null, cancellationToken);
+
+    /// <summary>
+    /// Stamps up to <paramref name="batchSize"/> unclaimed rows matching <paramref name="owed"/> with this sender's name
+    /// and lease, in one statement. The lease is checked again on the row itself: on PostgreSQL a row another sender
+    /// claimed between the choice and the update is left to it.
+    /// </summary>
+    private async Task<List<(string Date, string Id)>> ClaimWhereAsync(string owed, string order, DateOnly? date, string claimer, int batchSize, TimeSpan lease,
+        ClaimCursor? cursor, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
-        // one day: the rows of the day after the cursor's id; any day: after the cursor's (day, id). Either way a
-        // range of the partial index on what is owed (a row value, so SQLite searches the range instead of scanning)
-        var after = date is null ? "(digest_date, id) > (@AfterDate, @AfterId)" : "digest_date = @Date AND id > @AfterId";
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Id, string Date)>(
             $"""
             UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until
             WHERE id IN (
                 SELECT id FROM deliveries
-                WHERE status = 'pending' AND {after}
-                  AND (claimed_until IS NULL OR claimed_until < @Now)
-                ORDER BY digest_date, id
+                WHERE {owed} AND (claimed_until IS NULL OR claimed_until < @Now)
+                ORDER BY {order}
                 LIMIT @Batch
                 {skipLocked})
+              AND (claimed_until IS NULL OR claimed_until < @Now)
             RETURNING id, digest_date
             """,
             new
             {
                 Claimer = claimer, Until = Stamp(now + lease), Now = Stamp(now), Date = date is { } d ? Day(d) : null, Batch = batchSize,
-                AfterDate = cursor.Date, AfterId = cursor.Id,
+                AfterDate = cursor?.Date ?? "", AfterId = cursor?.Id ?? "",
             });
-        return [.. rows.Select(r => (r.Date, r.Id))];
-    }
-
-    /// <summary>Deferred and uncertain digests whose next attempt is due, oldest due first.</summary>
-    private async Task<List<(string Date, string Id)>> ClaimDueRetriesAsync(DateOnly? date, string claimer, int batchSize, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Id, string Date)>(
-            $"""
-            UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until
-            WHERE id IN (
-                SELECT id FROM deliveries
-                WHERE status IN ('deferred', 'uncertain') AND next_attempt_at <= @Now {(date is null ? "" : "AND digest_date = @Date")}
-                  AND (claimed_until IS NULL OR claimed_until < @Now)
-                ORDER BY next_attempt_at
-                LIMIT @Batch
-                {skipLocked})
-              AND status IN ('deferred', 'uncertain') AND (claimed_until IS NULL OR claimed_until < @Now)
-            RETURNING id, digest_date
-            """,
-            new { Claimer = claimer, Until = Stamp(now + lease), Now = Stamp(now), Date = date is { } d ? Day(d) : null, Batch = batchSize });
         return [.. rows.Select(r => (r.Date, r.Id))];
     }
 

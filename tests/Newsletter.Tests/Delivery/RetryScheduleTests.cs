@@ -147,14 +147,14 @@ public abstract class RetryScheduleTests(Backend backend) : IAsyncLifetime
     public async Task A_server_slower_to_answer_than_a_command_may_take_gets_the_digest_exactly_once()
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
-        await SeedAsync("slow-3-ada@example.org");
+        await SeedAsync("slow-5-ada@example.org");
 
-        var run = await RunAsync(Smtp(server, "--Smtp:TimeoutSeconds=1", "--Smtp:DataTimeoutSeconds=30"));
+        var run = await RunAsync(Smtp(server, "--Smtp:TimeoutSeconds=3", "--Smtp:DataTimeoutSeconds=30"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(1, run.Json().GetProperty("sent").GetInt32());
         Assert.Single(server.Accepted());
-        Assert.Equal(1L, Delivery("attempts", "slow-3-ada@example.org"));
+        Assert.Equal(1L, Delivery("attempts", "slow-5-ada@example.org"));
     }
 
     [Fact]
@@ -162,13 +162,13 @@ public abstract class RetryScheduleTests(Backend backend) : IAsyncLifetime
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
         await SeedAsync("slow-60-ada@example.org");
-        string[] settings = Smtp(server, "--Smtp:TimeoutSeconds=1", "--Smtp:DataTimeoutSeconds=2");
+        string[] settings = Smtp(server, "--Smtp:TimeoutSeconds=5", "--Smtp:DataTimeoutSeconds=7");
 
         var first = await RunAsync(settings);
 
         Assert.Equal("uncertain", Delivery("status", "slow-60-ada@example.org"));
         Assert.Equal(1, first.Json().GetProperty("deferred").GetInt32());
-        Assert.Contains("no reply within 2 s", (string)Delivery("server_reply", "slow-60-ada@example.org")!);
+        Assert.Contains("no reply within 7 s", (string)Delivery("server_reply", "slow-60-ada@example.org")!);
 
         await Task.Delay(1200);
         var second = await RunAsync(settings);

@@ -25,6 +25,9 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
         return new SmtpMailTransport(Options.Create(options), NullLogger<SmtpMailTransport>.Instance);
     }
 
+    private PickupFolderTransport Pickup() =>
+        new(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }), new Newsletter.Hosting.NewsletterHome(_dir.Path, ""), TimeProvider.System);
+
     private static OutgoingMail Mail(string to, int n)
     {
         var message = new MimeMessage();
@@ -198,8 +201,8 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
 
-        // the reply comes 4 s after the message: longer than a command may take, shorter than the end-of-data wait
-        var outcomes = await SendAsync(Transport(server.Port, o => (o.TimeoutSeconds, o.DataTimeoutSeconds) = (2, 30)), [Mail("slow-4-ada@example.org", 1)]);
+        // the reply comes 5 s after the message: longer than a command may take, shorter than the end-of-data wait
+        var outcomes = await SendAsync(Transport(server.Port, o => (o.TimeoutSeconds, o.DataTimeoutSeconds) = (3, 30)), [Mail("slow-5-ada@example.org", 1)]);
 
         Assert.Equal(SendStatus.Sent, outcomes["mail-1"].Status);
         Assert.Equal(1, outcomes["mail-1"].Attempts);
@@ -211,11 +214,11 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     {
         await using var server = await SmtpTestServer.StartAsync(_dir.File("accepted.jsonl"));
 
-        var outcomes = await SendAsync(Transport(server.Port, o => (o.TimeoutSeconds, o.DataTimeoutSeconds) = (1, 3)), [Mail("slow-60-ada@example.org", 1)]);
+        var outcomes = await SendAsync(Transport(server.Port, o => (o.TimeoutSeconds, o.DataTimeoutSeconds) = (4, 6)), [Mail("slow-60-ada@example.org", 1)]);
 
         Assert.Equal(SendStatus.Uncertain, outcomes["mail-1"].Status);
         Assert.Equal(1, outcomes["mail-1"].Attempts);
-        Assert.Contains("no reply within 3 s", outcomes["mail-1"].ServerReply);
+        Assert.Contains("no reply within 6 s", outcomes["mail-1"].ServerReply);
     }
 
     [Fact]
@@ -296,8 +299,7 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     [Fact]
     public async Task Pickup_folder_writes_one_loadable_eml_per_message()
     {
-        var transport = new PickupFolderTransport(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }),
-            new Newsletter.Hosting.NewsletterHome(_dir.Path, ""), TimeProvider.System);
+        var transport = Pickup();
 
         var outcomes = await SendAsync(transport, [Mail("ada@example.org", 1), Mail("bob@example.org", 2)]);
 
@@ -312,8 +314,7 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     [Fact]
     public async Task A_message_that_fails_half_way_into_the_pickup_folder_leaves_no_file_behind()
     {
-        var transport = new PickupFolderTransport(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }),
-            new Newsletter.Hosting.NewsletterHome(_dir.Path, ""), TimeProvider.System);
+        var transport = Pickup();
         var broken = Mail("ada@example.org", 1);
         broken.Message.Body = new MimePart("application", "octet-stream") { Content = new MimeContent(new UnreadableStream()), ContentTransferEncoding = ContentEncoding.Base64 };
 
