@@ -63,10 +63,12 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IAsyncLifetim
         var page = await browser.NewPhonePageAsync();
         await page.GotoAsync(preferencesUrl);
         await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("Matched: reinforcement learning");
+        await Assertions.Expect(page.Locator("#preview .papers > li")).ToHaveCountAsync(10); // 11 match; her emails hold 10
+        await page.GetByLabel("Papers per email").FillAsync("4");
+        await Assertions.Expect(page.Locator("#preview .papers > li")).ToHaveCountAsync(4); // the typed cap, as typed
         await page.GetByLabel("Keywords").FillAsync("quantization");
         await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("Matched: quantization"); // updated as typed, no submit
         await BrowserFixture.ScreenshotAsync(page, "5-preferences-live-preview");
-        await page.GetByLabel("Papers per email").FillAsync("4");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
         await BrowserFixture.ScreenshotAsync(page, "6-preferences-saved");

@@ -264,6 +264,33 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task The_preferences_preview_lists_no_more_papers_than_papers_per_email_saved_or_typed()
+    {
+        // before, the preview listed up to 20 matches whatever "Papers per email" said (7 for a subscriber with 5)
+        var (id, token) = await AdaWithPreferencesLinkAsync(maxPapers: 5, "reinforcement learning");
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        var preferences = $"/preferences?token={Uri.EscapeDataString(token)}";
+        var fragment = $"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords={Uri.EscapeDataString("reinforcement learning")}";
+
+        var saved = await _host.Client.GetStringAsync(preferences);
+        var (typedStatus, typed) = await SubmitAsync(preferences, new() { ["token"] = token, ["keywords"] = "reinforcement learning", ["maxPapers"] = "3", ["action"] = "preview" });
+        var liveTyped = await _host.Client.GetStringAsync(fragment + "&maxPapers=2");
+        var liveSaved = await _host.Client.GetStringAsync(fragment);
+        var liveNotANumber = await _host.Client.GetStringAsync(fragment + "&maxPapers=lots");
+        var uncapped = await _host.Client.GetStringAsync(fragment + "&maxPapers=100");
+
+        Assert.True(PreviewedPapers(uncapped) > 5, $"the corpus day should match more than 5 papers: {uncapped}");
+        Assert.Equal(5, PreviewedPapers(saved));
+        Assert.Contains("the best 5 shown, as many as one email holds", saved);
+        Assert.Equal(HttpStatusCode.OK, typedStatus);
+        Assert.Equal(3, PreviewedPapers(typed));
+        Assert.Equal(2, PreviewedPapers(liveTyped));
+        Assert.Equal(5, PreviewedPapers(liveSaved));
+        Assert.Equal(5, PreviewedPapers(liveNotANumber)); // a value the form would refuse previews the saved cap
+        Assert.Equal(5L, Scalar($"SELECT max_papers FROM profiles WHERE subscriber_id = '{id}'")); // a preview saves nothing
+    }
+
+    [Fact]
     public async Task Subscribing_too_often_from_one_address_is_limited()
     {
         await _host.DisposeAsync();
@@ -363,6 +390,20 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         Assert.Equal(HttpStatusCode.BadRequest, literalStatus);
         Assert.Contains("has an IP address where its domain should be", literal);
         Assert.Equal(1, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    private async Task<(string Id, string Token)> AdaWithPreferencesLinkAsync(int maxPapers, params string[] keywords)
+    {
+        var created = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "ada@example.org", keywords, maxPapers, confirmed = true });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        return (id, _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences));
+    }
+
+    private static int PreviewedPapers(string html)
+    {
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+        return document.QuerySelectorAll("ol.papers > li").Length;
     }
 
     /// <summary>The form's fields as a browser would post them unchanged: inputs' values, textareas' text, selects' chosen option, ticked boxes.</summary>
