@@ -72,6 +72,9 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
         await BrowserFixture.ScreenshotAsync(page, "6-preferences-saved");
+        Assert.Equal(preferencesUrl + "&saved=1", page.Url); // the answer to the save was a redirect: the address bar holds a GET
+        var reload = await page.ReloadAsync();
+        Assert.Equal("GET", reload!.Request.Method);
 
         Assert.Equal("[\"quantization\"]", (string)Query("SELECT p.keywords FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'")!);
         Assert.Equal(4, (long)Query("SELECT p.max_papers FROM profiles p JOIN subscribers s ON s.id = p.subscriber_id WHERE s.email = 'ada@example.org'")!);

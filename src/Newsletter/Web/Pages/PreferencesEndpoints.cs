@@ -12,7 +12,8 @@ namespace Newsletter.Web.Pages;
 /// <summary>
 /// The preferences page, reached only through the signed link in every digest: keywords, exclusions, send time,
 /// size, pause, with the papers of the last 7 days the keywords would have matched, no more than one email holds
-/// (updated as you type when JavaScript runs, by the Preview button when it does not).
+/// (updated as you type when JavaScript runs, by the Preview button when it does not). A save that works answers
+/// with a redirect to the page (post/redirect/get), so a reload shows it again instead of posting the form twice.
 /// </summary>
 public static class PreferencesEndpoints
 {
@@ -26,7 +27,8 @@ public static class PreferencesEndpoints
     }
 
     private static async Task<ContentHttpResult> ShowAsync(
-        string? token, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        string? token, string? saved, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
         if (subscriber is null)
@@ -36,10 +38,14 @@ public static class PreferencesEndpoints
         var profile = await profiles.GetAsync(subscriber.Id, cancellationToken);
         var form = ProfileForm.From(subscriber, profile);
         form.Token = token;
-        return await PageAsync(context, site.Value, subscriber, form, [], null, SavedPapersPerEmail(profile), preview, cancellationToken);
+        // the notice reads what is stored, so a link with "saved" in it says nothing a save did not
+        var notice = saved != "1" ? null
+            : subscriber.PausedAt is not null ? "Saved. Your digests are paused until you untick “Pause”."
+            : "Saved. Your next digest uses these settings.";
+        return await PageAsync(context, site.Value, subscriber, form, [], notice, SavedPapersPerEmail(profile), preview, cancellationToken);
     }
 
-    private static async Task<ContentHttpResult> SaveAsync(
+    private static async Task<Results<SeeOtherHttpResult, ContentHttpResult>> SaveAsync(
         [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, ProfileStore profiles, RecentPapersPreview preview,
         IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
@@ -50,7 +56,6 @@ public static class PreferencesEndpoints
         }
         form.Email = subscriber.Email;
         var (settings, errors) = form.Read();
-        string? notice = null;
         if (settings is not null && form.Action != "preview")
         {
             try
@@ -59,7 +64,7 @@ public static class PreferencesEndpoints
                 await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
                     form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
                     Paused: form.Paused is not null), cancellationToken);
-                notice = form.Paused is not null ? "Saved. Your digests are paused until you untick “Pause”." : "Saved. Your next digest uses these settings.";
+                return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
             {
@@ -68,7 +73,7 @@ public static class PreferencesEndpoints
             }
         }
         var saved = SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
-        return await PageAsync(context, site.Value, subscriber, form, errors, notice, saved, preview, cancellationToken);
+        return await PageAsync(context, site.Value, subscriber, form, errors, null, saved, preview, cancellationToken);
     }
 
     private static async Task<ContentHttpResult> PreviewFragmentAsync(
