@@ -123,6 +123,29 @@ public sealed partial class BrowserTests(BrowserFixture browser, ITestOutputHelp
         await BrowserFixture.ScreenshotAsync(page, "9-tampered-link");
     }
 
+    [Fact]
+    public async Task After_a_refused_form_the_focus_is_on_the_error_summary_not_the_page_body()
+    {
+        // before, focus stayed on the body: a keyboard or screen-reader user had to look for what went wrong
+        var (preferences, _) = await LinksForAdaAsync();
+        var page = await browser.NewPhonePageAsync();
+        await page.GotoAsync(_host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Email address").FillAsync("ada@example.org");
+        await page.GetByLabel("Keywords").FillAsync("RL AND \"policy");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".summary")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator(".summary a").First).ToBeFocusedAsync(); // then straight to the first problem's link
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByLabel("Keywords")).ToBeFocusedAsync();
+
+        await page.GotoAsync(preferences);
+        await page.GetByLabel("Keywords").FillAsync("NOT survey");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".summary")).ToBeFocusedAsync();
+    }
+
     [Theory]
     [InlineData(ColorScheme.Light)]
     [InlineData(ColorScheme.Dark)]
@@ -154,6 +177,7 @@ public sealed partial class BrowserTests(BrowserFixture browser, ITestOutputHelp
         await MeasureAsync("hint", ".hint");
         await MeasureAsync("button", "button[type=submit]");
         await MeasureAsync("footer", "footer");
+        await MeasureAsync("focus: error summary", ".summary", outline: true);
         await MeasureAsync("focus: field", "#keywords", outline: true);
         await MeasureAsync("focus: button", "button[type=submit]", outline: true);
         await BrowserFixture.ScreenshotAsync(page, $"contrast-{scheme}-subscribe-error".ToLowerInvariant());

@@ -33,7 +33,7 @@ public static class PageLayout
         input[type=email], input[type=text], input[type=number], select, textarea {
           width: 100%; font: inherit; padding: .5rem; border: 1px solid var(--border); border-radius: .375rem; background: var(--page); color: var(--text); }
         textarea { min-height: 7rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .95rem; }
-        a:focus, input:focus, select:focus, textarea:focus, button:focus, summary:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
+        a:focus, input:focus, select:focus, textarea:focus, button:focus, summary:focus, .summary:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
         [aria-invalid=true] { border-color: var(--error); }
         .row { display: flex; gap: 1rem; flex-wrap: wrap; } .row > div { flex: 1 1 10rem; }
         button { font: inherit; font-weight: 600; margin-top: 1.25rem; padding: .6rem 1.2rem; border: 0; border-radius: .375rem;
