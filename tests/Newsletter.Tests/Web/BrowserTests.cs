@@ -196,6 +196,50 @@ public sealed partial class BrowserTests(BrowserFixture browser, ITestOutputHelp
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Theory]
+    [InlineData(ColorScheme.Light, 375)]
+    [InlineData(ColorScheme.Light, 1280)]
+    [InlineData(ColorScheme.Dark, 375)]
+    [InlineData(ColorScheme.Dark, 1280)]
+    public async Task The_subscriber_pages_have_no_serious_or_critical_axe_violations(ColorScheme scheme, int width)
+    {
+        var (preferences, unsubscribe) = await LinksForAdaAsync();
+        var page = await browser.NewPageAsync(width, scheme);
+        var serious = new List<string>();
+        async Task CheckAsync(string what)
+        {
+            foreach (var violation in await Axe.ViolationsAsync(page))
+            {
+                output.WriteLine($"{scheme} {width}px {what}: {violation}");
+                if (violation.IsSeriousOrCritical)
+                {
+                    serious.Add($"{what}: {violation}");
+                }
+            }
+        }
+
+        await page.GotoAsync(_host.BaseUrl + "/subscribe");
+        await CheckAsync("/subscribe");
+        await page.GetByLabel("Email address").FillAsync("grace@example.org");
+        await page.GetByLabel("Keywords").FillAsync("RL AND \"policy");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await CheckAsync("/subscribe with an error");
+        await page.GotoAsync(preferences);
+        await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("Matched: reinforcement learning");
+        await CheckAsync("/preferences");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
+        await CheckAsync("/preferences saved");
+        await page.GotoAsync(unsubscribe);
+        await CheckAsync("/unsubscribe");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You are unsubscribed" })).ToBeVisibleAsync();
+        await CheckAsync("/unsubscribe done");
+
+        Assert.True(serious.Count == 0, $"{serious.Count} serious or critical axe violations ({scheme}, {width}px):\n{string.Join("\n", serious)}");
+    }
+
     /// <summary>ada, confirmed, with keywords that match papers of the corpus day (ingested), and her signed links.</summary>
     private async Task<(string Preferences, string Unsubscribe)> LinksForAdaAsync()
     {
