@@ -240,6 +240,30 @@ public sealed partial class BrowserTests(BrowserFixture browser, ITestOutputHelp
         Assert.True(serious.Count == 0, $"{serious.Count} serious or critical axe violations ({scheme}, {width}px):\n{string.Join("\n", serious)}");
     }
 
+    /// <summary>
+    /// The HTML part of ada's digest as a mail program shows it, 600 px wide: nothing wider than that. With
+    /// NEWSLETTER_WRITE_DOCS_SCREENSHOT=1 the picture goes to docs/digest.png (for the README); otherwise only to
+    /// TestResults, so a normal run never changes the checkout.
+    /// </summary>
+    [Fact]
+    public async Task The_html_part_of_a_digest_fits_600_px_and_its_screenshot_can_be_written_to_docs()
+    {
+        var digest = await DigestForAdaAsync();
+        // the part exactly as sent (maildev's JSON carries its own reading of it)
+        var html = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await browser.Maildev.SourceAsync(digest.Id)))).HtmlBody ?? "";
+        var page = await browser.NewPageAsync(600, ColorScheme.Light);
+
+        Assert.Contains("<html", html, StringComparison.OrdinalIgnoreCase);
+        await page.SetContentAsync(html);
+
+        await Assertions.Expect(page.Locator("a[href*='/preferences?token=']")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 600, "the digest is wider than 600 px");
+        var toDocs = Environment.GetEnvironmentVariable("NEWSLETTER_WRITE_DOCS_SCREENSHOT") == "1";
+        var path = toDocs ? Path.Combine(Corpus.RepoRoot, "docs", "digest.png") : Path.Combine(BrowserFixture.ScreenshotFolder, "digest.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 10_000, path);
+    }
+
     /// <summary>ada, confirmed, with keywords that match papers of the corpus day (ingested), and her signed links.</summary>
     private async Task<(string Preferences, string Unsubscribe)> LinksForAdaAsync()
     {
