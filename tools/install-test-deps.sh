@@ -17,8 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# npm: maildev, the SMTP server with a REST API that integration tests send to.
-if [ ! -x tools/node_modules/.bin/maildev ]; then
+# npm: maildev, the SMTP server with a REST API that integration tests send to; axe-core, the accessibility
+# checker the browser tests load into each page. A checkout that has maildev from before axe-core was added gets it too.
+if [ ! -x tools/node_modules/.bin/maildev ] || [ ! -f tools/node_modules/axe-core/axe.min.js ]; then
   npm ci --prefix tools --no-audit --no-fund --loglevel=error
 fi
 

@@ -33,9 +33,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context at phone width (cookies of one test never leak into another).</summary>
-    public async Task<IPage> NewPhonePageAsync()
+    public Task<IPage> NewPhonePageAsync() => NewPageAsync(390, ColorScheme.Light);
+
+    /// <summary>A fresh browser context of that width, preferring that colour scheme (what <c>prefers-color-scheme</c> answers).</summary>
+    public async Task<IPage> NewPageAsync(int width, ColorScheme scheme)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 844 }, ColorScheme = scheme });
         return await context.NewPageAsync();
     }
 

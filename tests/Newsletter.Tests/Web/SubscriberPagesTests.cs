@@ -230,13 +230,13 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         Assert.Contains("Line 1:", bad);
         Assert.Equal("[\"diffusion\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
 
-        var (okStatus, ok) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new()
+        var (okStatus, okLocation, _) = await PostAsync($"/preferences?token={Uri.EscapeDataString(token)}", new()
         {
             ["token"] = token, ["keywords"] = "\"reinforcement learning\"\nRLHF", ["exclude"] = "survey", ["sendHour"] = "6", ["timeZone"] = "Europe/Berlin",
             ["maxPapers"] = "3", ["paused"] = "on", ["action"] = "save",
         });
-        Assert.Equal(HttpStatusCode.OK, okStatus);
-        Assert.Contains("Saved.", ok);
+        Assert.Equal(HttpStatusCode.SeeOther, okStatus);
+        Assert.Contains("Saved.", await _host.Client.GetStringAsync(okLocation));
         Assert.Equal("[\"\\u0022reinforcement learning\\u0022\",\"RLHF\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
         Assert.Equal(6, Scalar($"SELECT send_hour FROM subscribers WHERE id = '{id}'"));
         Assert.Equal("Europe/Berlin", Text($"SELECT time_zone FROM subscribers WHERE id = '{id}'"));
@@ -261,6 +261,63 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         Assert.Contains("class=\"error\"", broken);
         Assert.Contains("No papers in the 7 days up to 2026-03-11 match", none);
         Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.GetAsync($"/preferences/preview?token=bad&keywords=RL")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_preferences_preview_lists_no_more_papers_than_papers_per_email_saved_or_typed()
+    {
+        // before, the preview listed up to 20 matches whatever "Papers per email" said (7 for a subscriber with 5)
+        var (id, token) = await AdaWithPreferencesLinkAsync(maxPapers: 5, "reinforcement learning");
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        var preferences = $"/preferences?token={Uri.EscapeDataString(token)}";
+        var fragment = $"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords={Uri.EscapeDataString("reinforcement learning")}";
+
+        var saved = await _host.Client.GetStringAsync(preferences);
+        var (typedStatus, typed) = await SubmitAsync(preferences, new() { ["token"] = token, ["keywords"] = "reinforcement learning", ["maxPapers"] = "3", ["action"] = "preview" });
+        var liveTyped = await _host.Client.GetStringAsync(fragment + "&maxPapers=2");
+        var liveSaved = await _host.Client.GetStringAsync(fragment);
+        var liveNotANumber = await _host.Client.GetStringAsync(fragment + "&maxPapers=lots");
+        var uncapped = await _host.Client.GetStringAsync(fragment + "&maxPapers=100");
+
+        Assert.True(PreviewedPapers(uncapped) > 5, $"the corpus day should match more than 5 papers: {uncapped}");
+        Assert.Equal(5, PreviewedPapers(saved));
+        Assert.Contains("the best 5 shown, as many as one email holds", saved);
+        Assert.Equal(HttpStatusCode.OK, typedStatus);
+        Assert.Equal(3, PreviewedPapers(typed));
+        Assert.Equal(2, PreviewedPapers(liveTyped));
+        Assert.Equal(5, PreviewedPapers(liveSaved));
+        Assert.Equal(5, PreviewedPapers(liveNotANumber)); // a value the form would refuse previews the saved cap
+        Assert.Equal(5L, Scalar($"SELECT max_papers FROM profiles WHERE subscriber_id = '{id}'")); // a preview saves nothing
+    }
+
+    [Fact]
+    public async Task Saving_preferences_redirects_to_the_page_so_a_reload_does_not_post_the_form_again()
+    {
+        // before, the save answered the POST with the page itself: the address bar kept the POST and a reload sent it again
+        var (id, token) = await AdaWithPreferencesLinkAsync(maxPapers: 10, "diffusion");
+        var preferences = $"/preferences?token={Uri.EscapeDataString(token)}";
+
+        var (status, location, _) = await PostAsync(preferences, new() { ["token"] = token, ["keywords"] = "quantization", ["maxPapers"] = "4", ["action"] = "save" });
+        var after = await _host.Client.GetAsync(location);
+        var page = await after.Content.ReadAsStringAsync();
+        var (pausedStatus, pausedLocation, _) = await PostAsync(preferences, new() { ["token"] = token, ["keywords"] = "quantization", ["paused"] = "on", ["action"] = "save" });
+        var paused = await _host.Client.GetStringAsync(pausedLocation);
+        var (refusedStatus, refusedLocation, refused) = await PostAsync(preferences, new() { ["token"] = token, ["keywords"] = "NOT survey", ["action"] = "save" });
+
+        Assert.Equal(HttpStatusCode.SeeOther, status);
+        Assert.Equal($"/preferences?token={Uri.EscapeDataString(token)}&saved=1", location);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Contains("<p class=\"notice\" role=\"status\">Saved. Your next digest uses these settings.</p>", page);
+        Assert.Contains(">quantization</textarea>", page);
+        Assert.Contains("value=\"4\"", page);
+        Assert.DoesNotContain("Saved.", await _host.Client.GetStringAsync(preferences)); // the notice belongs to the answer of a save only
+        Assert.Equal(HttpStatusCode.SeeOther, pausedStatus);
+        Assert.Contains("Saved. Your digests are paused until you untick “Pause”.", paused);
+        Assert.Equal(HttpStatusCode.BadRequest, refusedStatus); // a refused form is shown again, with what was typed
+        Assert.Null(refusedLocation);
+        Assert.Contains("Line 1:", refused);
+        Assert.Contains(">NOT survey</textarea>", refused);
+        Assert.Equal("[\"quantization\"]", Text($"SELECT keywords FROM profiles WHERE subscriber_id = '{id}'"));
     }
 
     [Fact]
@@ -319,10 +376,10 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
         var page = await _host.Client.GetStringAsync($"/preferences?token={Uri.EscapeDataString(token)}");
 
-        var (status, html) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page)) { ["action"] = "save" });
+        var (status, location, html) = await PostAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page)) { ["action"] = "save" });
 
-        Assert.True(status == HttpStatusCode.OK, html);
-        Assert.Contains("Saved.", html);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
+        Assert.Contains("Saved.", await _host.Client.GetStringAsync(location));
         var stored = await _host.Admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/subscribers/{id}");
         Assert.Equal("Ada Lovelace", stored.GetProperty("name").GetString());
         Assert.Equal(2.5, stored.GetProperty("minScore").GetDouble());
@@ -363,6 +420,20 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         Assert.Equal(HttpStatusCode.BadRequest, literalStatus);
         Assert.Contains("has an IP address where its domain should be", literal);
         Assert.Equal(1, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    private async Task<(string Id, string Token)> AdaWithPreferencesLinkAsync(int maxPapers, params string[] keywords)
+    {
+        var created = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "ada@example.org", keywords, maxPapers, confirmed = true });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        return (id, _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences));
+    }
+
+    private static int PreviewedPapers(string html)
+    {
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+        return document.QuerySelectorAll("ol.papers > li").Length;
     }
 
     /// <summary>The form's fields as a browser would post them unchanged: inputs' values, textareas' text, selects' chosen option, ticked boxes.</summary>
@@ -410,6 +481,13 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     /// <summary>Loads the form page first (for its anti-forgery cookie and field), then posts the fields with the token.</summary>
     private async Task<(HttpStatusCode Status, string Html)> SubmitAsync(string path, Dictionary<string, string> fields, string? formPage = null)
     {
+        var (status, _, html) = await PostAsync(path, fields, formPage);
+        return (status, html);
+    }
+
+    /// <summary>Like <see cref="SubmitAsync"/>, and also says where a redirect points (null when there is none).</summary>
+    private async Task<(HttpStatusCode Status, string? Location, string Html)> PostAsync(string path, Dictionary<string, string> fields, string? formPage = null)
+    {
         var form = await _host.Client.GetStringAsync(formPage ?? (path.StartsWith("/preferences", StringComparison.Ordinal) ? path : "/subscribe"));
         var match = AntiforgeryField().Match(form);
         Assert.True(match.Success, "no anti-forgery field on " + (formPage ?? path));
@@ -417,7 +495,7 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         var target = path.Contains('?') ? path[..path.IndexOf('?')] : path;
         using var content = new FormUrlEncodedContent(post);
         var response = await _host.Client.PostAsync(target, content);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, response.Headers.Location?.OriginalString, await response.Content.ReadAsStringAsync());
     }
 
     private static string MainOf(string html) => Regex.Match(html, "<main id=\"main\">(.*)</main>", RegexOptions.Singleline).Groups[1].Value;

@@ -11,8 +11,9 @@ namespace Newsletter.Web.Pages;
 
 /// <summary>
 /// The preferences page, reached only through the signed link in every digest: keywords, exclusions, send time,
-/// size, pause, with the papers of the last 7 days the keywords would have matched (updated as you type when
-/// JavaScript runs, by the Preview button when it does not).
+/// size, pause, with the papers of the last 7 days the keywords would have matched, no more than one email holds
+/// (updated as you type when JavaScript runs, by the Preview button when it does not). A save that works answers
+/// with a redirect to the page (post/redirect/get), so a reload shows it again instead of posting the form twice.
 /// </summary>
 public static class PreferencesEndpoints
 {
@@ -26,20 +27,26 @@ public static class PreferencesEndpoints
     }
 
     private static async Task<ContentHttpResult> ShowAsync(
-        string? token, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        string? token, string? saved, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
         if (subscriber is null)
         {
             return problem!;
         }
-        var form = ProfileForm.From(subscriber, await profiles.GetAsync(subscriber.Id, cancellationToken));
+        var profile = await profiles.GetAsync(subscriber.Id, cancellationToken);
+        var form = ProfileForm.From(subscriber, profile);
         form.Token = token;
-        return await PageAsync(context, site.Value, subscriber, form, [], null, preview, cancellationToken);
+        // the notice reads what is stored, so a link with "saved" in it says nothing a save did not
+        var notice = saved != "1" ? null
+            : subscriber.PausedAt is not null ? "Saved. Your digests are paused until you untick “Pause”."
+            : "Saved. Your next digest uses these settings.";
+        return await PageAsync(context, site.Value, subscriber, form, [], notice, SavedPapersPerEmail(profile), preview, cancellationToken);
     }
 
-    private static async Task<ContentHttpResult> SaveAsync(
-        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, RecentPapersPreview preview,
+    private static async Task<Results<SeeOtherHttpResult, ContentHttpResult>> SaveAsync(
+        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, ProfileStore profiles, RecentPapersPreview preview,
         IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Preferences, cancellationToken);
@@ -49,7 +56,6 @@ public static class PreferencesEndpoints
         }
         form.Email = subscriber.Email;
         var (settings, errors) = form.Read();
-        string? notice = null;
         if (settings is not null && form.Action != "preview")
         {
             try
@@ -58,7 +64,7 @@ public static class PreferencesEndpoints
                 await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
                     form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
                     Paused: form.Paused is not null), cancellationToken);
-                notice = form.Paused is not null ? "Saved. Your digests are paused until you untick “Pause”." : "Saved. Your next digest uses these settings.";
+                return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
             {
@@ -66,31 +72,35 @@ public static class PreferencesEndpoints
                 errors[field] = message;
             }
         }
-        return await PageAsync(context, site.Value, subscriber, form, errors, notice, preview, cancellationToken);
+        var saved = SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
+        return await PageAsync(context, site.Value, subscriber, form, errors, null, saved, preview, cancellationToken);
     }
 
     private static async Task<ContentHttpResult> PreviewFragmentAsync(
-        string? token, string? keywords, string? exclude, SignedLink links, RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        string? token, string? keywords, string? exclude, string? maxPapers, SignedLink links, ProfileStore profiles, RecentPapersPreview preview,
+        IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
         var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
         if (subscriber is null)
         {
             return problem!;
         }
-        var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), cancellationToken);
+        var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
+        var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail, cancellationToken);
         return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
     }
 
     private static async Task<ContentHttpResult> PageAsync(
         HttpContext context, SiteOptions site, Subscriber subscriber, ProfileForm form, Dictionary<string, string> errors, string? notice,
-        RecentPapersPreview preview, CancellationToken cancellationToken)
+        int savedPapersPerEmail, RecentPapersPreview preview, CancellationToken cancellationToken)
     {
         var unsubscribe = context.RequestServices.GetService(typeof(LinkSigner)) is LinkSigner signer
             ? signer.Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe)
             : "/unsubscribe";
         var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
-            : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude), cancellationToken);
+            : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),
+                ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedPapersPerEmail, cancellationToken);
         var status = subscriber.Status switch
         {
             SubscriberStatus.Unsubscribed => "You are unsubscribed: saving keeps these settings for when you subscribe again.",
@@ -121,7 +131,11 @@ public static class PreferencesEndpoints
             """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
-    private static async Task<Markup> PreviewAsync(SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, CancellationToken cancellationToken)
+    /// <summary>What the preview is capped at while the typed "Papers per email" is empty or one the form would refuse.</summary>
+    private static int SavedPapersPerEmail(StoredProfile? profile) => profile?.MaxPapers ?? Profile.DefaultMaxPapers;
+
+    private static async Task<Markup> PreviewAsync(
+        SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, CancellationToken cancellationToken)
     {
         if (keywords.Count == 0)
         {
@@ -130,7 +144,7 @@ public static class PreferencesEndpoints
         PreviewResult result;
         try
         {
-            result = await preview.MatchAsync(keywords, exclusions, cancellationToken);
+            result = await preview.MatchAsync(keywords, exclusions, papersPerEmail, cancellationToken);
         }
         catch (ProfileValidationException e)
         {
@@ -146,7 +160,7 @@ public static class PreferencesEndpoints
             return Html.Of($"""<p>No papers {days} match these keywords.</p>""");
         }
         return Html.Of($"""
-            <p>{result.Total} {(result.Total == 1 ? "paper" : "papers")} {days}{(result.Total > result.Papers.Count ? $", the best {result.Papers.Count} shown" : "")}:</p>
+            <p>{result.Total} {(result.Total == 1 ? "paper" : "papers")} {days}{HowManyShown(result)}:</p>
             <ol class="papers">
             {Html.Join(result.Papers.Select(p => Html.Of($"""
                 <li><a href="{site.PaperUrl.Replace("{id}", p.Paper.Id, StringComparison.Ordinal)}">{p.Paper.Title}</a>
@@ -155,6 +169,11 @@ public static class PreferencesEndpoints
             </ol>
             """);
     }
+
+    private static string HowManyShown(PreviewResult result) =>
+        result.Total <= result.Papers.Count ? ""
+        : result.Papers.Count == result.PapersPerEmail ? $", the best {result.Papers.Count} shown, as many as one email holds"
+        : $", the best {result.Papers.Count} shown";
 
     private const string Script =
         """
@@ -166,13 +185,14 @@ public static class PreferencesEndpoints
           let timer = 0, asked = 0;
           const refresh = async () => {
             const mine = ++asked;
-            const query = new URLSearchParams({ token: form.token.value, keywords: form.keywords.value, exclude: form.exclude.value });
+            const query = new URLSearchParams({
+              token: form.token.value, keywords: form.keywords.value, exclude: form.exclude.value, maxPapers: form.maxPapers.value });
             try {
               const response = await fetch('/preferences/preview?' + query, { headers: { 'Accept': 'text/html' } });
               if (mine === asked && response.ok) target.innerHTML = await response.text();
             } catch { /* the Preview button still works */ }
           };
-          for (const field of [form.keywords, form.exclude]) {
+          for (const field of [form.keywords, form.exclude, form.maxPapers]) {
             field.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 350); });
           }
         })();

@@ -44,9 +44,13 @@ public static class ProfileFields
         {control}
         """);
 
-    /// <summary>A list of every problem at the top of the form, announced to screen readers, each linking to its field.</summary>
+    /// <summary>
+    /// A list of every problem at the top of the form, announced to screen readers, each linking to its field. It
+    /// takes the focus when the page loads (autofocus, no script), so keyboard and screen-reader users start at
+    /// what went wrong rather than at the top of the page, and the next Tab reaches the first problem's link.
+    /// </summary>
     public static Markup Summary(IReadOnlyDictionary<string, string> errors) => errors.Count == 0 ? Markup.Empty : Html.Of($"""
-        <div class="summary" role="alert"><p><strong>Please fix {(errors.Count == 1 ? "this" : "these")}:</strong></p><ul>
+        <div class="summary" role="alert" tabindex="-1" autofocus><p><strong>Please fix {(errors.Count == 1 ? "this" : "these")}:</strong></p><ul>
         {Html.Join(errors.Select(e => Html.Of($"""<li><a href="#{e.Key}">{e.Value}</a></li>""")))}
         </ul></div>
         """);

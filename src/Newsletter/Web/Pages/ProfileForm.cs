@@ -23,6 +23,10 @@ public sealed class ProfileForm
     public string? Paused { get; set; }
     public string? Action { get; set; }
 
+    /// <summary>A "Papers per email" value as typed, when it is one the form would take; null otherwise.</summary>
+    public static int? PapersPerEmail(string? text) =>
+        int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= Profile.MaxMaxPapers ? max : null;
+
     public static IReadOnlyList<string> Lines(string? text) =>
         [.. (text ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 

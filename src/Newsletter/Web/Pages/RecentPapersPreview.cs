@@ -5,28 +5,30 @@ namespace Newsletter.Web.Pages;
 
 /// <summary>
 /// "Papers that would have matched in the last 7 days" for the preferences page: the keywords being edited against
-/// the recent listings. The index over those papers is built once and kept until a newer day is ingested.
+/// the recent listings, at most as many as one email holds. The index over those papers is built once and kept until a newer day is ingested.
 /// </summary>
 public sealed class RecentPapersPreview(PaperStore papers, TimeProvider clock)
 {
     public const int Days = 7;
+    /// <summary>The longest list, for a subscriber whose emails hold more: the preview is a page to read at a glance.</summary>
     public const int Shown = 20;
     private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(5);
 
     private readonly SemaphoreSlim _building = new(1, 1);
     private (ProfileMatcher Matcher, DateOnly? Latest, DateTimeOffset BuiltAt)? _current;
 
+    /// <param name="papersPerEmail">The subscriber's cap: a preview longer than their digest would promise papers it never brings.</param>
     /// <exception cref="ProfileValidationException">The keywords do not parse.</exception>
-    public async Task<PreviewResult> MatchAsync(IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, CancellationToken cancellationToken)
+    public async Task<PreviewResult> MatchAsync(IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, CancellationToken cancellationToken)
     {
         var profile = Profile.Compile("preview", keywords, exclusions, Profile.MaxMaxPapers);
         var (matcher, latest) = await MatcherAsync(cancellationToken);
         if (matcher is null)
         {
-            return new PreviewResult(latest, 0, []);
+            return new PreviewResult(latest, 0, papersPerEmail, []);
         }
         var matches = matcher.Match(profile);
-        return new PreviewResult(latest, matches.Count, [.. matches.Take(Shown).Select(m =>
+        return new PreviewResult(latest, matches.Count, papersPerEmail, [.. matches.Take(Math.Min(papersPerEmail, Shown)).Select(m =>
         {
             var why = matcher.Explain(profile, m);
             return new PreviewPaper(matcher.Index.Papers[m.Paper], m.Score, why.Keywords);
@@ -62,6 +64,6 @@ public sealed class RecentPapersPreview(PaperStore papers, TimeProvider clock)
     }
 }
 
-public sealed record PreviewResult(DateOnly? LatestDay, int Total, IReadOnlyList<PreviewPaper> Papers);
+public sealed record PreviewResult(DateOnly? LatestDay, int Total, int PapersPerEmail, IReadOnlyList<PreviewPaper> Papers);
 
 public sealed record PreviewPaper(Paper Paper, double Score, IReadOnlyList<string> Matched);
