@@ -33,18 +33,17 @@ public static class WebHost
         builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
         builder.Configuration.AddNewsletterConfiguration(home, switches);
         AppHost.AddStderrLogging(builder.Logging, builder.Configuration);
-        if (urls.Length > 0)
-        {
-            builder.WebHost.UseUrls(urls);
-        }
-        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls("http://localhost:5080"); // the default Site:BaseUrl, so demo links work
-        }
+        var (listen, _) = ListenAddresses.Requested(builder.Configuration, urls);
+        builder.WebHost.UseUrls(listen);
         ListenAddresses.RequireCertificateForHttps(builder.Configuration, urls);
         builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out; Kestrel:Certificates:* needs it
         AddWebServices(builder.Services, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
+        if (builder.Configuration[$"{SiteOptions.Section}:{nameof(SiteOptions.BaseUrl)}"] is null && ListenAddresses.LinkBase(listen[0]) is { } linkBase)
+        {
+            // nothing says where the pages are for the world, so emailed links go where this process answers
+            builder.Services.PostConfigure<SiteOptions>(o => o.BaseUrl = linkBase);
+        }
         addServices?.Invoke(builder.Services);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
