@@ -24,12 +24,25 @@ public static class WebHost
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The lowest-priority log levels of <c>serve</c>: Quartz and ASP.NET Core say at start what the start-up block
+    /// says in one line each (about twenty lines before it), so their information lines are left out unless a setting
+    /// (file, environment or switch: Logging:LogLevel:Quartz=Information) asks for them again.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietFrameworks = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        ["Logging:LogLevel:Quartz"] = "Warning",
+    };
+
     /// <param name="addServices">Replaces or adds services after the application's own (tests: a clock).</param>
     public static WebApplication Build(ConfigSwitches switches, string[] urls, Action<IServiceCollection>? addServices = null)
     {
         var home = NewsletterHome.Locate(switches.ConfigFile);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = home.Path, Args = [] });
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(QuietFrameworks);
         builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
         builder.Configuration.AddNewsletterConfiguration(home, switches);
         AppHost.AddStderrLogging(builder.Logging, builder.Configuration);

@@ -70,6 +70,21 @@ public sealed class ServeAddressTests
         }
     }
 
+    [Fact]
+    public async Task The_start_up_block_names_the_database_host_but_never_its_password()
+    {
+        using var app = new TestApp("--Schedule:Enabled=false", "--Database:Provider=postgres",
+            "--Database:ConnectionString=Host=db.internal;Port=5433;Database=letters;Username=newsletter;Password=hunter2-secret");
+        await using var web = WebHost.Build(ConfigSwitches.Extract(app.Settings), ["http://127.0.0.1:5191"]);
+
+        var summary = await StartupSummary.ReadAsync(web.Services, ["http://127.0.0.1:5191"], CancellationToken.None);
+
+        var block = string.Join('\n', summary.Lines());
+        Assert.Contains("database       PostgreSQL db.internal:5433/letters", block);
+        Assert.DoesNotContain("hunter2", block);
+        Assert.Contains("scheduler off", block);
+    }
+
     private static async Task<string[]> AddressesAsync(TestApp app, string[] urls)
     {
         await using var web = WebHost.Build(ConfigSwitches.Extract(app.Settings), urls);
