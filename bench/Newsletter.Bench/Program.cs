@@ -11,6 +11,7 @@ return suite switch
     "send" => await SendBench.RunAsync(rest),
     "web" => await WebLoadBench.RunAsync(rest),
     "nodes" => await NodesBench.RunAsync(rest),
+    "startup" => await StartupBench.RunAsync(rest),
     "e2e" => await EndToEndBench.RunAsync(rest),
     "all" => await AllBench.RunAsync(rest),
     _ => Usage(),
@@ -18,6 +19,6 @@ return suite switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages], e2e [subscribers],\n        web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages], e2e [subscribers],\n        web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3], startup [runs] [published folders: composite, plain]");
     return 2;
 }

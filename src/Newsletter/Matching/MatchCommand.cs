@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Newsletter.Cli;
 using Newsletter.Sources;
@@ -26,7 +27,15 @@ public static class MatchCommand
                 }
                 var papers = ListingParser.Parse(await File.ReadAllTextAsync(papersFile.FullName, cancellationToken), papersFile.ToString(), ListingFormat.HfJson).Papers;
                 var profiles = ProfileFile.Read(profilesFile);
-                var matcher = new ProfileMatcher(PaperIndex.Build(papers));
+                var cpu = IndexTiming.Enabled ? IndexTiming.ThreadCpuTime() : TimeSpan.Zero;
+                var clock = Stopwatch.StartNew();
+                var index = PaperIndex.Build(papers);
+                if (IndexTiming.Enabled)
+                {
+                    var built = clock.Elapsed; // before anything else runs on this thread
+                    await context.Error.WriteLineAsync(IndexTiming.Line(papers.Count, built, IndexTiming.ThreadCpuTime() - cpu));
+                }
+                var matcher = new ProfileMatcher(index);
                 var rows = new List<MatchRow>();
                 foreach (var profile in profiles)
                 {

@@ -79,6 +79,7 @@ public sealed class Doctor(ConfigSwitches switches, TimeProvider clock)
             {
                 findings.Add(await CheckMailAsync(services, home, cancellationToken));
             }
+            findings.AddRange(GoingLiveChecks.Examine(services, broken));
 
             if (!checkSource)
             {

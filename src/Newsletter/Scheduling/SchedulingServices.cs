@@ -81,7 +81,8 @@ public static partial class SchedulingServices
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Digest job scheduled with cron '{Cron}' (UTC)")]
+        // debug: serve's start-up block names the schedule and its next run on every start, this only on a change
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Digest job scheduled with cron '{Cron}' (UTC)")]
         private partial void LogScheduled(string cron);
     }
 }

@@ -50,7 +50,9 @@ public static class ServeCommand
                     return ExitCodes.Failed;
                 }
                 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-                await context.Output.WriteLineAsync($"Newsletter is running on {string.Join(", ", addresses)}. Press Ctrl+C to stop.");
+                var summary = await StartupSummary.ReadAsync(app.Services, [.. addresses], cancellationToken);
+                await context.Output.WriteLineAsync(string.Join(Environment.NewLine, summary.Lines()));
+                await context.Output.FlushAsync(cancellationToken);
                 await app.WaitForShutdownAsync(cancellationToken);
             }
             return ExitCodes.Ok;

@@ -24,27 +24,39 @@ public static class WebHost
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The lowest-priority log levels of <c>serve</c>: Quartz and ASP.NET Core say at start what the start-up block
+    /// says in one line each (about twenty lines before it), so their information lines are left out unless a setting
+    /// (file, environment or switch: Logging:LogLevel:Quartz=Information) asks for them again.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietFrameworks = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        ["Logging:LogLevel:Quartz"] = "Warning",
+    };
+
     /// <param name="addServices">Replaces or adds services after the application's own (tests: a clock).</param>
     public static WebApplication Build(ConfigSwitches switches, string[] urls, Action<IServiceCollection>? addServices = null)
     {
         var home = NewsletterHome.Locate(switches.ConfigFile);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = home.Path, Args = [] });
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(QuietFrameworks);
         builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
         builder.Configuration.AddNewsletterConfiguration(home, switches);
         AppHost.AddStderrLogging(builder.Logging, builder.Configuration);
-        if (urls.Length > 0)
-        {
-            builder.WebHost.UseUrls(urls);
-        }
-        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls("http://localhost:5080"); // the default Site:BaseUrl, so demo links work
-        }
+        var (listen, _) = ListenAddresses.Requested(builder.Configuration, urls);
+        builder.WebHost.UseUrls(listen);
         ListenAddresses.RequireCertificateForHttps(builder.Configuration, urls);
         builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out; Kestrel:Certificates:* needs it
         AddWebServices(builder.Services, builder.Configuration);
         builder.Services.AddNewsletterServices(home);
+        if (builder.Configuration[$"{SiteOptions.Section}:{nameof(SiteOptions.BaseUrl)}"] is null && ListenAddresses.LinkBase(listen[0]) is { } linkBase)
+        {
+            // nothing says where the pages are for the world, so emailed links go where this process answers
+            builder.Services.PostConfigure<SiteOptions>(o => o.BaseUrl = linkBase);
+        }
         addServices?.Invoke(builder.Services);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using MimeKit;
 using Newsletter.Hosting;
 using Newsletter.Tests.Hosting;
 using Newsletter.Tests.Support;
@@ -30,6 +32,43 @@ public sealed class DemoTests : IDisposable
         var digests = Directory.GetFiles(Path.Combine(_app.Dir.Path, "data", "outbox"), "digest.20260311.*.eml", SearchOption.AllDirectories);
         Assert.Equal(3, digests.Length);
         Assert.Contains("Digests: 3 written", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Serve_demo_writes_digest_links_that_answer_on_the_port_it_listens_on()
+    {
+        // a newcomer's home: the shipped settings file, nothing else
+        Directory.CreateDirectory(_app.Dir.File("config"));
+        File.Copy(Path.Combine(Corpus.RepoRoot, "config", "appsettings.json"), Path.Combine(_app.Dir.File("config"), "appsettings.json"));
+        var listen = $"http://127.0.0.1:{Ports.Free()}";
+
+        await using var serve = ServeProcess.Start(_app.Dir.Path, ["--demo", "--urls", listen, .. _app.Settings]);
+        await serve.WaitForLineAsync(l => l.StartsWith("Newsletter is running", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+
+        var digest = MimeMessage.Load(Directory.GetFiles(_app.Dir.File(Path.Combine("data", "outbox")), "digest.20260311.*.eml", SearchOption.AllDirectories).First());
+        var links = Regex.Matches(digest.TextBody + digest.HtmlBody + digest.Headers["List-Unsubscribe"], @"https?://[^\s""<>]+/(?:preferences|unsubscribe)\?token=[A-Za-z0-9._~%-]+")
+            .Select(m => m.Value).Distinct().ToList();
+        Assert.Contains(links, l => l.StartsWith(listen + "/preferences?token=", StringComparison.Ordinal));
+        Assert.Contains(links, l => l.StartsWith(listen + "/unsubscribe?token=", StringComparison.Ordinal));
+        Assert.All(links, l => Assert.StartsWith(listen + "/", l));
+        using var http = new HttpClient();
+        foreach (var link in links)
+        {
+            using var answer = await http.GetAsync(link);
+            Assert.True(answer.StatusCode == System.Net.HttpStatusCode.OK, $"{link}: {(int)answer.StatusCode}");
+            // the page's own links (unsubscribe, preferences) lead to the same place
+            var page = await answer.Content.ReadAsStringAsync();
+            Assert.All(Regex.Matches(page, @"https?://[^\s""<>]+\?token=").Select(m => m.Value), l => Assert.StartsWith(listen + "/", l));
+        }
+    }
+
+    [Fact]
+    public async Task Demo_without_serve_links_to_the_default_address()
+    {
+        Assert.Equal(0, (await _app.RunAsync("demo")).ExitCode);
+
+        var digest = MimeMessage.Load(Directory.GetFiles(_app.Dir.File(Path.Combine("data", "outbox")), "digest.20260311.*.eml", SearchOption.AllDirectories).First());
+        Assert.Contains("http://localhost:5080/preferences?token=", digest.TextBody);
     }
 
     [Fact]

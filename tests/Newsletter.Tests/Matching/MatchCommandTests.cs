@@ -40,6 +40,22 @@ public sealed class MatchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_NEWSLETTER_TIMINGS_match_reports_its_first_index_build_on_stderr_and_only_then()
+    {
+        var profiles = Profiles(new object[] { new { id = "p1", keywords = new[] { "diffusion" } } });
+        string[] args = ["match", "--papers", Corpus.ApiDay("2026-03-11"), "--profiles", profiles, "--json"];
+
+        var timed = await _app.RunProgramAsync(args, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NEWSLETTER_TIMINGS"] = "1" });
+        var plain = await _app.RunProgramAsync(args, TimeSpan.FromSeconds(60));
+
+        Assert.True(timed.ExitCode == 0, timed.ToString());
+        // the benchmark's startup suite reads this line
+        Assert.Matches(@"^timing: first index of \d+ papers built in \d+\.\d ms \(\d+\.\d ms CPU of its thread\), done \d+ ms after the process started$", timed.Stderr.Trim());
+        Assert.Equal(plain.Stdout, timed.Stdout); // the result itself is the same
+        Assert.Equal("", plain.Stderr);
+    }
+
+    [Fact]
     public async Task An_invalid_profile_exits_2_naming_profile_keyword_and_column_with_nothing_on_stdout()
     {
         var profiles = Profiles(new object[]

@@ -24,7 +24,10 @@ public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _source.DisposeAsync();
 
-    private TestApp HealthyApp(params string[] more) => new(
+    /// <summary>A setup ready to go live: a mail server, and a sender and links at one real domain.</summary>
+    private TestApp HealthyApp(params string[] more) => SendingApp(["--Site:BaseUrl=https://papers.example.org", "--Smtp:From=digest@papers.example.org", .. more]);
+
+    private TestApp SendingApp(params string[] more) => new(
     [
         $"--Smtp:Host=127.0.0.1", $"--Smtp:Port={maildev.SmtpPort}", "--Smtp:Security=None",
         $"--Sources:DailyUrl={_source.Url("/daily")}?date={{date}}",
@@ -53,7 +56,7 @@ public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var checks = ByCheck(result);
-        Assert.All(new[] { "config", "database", "migrations", "templates", "smtp", "source" }, name => Assert.Equal("ok", Status(checks, name)));
+        Assert.All(new[] { "config", "database", "migrations", "templates", "smtp", "source", "site", "sender" }, name => Assert.Equal("ok", Status(checks, name)));
         Assert.Contains($"127.0.0.1:{maildev.SmtpPort} greets", Message(checks, "smtp"));
         Assert.Matches(@"answers: \d+ papers \(hf-json\)", Message(checks, "source"));
         Assert.True(result.Json().GetProperty("ok").GetBoolean());
@@ -195,5 +198,88 @@ public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
         Assert.StartsWith($"{known} of {known} migrations not applied yet: 0001_", Message(checks, "migrations"));
         Assert.Contains("newsletter db migrate", Fix(checks, "migrations"));
         Assert.Equal(0L, app.Query("SELECT count(*) FROM sqlite_master"));
+    }
+
+    [Theory]
+    [InlineData("--Site:BaseUrl=http://papers.example.org", "Site:BaseUrl http://papers.example.org is plain http", "set Site:BaseUrl to the https:// address")]
+    [InlineData("--Site:BaseUrl=https://localhost:8443", "Site:BaseUrl https://localhost:8443 names localhost", "Set Site:BaseUrl to the public https:// address")]
+    [InlineData("--Site:BaseUrl=http://localhost:5080", "Site:BaseUrl http://localhost:5080 names localhost", "Set Site:BaseUrl to the public https:// address")]
+    [InlineData(null, "Site:BaseUrl is not set: emailed links go to where serve listens (by default http://localhost:5080)", "Set Site:BaseUrl")]
+    public async Task Going_live_with_links_on_http_or_on_localhost_is_a_failure_with_its_fix(string? baseUrl, string message, string fix)
+    {
+        using var app = SendingApp(["--Smtp:From=digest@papers.example.org", .. baseUrl is null ? Array.Empty<string>() : [baseUrl]]);
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        Assert.Equal(1, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("failed", Status(checks, "site"));
+        Assert.StartsWith(message, Message(checks, "site"));
+        Assert.Contains(fix, Fix(checks, "site"));
+        Assert.Equal(1, result.Json().GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task Links_on_a_loopback_address_pass_for_a_trial_on_this_machine()
+    {
+        using var app = SendingApp("--Site:BaseUrl=http://127.0.0.1:5191", "--Smtp:From=digest@papers.example.org");
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        var checks = ByCheck(result);
+        Assert.Equal("ok", Status(checks, "site"));
+        Assert.Equal("ok", Status(checks, "sender"));
+    }
+
+    [Theory]
+    [InlineData("newsletter@localhost.localdomain", "localhost.localdomain")]
+    [InlineData("digest@localhost", "localhost")]
+    [InlineData("digest@[192.0.2.1]", "[192.0.2.1]")]
+    public async Task Going_live_with_a_sender_at_localhost_or_at_an_address_is_a_failure(string from, string domain)
+    {
+        using var app = SendingApp("--Site:BaseUrl=https://papers.example.org", $"--Smtp:From={from}");
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        Assert.Equal(1, result.ExitCode);
+        var checks = ByCheck(result);
+        Assert.Equal("ok", Status(checks, "site"));
+        Assert.Equal("failed", Status(checks, "sender"));
+        Assert.StartsWith($"Smtp:From is at {domain}, which is not a mail domain", Message(checks, "sender"));
+        Assert.Contains("Set Smtp:From to an address at your own domain (e.g. newsletter@example.org)", Fix(checks, "sender"));
+    }
+
+    [Theory]
+    [InlineData("digest@mail.example.org", "https://papers.example.org", "ok")]
+    [InlineData("digest@lists.example.co.uk", "https://papers.example.co.uk", "ok")]
+    [InlineData("digest@example.net", "https://papers.example.org", "warning")]
+    [InlineData("digest@other.co.uk", "https://papers.example.co.uk", "warning")]
+    public async Task A_sender_at_another_domain_than_the_links_is_a_warning(string from, string baseUrl, string status)
+    {
+        using var app = SendingApp($"--Site:BaseUrl={baseUrl}", $"--Smtp:From={from}");
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        var checks = ByCheck(result);
+        Assert.Equal(status, Status(checks, "sender"));
+        if (status == "warning")
+        {
+            Assert.Equal(0, result.ExitCode); // a warning does not stop the service
+            Assert.Contains("DMARC", Message(checks, "sender"));
+            Assert.StartsWith("Send from an address at ", Fix(checks, "sender"));
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_mail_server_the_going_live_checks_are_skipped()
+    {
+        using var app = SendingApp("--Smtp:Host=");
+
+        var result = await app.RunAsync("doctor", "--json", "--offline");
+
+        var checks = ByCheck(result);
+        Assert.Equal("skipped", Status(checks, "site"));
+        Assert.False(checks.ContainsKey("sender"));
+        Assert.Equal("warning", Status(checks, "smtp"));
     }
 }

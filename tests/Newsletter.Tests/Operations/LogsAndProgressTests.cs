@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Newsletter.Cli;
 using Newsletter.Hosting;
 using Newsletter.Tests.Support;
@@ -142,6 +143,46 @@ public sealed class LogsAndProgressTests : IDisposable
         Assert.Contains('\u001b', screen.ToString());
         Assert.Contains("send: 50 digests sent", screen.ToString());
         Assert.Contains("100%", screen.ToString());
+    }
+
+    [Fact]
+    public async Task Serve_starts_with_one_block_and_no_framework_information_lines_before_it()
+    {
+        const string key = "startup-test-key-0123456789abcdef";
+        var listen = $"http://127.0.0.1:{Ports.Free()}";
+        Assert.Equal(0, (await _app.RunAsync("db", "migrate")).ExitCode); // migrations say what they apply: not on this start
+        // a home without a settings file: the program's own defaults, every category at Information
+        await using var serve = ServeProcess.Start(_app.Dir.Path,
+            ["--urls", listen, "--Schedule:DefaultTimeZone=Europe/Berlin", $"--Admin:ApiKeys:0={key}", .. _app.Settings]);
+
+        var start = await serve.WaitForLineAsync(l => l.StartsWith("Newsletter is running", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        await serve.ReadForAsync(TimeSpan.FromSeconds(2)); // log lines are written from a queue: give late ones time to show
+
+        var before = serve.Lines.Take(start).ToList();
+        Assert.DoesNotContain(before, l => l.Contains(" info: ", StringComparison.Ordinal));
+        var block = serve.Lines.Skip(start).Take(7).ToList();
+        Assert.Equal("Newsletter is running. Press Ctrl+C to stop.", block[0]);
+        Assert.Equal($"  listening on   {listen}", block[1]);
+        Assert.Equal($"  email links    {listen}/…", block[2]);
+        Assert.Equal($"  database       SQLite {_app.DatabasePath}", block[3]);
+        Assert.StartsWith("  mail           no SMTP server (Smtp:Host is empty): .eml files in ", block[4]);
+        Assert.Matches(@"^  schedule       next run \d{4}-\d\d-\d\d \d\d:00 UTC \(\d{4}-\d\d-\d\d \d\d:00 in Europe/Berlin\), then on cron '0 0 \* \* \* \?'$", block[5]);
+        Assert.Equal("  admin API      on (1 key)", block[6]);
+        Assert.DoesNotContain(serve.Lines, l => Regex.IsMatch(l, @" info: (Quartz|Microsoft)"));
+    }
+
+    [Fact]
+    public async Task A_setting_brings_the_framework_start_up_lines_back()
+    {
+        var listen = $"http://127.0.0.1:{Ports.Free()}";
+        await using var serve = ServeProcess.Start(_app.Dir.Path,
+            ["--urls", listen, "--Logging:LogLevel:Quartz=Information", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", .. _app.Settings]);
+
+        await serve.WaitForLineAsync(l => l.StartsWith("Newsletter is running", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        await serve.ReadForAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Contains(serve.Lines, l => l.Contains(" info: Quartz.", StringComparison.Ordinal));
+        Assert.Contains(serve.Lines, l => l.Contains($" info: Microsoft.Hosting.Lifetime[14] Now listening on: {listen}", StringComparison.Ordinal));
     }
 
     [Fact]
