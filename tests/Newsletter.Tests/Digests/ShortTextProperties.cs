@@ -64,9 +64,10 @@ public sealed class ShortTextProperties
             var message = Composer.Value.Compose(DigestFixtures.Ada, new DateOnly(2026, 3, 11), papers);
 
             var subject = Assert.IsType<string>(message.Subject);
-            Assert.True(subject.Length <= 140, $"subject of {subject.Length} characters: {HostileText.Show(subject)}");
+            Assert.True(subject.Length <= DigestComposer.SubjectLength, $"subject of {subject.Length} characters: {HostileText.Show(subject)}");
             Assert.DoesNotContain(subject, c => char.IsControl(c) || TypedText.IsBidiControl(c) || c is '\u2028' or '\u2029');
-            Assert.EndsWith("· Trending Digest, 11 Mar 2026", subject, StringComparison.Ordinal);
+            var head = $"Trending Digest · 11 Mar: {count} {(count == 1 ? "paper" : "papers")}";
+            Assert.True(subject == head || subject.StartsWith(head + ": ", StringComparison.Ordinal), $"subject {HostileText.Show(subject)}");
             message.WriteTo(Stream.Null); // and the message can be written out as it will be sent
         });
 }
