@@ -53,16 +53,18 @@ public static class Highlighter
     /// <summary>
     /// The nearest sentence start before the first match, unless it is more than half the excerpt back (the match would
     /// be pushed to the end or out): then the nearest clause start; failing both, a word start a quarter of the excerpt back.
+    /// Moved back, not on, to a boundary between characters: a cluster can run on for the whole text (a string of
+    /// combining marks), and moving on would move past the match.
     /// </summary>
     private static int ExcerptStart(string text, int first, int maxLength)
     {
         var floor = Math.Max(0, first - maxLength / 2);
         var clause = -1;
-        for (var at = first; at > floor; at--)
+        for (var at = first; at >= Math.Max(floor, 1); at--)
         {
             if (Sentences.StartsAt(text, at))
             {
-                return ShortText.BoundaryAtOrAfter(text, at);
+                return ShortText.BoundaryAtOrBefore(text, at);
             }
             if (clause < 0 && Sentences.ClauseStartsAt(text, at))
             {
@@ -75,10 +77,9 @@ public static class Highlighter
         }
         if (clause >= 0)
         {
-            return ShortText.BoundaryAtOrAfter(text, clause);
+            return ShortText.BoundaryAtOrBefore(text, clause);
         }
-        var start = first - maxLength / 4;
-        return ShortText.BoundaryAtOrAfter(text, NextWordStart(text, start, first));
+        return ShortText.BoundaryAtOrBefore(text, NextWordStart(text, first - maxLength / 4, first));
     }
 
     private static IEnumerable<TextSpan> Merge(string text, IEnumerable<TextSpan> spans)

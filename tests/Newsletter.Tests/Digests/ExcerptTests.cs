@@ -64,4 +64,16 @@ public sealed class ExcerptTests
 
         Assert.StartsWith("…Then the match comes", excerpt);
     }
+
+    [Fact]
+    public void An_excerpt_inside_one_long_cluster_is_still_a_piece_of_the_abstract()
+    {
+        // U+0600 joins what follows it: 400 of them are one user-perceived character, so the start cannot move on to
+        // a boundary without passing the match (it used to give "…" alone)
+        var text = new string('\u0600', 400);
+
+        var (excerpt, _) = Highlighter.Excerpt(text, [new TextSpan(100, 5)], maxLength: 60);
+
+        Assert.Equal(text, excerpt);
+    }
 }

@@ -120,7 +120,7 @@ public sealed class HighlighterProperties
     private static readonly string[] ProseWords =
     [
         "we", "propose", "a", "model", "that", "learns", "graph", "neural", "networks", "with", "fewer", "parameters", "and", "BERT",
-        "e.g. BERT", "i.e. the", "Fig. 3", "Eq. 2", "et al. propose", "3.5", "(RL)", "U.S.", "state-of-the-art", "LLMs",
+        "e.g. BERT", "i.e. the", "Fig. 3", "Eq. 2", "et al. propose", "3.5", "(RL)", "U.S. Census", "state-of-the-art", "LLMs",
     ];
 
     private static (string, TextSpan, int[], int[]) Build(string[][] sentences, string[] ends, int pick)
