@@ -45,16 +45,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         }
         // numbered copies are kept too, so a paper at a rank it had before costs a lookup, not two new strings
         return _blocks.GetOrRender(rank, selected, _numberBlock ??= (r, s) =>
-        {
-            var block = _rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark));
-            var number = r.ToString(CultureInfo.InvariantCulture);
-            return block with
-            {
-                Rank = r,
-                Html = block.Html.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
-                Text = block.Text.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
-            };
-        });
+            templates.Numbered(_rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)), r));
     }
 
     public (string Html, string Text) Render(DigestModel model)
@@ -80,7 +71,9 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         AddBulkHeaders(message, model.UnsubscribeUrl);
         message.Body = new MultipartAlternative
         {
-            new TextPart("plain") { Text = text },
+            // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
+            // which no relay trims, and a pickup file would otherwise carry UTF-8 under no declared encoding
+            new TextPart("plain") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
             new TextPart("html") { Text = html },
         };
         return message;
