@@ -13,7 +13,7 @@ public static class PlainText
     /// <summary>At most this many columns: a reply quoting it ("> ") still fits RFC 5322's 78.</summary>
     public const int Width = 76;
 
-    /// <summary><paramref name="text"/> with every line longer than <paramref name="width"/> columns wrapped; the same instance when none is.</summary>
+    /// <summary><paramref name="text"/> with every line longer than <paramref name="width"/> columns wrapped where it has a space; the same instance when none needs it.</summary>
     public static string Wrap(string text, int width = Width)
     {
         StringBuilder? wrapped = null;
@@ -23,7 +23,9 @@ public static class PlainText
             var end = text.IndexOf('\n', at);
             var next = end < 0 ? text.Length + 1 : end + 1;
             var line = text.AsSpan(at, (end < 0 ? text.Length : end) - at);
-            if (Columns.Fit(line, width))
+            // a line with no space to break at (a long link on its own) stays as it is: copying the text for it would cost
+            // every digest a copy, since each carries two such links
+            if (Columns.Fit(line, width) || !line.TrimStart(' ').Contains(' '))
             {
                 wrapped?.Append(text, at, next - at - (end < 0 ? 1 : 0));
             }

@@ -37,7 +37,7 @@ public sealed class PlainTextTests
     [Fact]
     public void Text_whose_lines_fit_is_returned_as_it_is_trailing_spaces_and_all()
     {
-        var text = "Short lines\n\n-- \nstay as they are.\n";
+        var text = "Short lines\n\n-- \nstay as they are, and so does a link too long for any line:\n   https://example.org/" + new string('x', 100) + "\n";
 
         Assert.Same(text, PlainText.Wrap(text));
     }

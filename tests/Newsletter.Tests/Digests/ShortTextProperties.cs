@@ -51,6 +51,19 @@ public sealed class ShortTextProperties
         HostileText.Expect(HostileText.Boundaries(text).Contains(kept), () => $"cut at {kept} is inside a text element of {HostileText.Show(text)}");
     });
 
+    [Property(MaxTest = 1_000)]
+    public Property The_boundary_before_a_place_is_the_one_a_walk_from_the_start_finds() => Prop.ForAll(AnyText, Gen.Choose(0, int.MaxValue).ToArbitrary(), (text, pick) =>
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+        var at = pick % (text.Length + 1);
+        var walked = HostileText.Boundaries(text).Where(b => b <= at).Max();
+
+        HostileText.Expect(ShortText.BoundaryAtOrBefore(text, at) == walked, () => $"at {at} of {HostileText.Show(text)}: {ShortText.BoundaryAtOrBefore(text, at)}, not {walked}");
+    });
+
     [Property(MaxTest = 300)]
     public Property Any_lead_title_gives_a_one_line_subject_of_bounded_length() => Prop.ForAll(
         AnyText,
