@@ -10,19 +10,33 @@ namespace Newsletter.Digests;
 /// </summary>
 public static class Columns
 {
-    /// <summary>Whether <paramref name="text"/> takes at most <paramref name="width"/> columns (ASCII, most lines, without decoding).</summary>
+    /// <summary>
+    /// Whether <paramref name="text"/> takes at most <paramref name="width"/> columns, without decoding it where a
+    /// vectorised scan can tell: a line with nothing that may be wide takes at most one column a character
+    /// (punctuation such as … and ▲ included).
+    /// </summary>
     public static bool Fit(ReadOnlySpan<char> text, int width)
     {
         if (text.Length <= width / 2)
         {
             return true; // even all wide, it fits
         }
-        if (Ascii.IsValid(text))
+        if (!MayBeWide(text))
         {
-            return text.Length <= width;
+            if (text.Length <= width)
+            {
+                return true;
+            }
+            if (Ascii.IsValid(text))
+            {
+                return false;
+            }
         }
         return Of(text) <= width;
     }
+
+    /// <summary>Whether <paramref name="text"/> has a character that may take two columns (a surrogate pair among them); else each takes one at most.</summary>
+    public static bool MayBeWide(ReadOnlySpan<char> text) => text.ContainsAnyInRange('\u2E80', '\uFFFF') || text.ContainsAnyInRange('\u1100', '\u115F');
 
     public static int Of(ReadOnlySpan<char> text)
     {

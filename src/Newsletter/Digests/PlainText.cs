@@ -17,15 +17,13 @@ public static class PlainText
     public static string Wrap(string text, int width = Width)
     {
         StringBuilder? wrapped = null;
-        var at = 0;
+        var at = LinesToWrap.First(text, width);
         while (at <= text.Length)
         {
             var end = text.IndexOf('\n', at);
             var next = end < 0 ? text.Length + 1 : end + 1;
             var line = text.AsSpan(at, (end < 0 ? text.Length : end) - at);
-            // a line with no space to break at (a long link on its own) stays as it is: copying the text for it would cost
-            // every digest a copy, since each carries two such links
-            if (Columns.Fit(line, width) || !line.TrimStart(' ').Contains(' '))
+            if (!LinesToWrap.Needs(line, width))
             {
                 wrapped?.Append(text, at, next - at - (end < 0 ? 1 : 0));
             }

@@ -54,4 +54,16 @@ public sealed class PlainTextProperties
             Assert.Same(text, wrapped);
         }
     });
+
+    [Property(MaxTest = 1_000)]
+    public Property The_vectorised_pass_finds_the_lines_the_line_by_line_pass_finds() => Prop.ForAll(Texts, text =>
+    {
+        // a wide character on the first line sends Wrap through every line one by one
+        const string wide = "中\n";
+
+        var fast = PlainText.Wrap(text);
+        var byLine = PlainText.Wrap(wide + text);
+
+        HostileText.Expect(wide + fast == byLine, () => $"'{HostileText.Show(fast)}' against '{HostileText.Show(byLine)}'");
+    });
 }
