@@ -40,6 +40,10 @@ public static class Columns
 
     public static int Of(ReadOnlySpan<char> text)
     {
+        if (!text.ContainsAnyExceptInRange(' ', '~'))
+        {
+            return text.Length; // printable ASCII, most words: no decoding
+        }
         var columns = 0;
         while (!text.IsEmpty)
         {

@@ -16,10 +16,11 @@ internal static class LinesToWrap
     /// Whether <paramref name="line"/> needs wrapping: longer than the width, with a space to break at. A line without
     /// one (a long link on its own) stays as it is, or every digest, which carries two such links, would be copied for nothing.
     /// </summary>
-    public static bool Needs(ReadOnlySpan<char> line, int width) => !Columns.Fit(line, width) && line.TrimStart(' ').Contains(' ');
+    public static bool Needs(ReadOnlySpan<char> line, int width, string? except = null) =>
+        !Columns.Fit(line, width) && line.TrimStart(' ').Contains(' ') && (except is null || !line.Contains(except, StringComparison.Ordinal));
 
     /// <summary>Where the first line that may need wrapping starts; past the end when none does.</summary>
-    public static int First(string text, int width)
+    public static int First(string text, int width, string? except)
     {
         var chars = MemoryMarshal.Cast<char, ushort>(text.AsSpan());
         ref var first = ref MemoryMarshal.GetReference(chars);
@@ -31,7 +32,7 @@ internal static class LinesToWrap
             {
                 var chunk = Vector256.LoadUnsafe(ref first, (nuint)i);
                 if (Vector256.GreaterThanOrEqualAny(chunk, Vector256.Create(WideFrom)) || Vector256.LessThanAny(chunk - Vector256.Create(JamoFrom), Vector256.Create(JamoCount))
-                    || !LinesFit(text, i, Vector256.Equals(chunk, Vector256.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width))
+                    || !LinesFit(text, i, Vector256.Equals(chunk, Vector256.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width, except))
                 {
                     return lineStart;
                 }
@@ -43,13 +44,13 @@ internal static class LinesToWrap
             {
                 var chunk = Vector128.LoadUnsafe(ref first, (nuint)i);
                 if (Vector128.GreaterThanOrEqualAny(chunk, Vector128.Create(WideFrom)) || Vector128.LessThanAny(chunk - Vector128.Create(JamoFrom), Vector128.Create(JamoCount))
-                    || !LinesFit(text, i, Vector128.Equals(chunk, Vector128.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width))
+                    || !LinesFit(text, i, Vector128.Equals(chunk, Vector128.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width, except))
                 {
                     return lineStart;
                 }
             }
         }
-        return Columns.MayBeWide(text.AsSpan(i)) ? lineStart : LastLinesToCheck(text, i, lineStart, width);
+        return Columns.MayBeWide(text.AsSpan(i)) ? lineStart : LastLinesToCheck(text, i, lineStart, width, except);
     }
 
     // what Columns.MayBeWide looks for: U+1100–U+115F and U+2E80 on (surrogates included)
@@ -58,12 +59,12 @@ internal static class LinesToWrap
     private const ushort JamoCount = 0x60;
 
     /// <summary>Moves <paramref name="lineStart"/> past the lines that end in the chunk at <paramref name="chunkStart"/> (its line breaks' bits); false at the first that needs wrapping.</summary>
-    private static bool LinesFit(string text, int chunkStart, uint breaks, ref int lineStart, int width)
+    private static bool LinesFit(string text, int chunkStart, uint breaks, ref int lineStart, int width, string? except)
     {
         for (; breaks != 0; breaks &= breaks - 1)
         {
             var end = chunkStart + BitOperations.TrailingZeroCount(breaks);
-            if (end - lineStart > width && Needs(text.AsSpan(lineStart, end - lineStart), width))
+            if (end - lineStart > width && Needs(text.AsSpan(lineStart, end - lineStart), width, except))
             {
                 return false;
             }
@@ -72,13 +73,13 @@ internal static class LinesToWrap
         return true;
     }
 
-    private static int LastLinesToCheck(string text, int from, int lineStart, int width)
+    private static int LastLinesToCheck(string text, int from, int lineStart, int width, string? except)
     {
         for (var i = from; i <= text.Length; i++)
         {
             if (i == text.Length || text[i] == '\n')
             {
-                if (i - lineStart > width && Needs(text.AsSpan(lineStart, i - lineStart), width))
+                if (i - lineStart > width && Needs(text.AsSpan(lineStart, i - lineStart), width, except))
                 {
                     return lineStart;
                 }

@@ -14,16 +14,17 @@ public static class PlainText
     public const int Width = 76;
 
     /// <summary><paramref name="text"/> with every line longer than <paramref name="width"/> columns wrapped where it has a space; the same instance when none needs it.</summary>
-    public static string Wrap(string text, int width = Width)
+    /// <param name="except">Lines holding it are left as they are (a paper block's line with the rank mark is wrapped once numbered).</param>
+    public static string Wrap(string text, int width = Width, string? except = null)
     {
         StringBuilder? wrapped = null;
-        var at = LinesToWrap.First(text, width);
+        var at = LinesToWrap.First(text, width, except);
         while (at <= text.Length)
         {
             var end = text.IndexOf('\n', at);
             var next = end < 0 ? text.Length + 1 : end + 1;
             var line = text.AsSpan(at, (end < 0 ? text.Length : end) - at);
-            if (!LinesToWrap.Needs(line, width))
+            if (!LinesToWrap.Needs(line, width, except))
             {
                 wrapped?.Append(text, at, next - at - (end < 0 ? 1 : 0));
             }

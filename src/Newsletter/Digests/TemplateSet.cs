@@ -120,7 +120,7 @@ public sealed class TemplateSet
         return real.Html == numbered.Html && real.Text == numbered.Text;
     }
 
-    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, with the rank filled in, and its text wrapped only now that the number's width is known.</summary>
+    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, with the rank filled in, and the lines that held the mark wrapped now that the number's width is known.</summary>
     public DigestPaper Numbered(DigestPaper marked, int rank)
     {
         var number = rank.ToString(CultureInfo.InvariantCulture);
@@ -139,9 +139,9 @@ public sealed class TemplateSet
     public DigestPaper WithBlocks(DigestPaper paper, string? rankText)
     {
         var globals = new PaperScope(paper, rankText).ToScriptObject();
-        // a block's last line break belongs to the page template, which places the blocks; a block with the mark for
-        // its rank is wrapped once it is numbered (Numbered)
-        var text = rankText is null ? Render(PaperText, globals) : RenderAsIs(PaperText, globals);
+        // a block's last line break belongs to the page template, which places the blocks; a line with the mark for the
+        // rank is wrapped once numbered (Numbered), the rest now, once for every rank
+        var text = rankText is null ? Render(PaperText, globals) : PlainText.Wrap(RenderAsIs(PaperText, globals), except: rankText);
         return paper with { Html = Render(PaperHtml, globals).TrimEnd('\r', '\n'), Text = text.TrimEnd('\r', '\n') };
     }
 

@@ -51,4 +51,15 @@ public sealed class PlainTextTests
         // 72 columns in 36 characters: one more word of two does not fit
         Assert.Equal(string.Concat(Enumerable.Repeat("中文", 18)) + "\n中文 中文", PlainText.Wrap(string.Concat(Enumerable.Repeat("中文", 18)) + " 中文 中文"));
     }
+
+    [Fact]
+    public void A_line_holding_the_exception_is_left_for_later_and_the_others_are_wrapped()
+    {
+        var title = "\uE000. Mobile-Agent-v2: Mobile Device Operation Assistant with Effective Navigation via Multi-Agent Collaboration";
+        var excerpt = "   " + string.Join(' ', Enumerable.Repeat("flow matching", 10));
+
+        var wrapped = PlainText.Wrap(title + "\n" + excerpt, except: "\uE000");
+
+        Assert.Equal(title + "\n" + PlainText.Wrap(excerpt), wrapped);
+    }
 }
