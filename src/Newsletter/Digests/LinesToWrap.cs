@@ -31,8 +31,13 @@ internal static class LinesToWrap
             for (; i + Vector256<ushort>.Count <= chars.Length; i += Vector256<ushort>.Count)
             {
                 var chunk = Vector256.LoadUnsafe(ref first, (nuint)i);
-                if (Vector256.GreaterThanOrEqualAny(chunk, Vector256.Create(WideFrom)) || Vector256.LessThanAny(chunk - Vector256.Create(JamoFrom), Vector256.Create(JamoCount))
-                    || !LinesFit(text, i, Vector256.Equals(chunk, Vector256.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width, except))
+                var wide = Vector256.GreaterThanOrEqual(chunk, Vector256.Create(WideFrom)) | Vector256.LessThan(chunk - Vector256.Create(JamoFrom), Vector256.Create(JamoCount));
+                var breaks = Vector256.Equals(chunk, Vector256.Create((ushort)'\n'));
+                if ((wide | breaks) == Vector256<ushort>.Zero)
+                {
+                    continue; // most of the text: inside a line, nothing wide
+                }
+                if (wide != Vector256<ushort>.Zero || !LinesFit(text, i, breaks.ExtractMostSignificantBits(), ref lineStart, width, except))
                 {
                     return lineStart;
                 }
@@ -43,8 +48,13 @@ internal static class LinesToWrap
             for (; i + Vector128<ushort>.Count <= chars.Length; i += Vector128<ushort>.Count)
             {
                 var chunk = Vector128.LoadUnsafe(ref first, (nuint)i);
-                if (Vector128.GreaterThanOrEqualAny(chunk, Vector128.Create(WideFrom)) || Vector128.LessThanAny(chunk - Vector128.Create(JamoFrom), Vector128.Create(JamoCount))
-                    || !LinesFit(text, i, Vector128.Equals(chunk, Vector128.Create((ushort)'\n')).ExtractMostSignificantBits(), ref lineStart, width, except))
+                var wide = Vector128.GreaterThanOrEqual(chunk, Vector128.Create(WideFrom)) | Vector128.LessThan(chunk - Vector128.Create(JamoFrom), Vector128.Create(JamoCount));
+                var breaks = Vector128.Equals(chunk, Vector128.Create((ushort)'\n'));
+                if ((wide | breaks) == Vector128<ushort>.Zero)
+                {
+                    continue;
+                }
+                if (wide != Vector128<ushort>.Zero || !LinesFit(text, i, breaks.ExtractMostSignificantBits(), ref lineStart, width, except))
                 {
                     return lineStart;
                 }
