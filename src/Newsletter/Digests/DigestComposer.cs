@@ -45,16 +45,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         }
         // numbered copies are kept too, so a paper at a rank it had before costs a lookup, not two new strings
         return _blocks.GetOrRender(rank, selected, _numberBlock ??= (r, s) =>
-        {
-            var block = _rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark));
-            var number = r.ToString(CultureInfo.InvariantCulture);
-            return block with
-            {
-                Rank = r,
-                Html = block.Html.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
-                Text = block.Text.Replace(TemplateSet.RankMark, number, StringComparison.Ordinal),
-            };
-        });
+            templates.Numbered(_rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)), r));
     }
 
     public (string Html, string Text) Render(DigestModel model)
@@ -80,7 +71,9 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         AddBulkHeaders(message, model.UnsubscribeUrl);
         message.Body = new MultipartAlternative
         {
-            new TextPart("plain") { Text = text },
+            // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
+            // which no relay trims, and a pickup file would otherwise carry UTF-8 under no declared encoding
+            new TextPart("plain") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
             new TextPart("html") { Text = html },
         };
         return message;
@@ -101,15 +94,30 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         message.Headers.Add("X-Auto-Response-Suppress", "All");
     }
 
+    /// <summary>How long a subject may be: RFC 5322's line length, and about what a desktop client shows.</summary>
+    public const int SubjectLength = 78;
+
+    /// <summary>A lead title shorter than this says too little: past it the subject runs long instead (a very long site name).</summary>
+    private const int MinTitleRoom = 24;
+
+    /// <summary>
+    /// "Site · 11 Mar: 5 papers: Lead title…": a phone shows only the start of a subject, so the list, the day and the
+    /// count come first, and the lead title takes the room that is left, shortened on a word.
+    /// </summary>
     private static string Subject(DigestModel model)
     {
-        var day = model.Date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
-        // a subject is one line: a title's line breaks, other controls and bidi overrides (which would reorder the
-        // site name and date after it) are not the listing's to put there
-        var first = ShortText.Cut(TypedText.Clean(model.Papers[0].Title), 70);
-        return model.Papers.Count == 1
-            ? $"{first} · {model.SiteName}, {day}"
-            : $"{first} and {model.Papers.Count - 1} more · {model.SiteName}, {day}";
+        // a subject is one line: line breaks, other controls and bidi overrides (which would reorder the parts around
+        // them) are not the listing's, nor the settings', to put there
+        var count = model.Papers.Count;
+        var head = string.Create(CultureInfo.InvariantCulture,
+            $"{TypedText.Clean(model.SiteName)} · {model.Date.ToString("d MMM", CultureInfo.InvariantCulture)}: {count} {(count == 1 ? "paper" : "papers")}");
+        var title = TypedText.Clean(model.Papers[0].Title);
+        if (title.Length == 0)
+        {
+            return head;
+        }
+        var room = Math.Max(MinTitleRoom, SubjectLength - head.Length - 2);
+        return head + ": " + ShortText.Cut(title, room);
     }
 
     private DigestPaper Paper(int rank, SelectedPaper selected)

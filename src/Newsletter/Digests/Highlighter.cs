@@ -21,8 +21,9 @@ public static class Highlighter
     }
 
     /// <summary>
-    /// A window of about <paramref name="maxLength"/> characters of <paramref name="text"/> around its first highlighted
-    /// span, cut at word boundaries and marked with ellipses, with the spans moved into the window.
+    /// A window of about <paramref name="maxLength"/> characters of <paramref name="text"/> from the start of the
+    /// sentence holding its first highlighted span (or of the clause, see <see cref="ExcerptStart"/>), ending on a word,
+    /// marked with ellipses where text is left out, with the spans moved into the window.
     /// </summary>
     public static (string Text, IReadOnlyList<TextSpan> Spans) Excerpt(string text, IReadOnlyList<TextSpan> spans, int maxLength = 320)
     {
@@ -33,8 +34,7 @@ public static class Highlighter
             return (text, inside);
         }
         var first = inside.Count > 0 ? inside.Min(s => s.Start) : 0;
-        var start = Math.Max(0, first - maxLength / 4);
-        start = start == 0 ? 0 : ShortText.BoundaryAtOrAfter(text, NextWordStart(text, start, first));
+        var start = ExcerptStart(text, first, maxLength);
         var end = Math.Min(text.Length, start + maxLength);
         end = end == text.Length ? end : ShortText.BoundaryAtOrBefore(text, PreviousWordEnd(text, end, start));
         if (end <= start)
@@ -48,6 +48,38 @@ public static class Highlighter
             .Select(s => new TextSpan(s.Start - start + prefix.Length, s.Length))
             .ToList();
         return (prefix + text[start..end] + suffix, moved);
+    }
+
+    /// <summary>
+    /// The nearest sentence start before the first match, unless it is more than half the excerpt back (the match would
+    /// be pushed to the end or out): then the nearest clause start; failing both, a word start a quarter of the excerpt back.
+    /// Moved back, not on, to a boundary between characters: a cluster can run on for the whole text (a string of
+    /// combining marks), and moving on would move past the match.
+    /// </summary>
+    private static int ExcerptStart(string text, int first, int maxLength)
+    {
+        var floor = Math.Max(0, first - maxLength / 2);
+        var clause = -1;
+        for (var at = first; at >= Math.Max(floor, 1); at--)
+        {
+            if (Sentences.StartsAt(text, at))
+            {
+                return ShortText.BoundaryAtOrBefore(text, at);
+            }
+            if (clause < 0 && Sentences.ClauseStartsAt(text, at))
+            {
+                clause = at;
+            }
+        }
+        if (floor == 0)
+        {
+            return 0; // the match is in the first sentence
+        }
+        if (clause >= 0)
+        {
+            return ShortText.BoundaryAtOrBefore(text, clause);
+        }
+        return ShortText.BoundaryAtOrBefore(text, NextWordStart(text, first - maxLength / 4, first));
     }
 
     private static IEnumerable<TextSpan> Merge(string text, IEnumerable<TextSpan> spans)

@@ -12,6 +12,9 @@ public static class SampleModels
         [
             new DigestPaper(1, "2403.00001", "A <sample> paper", "https://huggingface.co/papers/2403.00001", 12, "A. Author, B. Author",
                 ["sample"], "An abstract about a sample.", "A &lt;<mark>sample</mark>&gt; paper", "An abstract about a <mark>sample</mark>."),
+            // no votes and no authors: the templates' other branches run at start-up too
+            new DigestPaper(2, "2403.00002", "Another paper", "https://huggingface.co/papers/2403.00002", 0, "",
+                ["sample"], "Another abstract.", "Another paper", "Another abstract."),
         ],
         "https://example.org/preferences?token=t",
         "https://example.org/unsubscribe?token=t");

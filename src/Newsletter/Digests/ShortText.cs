@@ -57,7 +57,7 @@ public static class ShortText
         {
             return text.Length;
         }
-        var boundary = 0;
+        var boundary = KnownBoundaryAtOrBefore(text, at);
         while (boundary < text.Length)
         {
             var next = boundary + StringInfo.GetNextTextElementLength(text, boundary);
@@ -79,6 +79,23 @@ public static class ShortText
         }
         var before = BoundaryAtOrBefore(text, at);
         return before == at || before >= text.Length ? before : before + StringInfo.GetNextTextElementLength(text, before);
+    }
+
+    /// <summary>
+    /// A boundary at or before <paramref name="at"/> known without walking from the start: there is one between any two
+    /// printable ASCII characters (none of them extends, joins or prepends). Walking every abstract from its first
+    /// character made each excerpt cost as much as the whole abstract.
+    /// </summary>
+    private static int KnownBoundaryAtOrBefore(string text, int at)
+    {
+        for (var i = at; i > 0; i--)
+        {
+            if (text[i] is >= ' ' and <= '~' && text[i - 1] is >= ' ' and <= '~')
+            {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private static int LastWhiteSpace(string text, int before)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Hosting;
 using Scriban;
@@ -55,6 +56,7 @@ public sealed class TemplateSet
         var sample = SampleModels.Digest with { Papers = [.. SampleModels.Digest.Papers.Select(WithBlocks)] };
         Validate(DigestHtml, sample);
         Validate(DigestText, sample);
+        CheckSignatureSeparator(Render(DigestText, sample));
         Validate(ConfirmHtml, SampleModels.Confirmation);
         Validate(ConfirmText, SampleModels.Confirmation);
     }
@@ -70,8 +72,17 @@ public sealed class TemplateSet
 
     public string Render(string name, ITemplateModel model) => Render(name, model.ToScriptObject());
 
-    /// <summary>Renders with globals already built (a digest's two parts share one set).</summary>
+    /// <summary>
+    /// Renders with globals already built (a digest's two parts share one set); a text part comes out wrapped
+    /// (<see cref="PlainText"/>), so a template need not know how long its values are.
+    /// </summary>
     public string Render(string name, ScriptObject globals)
+    {
+        var rendered = RenderAsIs(name, globals);
+        return name.EndsWith(".sbntxt", StringComparison.Ordinal) ? PlainText.Wrap(rendered) : rendered;
+    }
+
+    private string RenderAsIs(string name, ScriptObject globals)
     {
         var context = _context ??= new TemplateContext(Builtins)
         {
@@ -105,8 +116,20 @@ public sealed class TemplateSet
     private bool PrintsRankAsText(DigestPaper sample)
     {
         var real = WithBlocks(sample with { Rank = 7 });
-        var marked = WithBlocks(sample with { Rank = 0 }, RankMark);
-        return real.Html == marked.Html.Replace(RankMark, "7", StringComparison.Ordinal) && real.Text == marked.Text.Replace(RankMark, "7", StringComparison.Ordinal);
+        var numbered = Numbered(WithBlocks(sample with { Rank = 0 }, RankMark), 7);
+        return real.Html == numbered.Html && real.Text == numbered.Text;
+    }
+
+    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, with the rank filled in, and the lines that held the mark wrapped now that the number's width is known.</summary>
+    public DigestPaper Numbered(DigestPaper marked, int rank)
+    {
+        var number = rank.ToString(CultureInfo.InvariantCulture);
+        return marked with
+        {
+            Rank = rank,
+            Html = marked.Html.Replace(RankMark, number, StringComparison.Ordinal),
+            Text = PlainText.Wrap(marked.Text.Replace(RankMark, number, StringComparison.Ordinal)),
+        };
     }
 
     /// <summary>The paper with its two blocks rendered (the expensive part of a digest, done once per distinct paper block).</summary>
@@ -115,9 +138,11 @@ public sealed class TemplateSet
     /// <param name="rankText">Printed for the rank instead of the number (<see cref="RankMark"/>).</param>
     public DigestPaper WithBlocks(DigestPaper paper, string? rankText)
     {
-        var scope = new PaperScope(paper, rankText);
-        // a block's last line break belongs to the page template, which places the blocks
-        return paper with { Html = Render(PaperHtml, scope).TrimEnd('\r', '\n'), Text = Render(PaperText, scope).TrimEnd('\r', '\n') };
+        var globals = new PaperScope(paper, rankText).ToScriptObject();
+        // a block's last line break belongs to the page template, which places the blocks; a line with the mark for the
+        // rank is wrapped once numbered (Numbered), the rest now, once for every rank
+        var text = rankText is null ? Render(PaperText, globals) : PlainText.Wrap(RenderAsIs(PaperText, globals), except: rankText);
+        return paper with { Html = Render(PaperHtml, globals).TrimEnd('\r', '\n'), Text = text.TrimEnd('\r', '\n') };
     }
 
     /// <summary>What a paper block's template sees: the paper as <c>paper</c>.</summary>
@@ -132,6 +157,20 @@ public sealed class TemplateSet
                 fields["rank"] = rankText;
             }
             return new ScriptObject { ["paper"] = fields };
+        }
+    }
+
+    /// <summary>
+    /// A signature separator is "-- " with its space (RFC 3676): mail programs grey out or strip what follows it only
+    /// then, and an editor that trims trailing spaces takes it away without anyone noticing.
+    /// </summary>
+    private static void CheckSignatureSeparator(string text)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        var bare = Array.IndexOf(lines, "--");
+        if (bare >= 0)
+        {
+            throw new TemplateException($"template {DigestText} writes the signature separator \"--\" without its trailing space (line {bare + 1} of the rendered text): write \"-- \".");
         }
     }
 

@@ -59,7 +59,7 @@ public abstract class DigestDeliveryTests(MaildevServer maildev, Backend backend
             Assert.Equal("auto-generated", message.Headers["Auto-Submitted"]);
             Assert.Matches(@"^digest\.20260311\.0\.[0-9a-f]{16}@papers\.example\.org$", message.MessageId);
             Assert.Contains("<mark>", message.HtmlBody);
-            Assert.Contains("Unsubscribe: https://papers.example.org/unsubscribe?token=", message.TextBody);
+            Assert.Contains("\nUnsubscribe:\nhttps://papers.example.org/unsubscribe?token=", (message.TextBody ?? "").ReplaceLineEndings("\n"));
         }
     }
 

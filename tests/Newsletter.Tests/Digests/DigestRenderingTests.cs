@@ -138,7 +138,7 @@ public sealed class DigestRenderingTests
         Assert.Equal("\"Trending Digest\" <digest@example.org>", message.From.ToString());
         Assert.Equal("ada@example.org", Assert.Single(message.To.Mailboxes).Address);
         Assert.Equal("Ada", message.To.Mailboxes.Single().Name);
-        Assert.Equal("Flow Matching in Latent Space and 2 more · Trending Digest, 11 Mar 2026", message.Subject);
+        Assert.Equal("Trending Digest · 11 Mar: 3 papers: Flow Matching in Latent Space", message.Subject);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class DigestRenderingTests
 
         var message = DigestFixtures.Composer().Compose(DigestFixtures.Ada, new DateOnly(2026, 3, 11), [new SelectedPaper(paper, 1, ["flow"], [], [])]);
 
-        Assert.Equal("Flow Matching in Latent Space · Trending Digest, 11 Mar 2026", message.Subject);
+        Assert.Equal("Trending Digest · 11 Mar: 1 paper: Flow Matching in Latent Space", message.Subject);
     }
 
     [Fact]

@@ -51,6 +51,19 @@ public sealed class ShortTextProperties
         HostileText.Expect(HostileText.Boundaries(text).Contains(kept), () => $"cut at {kept} is inside a text element of {HostileText.Show(text)}");
     });
 
+    [Property(MaxTest = 1_000)]
+    public Property The_boundary_before_a_place_is_the_one_a_walk_from_the_start_finds() => Prop.ForAll(AnyText, Gen.Choose(0, int.MaxValue).ToArbitrary(), (text, pick) =>
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+        var at = pick % (text.Length + 1);
+        var walked = HostileText.Boundaries(text).Where(b => b <= at).Max();
+
+        HostileText.Expect(ShortText.BoundaryAtOrBefore(text, at) == walked, () => $"at {at} of {HostileText.Show(text)}: {ShortText.BoundaryAtOrBefore(text, at)}, not {walked}");
+    });
+
     [Property(MaxTest = 300)]
     public Property Any_lead_title_gives_a_one_line_subject_of_bounded_length() => Prop.ForAll(
         AnyText,
@@ -64,9 +77,10 @@ public sealed class ShortTextProperties
             var message = Composer.Value.Compose(DigestFixtures.Ada, new DateOnly(2026, 3, 11), papers);
 
             var subject = Assert.IsType<string>(message.Subject);
-            Assert.True(subject.Length <= 140, $"subject of {subject.Length} characters: {HostileText.Show(subject)}");
+            Assert.True(subject.Length <= DigestComposer.SubjectLength, $"subject of {subject.Length} characters: {HostileText.Show(subject)}");
             Assert.DoesNotContain(subject, c => char.IsControl(c) || TypedText.IsBidiControl(c) || c is '\u2028' or '\u2029');
-            Assert.EndsWith("· Trending Digest, 11 Mar 2026", subject, StringComparison.Ordinal);
+            var head = $"Trending Digest · 11 Mar: {count} {(count == 1 ? "paper" : "papers")}";
+            Assert.True(subject == head || subject.StartsWith(head + ": ", StringComparison.Ordinal), $"subject {HostileText.Show(subject)}");
             message.WriteTo(Stream.Null); // and the message can be written out as it will be sent
         });
 }

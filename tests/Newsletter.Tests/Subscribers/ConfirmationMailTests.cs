@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Newsletter.Digests;
+using Newsletter.Hosting;
+using Newsletter.Subscribers;
+using Newsletter.Tests.Digests;
+using Newsletter.Tests.Support;
+using Newsletter.Web;
+
+namespace Newsletter.Tests.Subscribers;
+
+public sealed class ConfirmationMailTests
+{
+    private static MimeMessage Compose(params string[] keywords)
+    {
+        var site = Options.Create(DigestFixtures.Site);
+        var clock = new FixedClock(DigestFixtures.Now);
+        var mail = new ConfirmationMail(new TemplateSet(Path.Combine(Corpus.RepoRoot, "templates")), new LinkSigner(site, new NewsletterHome(Corpus.RepoRoot, ""), clock),
+            site, clock, new MailboxAddress("Trending Digest", "digest@example.org"));
+        var subscriber = new Subscriber { Id = "sub-carol-0001", Email = "carol@example.org", Name = "Carol", Secret = "carol-secret" };
+        return mail.Compose(subscriber, keywords, "confirm.1@example.org");
+    }
+
+    [Fact]
+    public void The_confirmation_text_lists_one_keyword_per_line_without_blank_lines_between()
+    {
+        var text = (Compose("robotics", "\"motion planning\"", "RL AND reward").TextBody ?? "").ReplaceLineEndings("\n");
+
+        Assert.Contains("matching:\n  - robotics\n  - \"motion planning\"\n  - RL AND reward\n\nConfirm:", text);
+    }
+
+    [Fact]
+    public void The_confirmation_text_is_wrapped_and_its_link_stands_on_a_line_of_its_own()
+    {
+        var text = (Compose("robotics").TextBody ?? "").ReplaceLineEndings("\n");
+
+        Assert.All(text.Split('\n'), line => Assert.True(Columns.Of(line) <= PlainText.Width || !line.Trim().Contains(' '), line));
+        Assert.Matches(@"\nConfirm:\nhttps://digest\.example\.org/confirm\?token=\S+\n", text);
+    }
+}
