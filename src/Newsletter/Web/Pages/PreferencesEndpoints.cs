@@ -164,7 +164,7 @@ public static class PreferencesEndpoints
             <ol class="papers">
             {Html.Join(result.Papers.Select(p => Html.Of($"""
                 <li><a href="{site.PaperUrl.Replace("{id}", p.Paper.Id, StringComparison.Ordinal)}">{p.Paper.Title}</a>
-                <div class="why">Matched: {string.Join(", ", p.Matched)} · ▲ {p.Paper.Upvotes}</div></li>
+                <div class="why">Matched: {string.Join(", ", p.Matched)}{(p.Paper.Upvotes > 0 ? $" · ▲ {p.Paper.Upvotes}" : "")}</div></li>
                 """)))}
             </ol>
             """);
