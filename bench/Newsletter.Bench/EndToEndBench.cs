@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Hosting;
 using Newsletter.Scheduling;
-using Newsletter.Sources;
 
 namespace Newsletter.Bench;
 

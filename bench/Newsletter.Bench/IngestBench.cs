@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Data;
-using Newsletter.Hosting;
 using Newsletter.Papers;
 using Newsletter.Sources;
 

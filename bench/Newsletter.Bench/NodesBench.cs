@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Newsletter.Data;
+using Newsletter.Common;
 using Newsletter.Digests;
 using Newsletter.Hosting;
 using Newsletter.Papers;

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Sources;
-using Newsletter.Web;
 
 namespace Newsletter.Bench;
 

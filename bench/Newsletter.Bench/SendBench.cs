@@ -4,11 +4,10 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Delivery;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Sources;
-using Newsletter.Web;
 
 namespace Newsletter.Bench;
 

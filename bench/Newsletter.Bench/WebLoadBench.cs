@@ -4,10 +4,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Newsletter.Common;
 using Newsletter.Hosting;
-using Newsletter.Web;
 
 namespace Newsletter.Bench;
 

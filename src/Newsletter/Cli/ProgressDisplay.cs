@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Spectre.Console;
 
 namespace Newsletter.Cli;

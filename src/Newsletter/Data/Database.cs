@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Npgsql;
 
 namespace Newsletter.Data;

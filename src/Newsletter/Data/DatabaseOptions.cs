@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
+using Newsletter.Common;
 
 namespace Newsletter.Data;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Newsletter.Data;
+using Newsletter.Digests;
 using Newsletter.Matching;
 using Newsletter.Subscribers;
 

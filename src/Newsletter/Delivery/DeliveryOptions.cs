@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
+using Newsletter.Common;
 
 namespace Newsletter.Delivery;
 

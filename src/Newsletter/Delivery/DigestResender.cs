@@ -13,9 +13,9 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, SenderReg
 {
     private const int OriginalsPerRead = 500;
 
-    public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken, Hosting.WorkProgress? progress = null)
+    public async Task<ResendReport> ResendAsync(IReadOnlyList<Subscriber> recipients, DateOnly date, bool dryRun, CancellationToken cancellationToken, Common.WorkProgress? progress = null)
     {
-        progress ??= Hosting.WorkProgress.None;
+        progress ??= Common.WorkProgress.None;
         var preparing = progress.Begin(dryRun ? "check" : "prepare", recipients.Count);
         // registered before the first copy is recorded: the copies are born claimed, and a claim whose sender is not
         // registered counts as a dead sender's

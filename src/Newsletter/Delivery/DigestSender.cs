@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
+using System.Diagnostics;
+using Newsletter.Common;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Delivery;
@@ -15,7 +14,7 @@ namespace Newsletter.Delivery;
 /// one bad address never stops the run.
 /// </summary>
 public sealed partial class DigestSender(
-    Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Hosting.NewsletterMetrics metrics,
+    Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Common.NewsletterMetrics metrics,
     SenderRegistry senders, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DigestSender> logger)
 {
     private static readonly TimeSpan WaitForOthers = TimeSpan.FromMilliseconds(500);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
+using Newsletter.Common;
 
 namespace Newsletter.Delivery;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Newsletter.Hosting;
+using Newsletter.Common;
 
 namespace Newsletter.Delivery;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Cli;
 using Newsletter.Delivery;
+using Newsletter.Hosting;
 using Newsletter.Papers;
 using Newsletter.Scheduling;
 using Newsletter.Subscribers;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Subscribers;
-using Newsletter.Web;
 
 namespace Newsletter.Digests;
 

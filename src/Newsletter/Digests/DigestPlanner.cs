@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
 using MimeKit;
 using Newsletter.Delivery;
 using Newsletter.Matching;
@@ -30,7 +29,7 @@ public sealed partial class DigestPlanner(
 
     /// <param name="only">Just these subscribers (a schedule slot); null: every active one.</param>
     /// <param name="record">False for a dry run: decide, but write nothing.</param>
-    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Hosting.ProgressPhase? progress = null)
+    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
     {
         var alreadyPlanned = await outbox.PlannedSubscribersAsync(date, cancellationToken);
         var due = (await subscribers.ListReceivingAsync(cancellationToken))

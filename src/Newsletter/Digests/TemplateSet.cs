@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;

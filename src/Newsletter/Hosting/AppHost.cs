@@ -1,17 +1,13 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Digests;
 using Newsletter.Papers;
 using Newsletter.Scheduling;
-using Newsletter.Subscribers;
-using Newsletter.Web;
 using Newsletter.Sources;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Hosting;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Newsletter.Cli;
+using Newsletter.Hosting;
 using Newsletter.Sources;
 
 namespace Newsletter.Matching;

@@ -1,18 +1,15 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Digests;
 using Newsletter.Hosting;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
-using Newsletter.Web;
 
 namespace Newsletter.Operations;
 

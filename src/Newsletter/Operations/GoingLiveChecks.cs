@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Delivery;
-using Newsletter.Web;
 
 namespace Newsletter.Operations;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Cli;
+using Newsletter.Hosting;
 
 namespace Newsletter.Papers;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
+using Newsletter.Common;
 using Newsletter.Delivery;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Papers;
 using Newsletter.Sources;
 

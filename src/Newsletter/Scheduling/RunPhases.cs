@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
-using Newsletter.Hosting;
+using Newsletter.Common;
 
 namespace Newsletter.Scheduling;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Cli;
+using Newsletter.Hosting;
 
 namespace Newsletter.Scheduling;
 

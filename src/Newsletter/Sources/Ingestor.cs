@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newsletter.Papers;
 
@@ -12,7 +11,7 @@ public sealed partial class Ingestor(
     PaperStore store,
     IOptions<SourcesOptions> options,
     TimeProvider clock,
-    Hosting.NewsletterMetrics metrics,
+    Common.NewsletterMetrics metrics,
     ILogger<Ingestor> logger)
 {
     public async Task<IngestReport> IngestAsync(IngestRequest request, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Newsletter.Web;
+using Newsletter.Common;
 
 namespace Newsletter.Subscribers;
 

@@ -1,12 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.Common;
 using Newsletter.Web.Pages;
 
 namespace Newsletter.Web;

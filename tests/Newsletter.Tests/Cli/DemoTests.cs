@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using MimeKit;
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Newsletter.Tests.Hosting;
 using Newsletter.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Data;
-using Newsletter.Hosting;
 using Npgsql;
 
 namespace Newsletter.Tests.Data;

@@ -2,8 +2,8 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Data;
-using Newsletter.Hosting;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Data;

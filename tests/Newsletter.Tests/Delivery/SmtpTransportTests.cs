@@ -26,7 +26,7 @@ public sealed class SmtpTransportTests(MaildevServer maildev) : IAsyncLifetime, 
     }
 
     private PickupFolderTransport Pickup() =>
-        new(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }), new Newsletter.Hosting.NewsletterHome(_dir.Path, ""), TimeProvider.System);
+        new(Options.Create(new SmtpOptions { PickupFolder = _dir.File("outbox") }), new Newsletter.Common.NewsletterHome(_dir.Path, ""), TimeProvider.System);
 
     private static OutgoingMail Mail(string to, int n)
     {

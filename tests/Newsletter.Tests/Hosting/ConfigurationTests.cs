@@ -1,4 +1,4 @@
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Hosting;
@@ -45,7 +45,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         using var stderr = new StringWriter();
 
-        var code = await Newsletter.Cli.NewsletterCli.RunAsync(["papers", "list", "--Database:ConnectionString=Data Sauce=x.db"], new StringWriter(), stderr);
+        var code = await Newsletter.Hosting.NewsletterCli.RunAsync(["papers", "list", "--Database:ConnectionString=Data Sauce=x.db"], new StringWriter(), stderr);
 
         Assert.Equal(2, code);
         Assert.Contains("Database:ConnectionString: 'Data Sauce=x.db' is not a valid SQLite connection string", stderr.ToString());
@@ -76,7 +76,7 @@ public sealed class ConfigurationTests : IDisposable
         try
         {
             using var stdout = new StringWriter();
-            var code = await Newsletter.Cli.NewsletterCli.RunAsync(["db", "migrate"], stdout, new StringWriter());
+            var code = await Newsletter.Hosting.NewsletterCli.RunAsync(["db", "migrate"], stdout, new StringWriter());
             Assert.Equal(0, code);
             Assert.True(File.Exists(envDb));
 

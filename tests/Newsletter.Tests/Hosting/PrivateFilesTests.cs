@@ -2,11 +2,10 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
-using Newsletter.Hosting;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Hosting;
 

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Newsletter.Common;
 using Newsletter.Hosting;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Scheduling;
 

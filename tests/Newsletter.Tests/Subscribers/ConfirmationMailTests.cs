@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Subscribers;
 using Newsletter.Tests.Digests;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Subscribers;
 

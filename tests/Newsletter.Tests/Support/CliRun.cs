@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Newsletter.Cli;
+using Newsletter.Hosting;
 
 namespace Newsletter.Tests.Support;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Newsletter.Common;
 using Newsletter.Hosting;
 
 namespace Newsletter.Tests.Support;

@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Newsletter.Common;
 using Newsletter.Hosting;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Support;
 

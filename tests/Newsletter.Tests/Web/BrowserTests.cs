@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Newsletter.Common;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 using Xunit.Abstractions;
 
 namespace Newsletter.Tests.Web;

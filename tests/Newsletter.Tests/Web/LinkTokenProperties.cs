@@ -3,9 +3,8 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Newsletter.Hosting;
+using Newsletter.Common;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Web;
 

@@ -2,11 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
-using Newsletter.Subscribers;
 using Newsletter.Tests.Support;
-using Newsletter.Web;
 
 namespace Newsletter.Tests.Web;
 
@@ -151,7 +150,7 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
         var id = await SubscribeAndGetIdAsync("ada@example.org");
         var secret = Text($"SELECT secret FROM subscribers WHERE id = '{id}'");
         var valid = _host.Get<LinkSigner>().Sign(id, secret, LinkPurpose.Preferences);
-        var expired = new LinkSigner(_host.Get<IOptions<SiteOptions>>(), _host.Get<Newsletter.Hosting.NewsletterHome>(), new FixedClock(DateTimeOffset.UtcNow.AddDays(-400)))
+        var expired = new LinkSigner(_host.Get<IOptions<SiteOptions>>(), _host.Get<Newsletter.Common.NewsletterHome>(), new FixedClock(DateTimeOffset.UtcNow.AddDays(-400)))
             .Sign(id, secret, LinkPurpose.Preferences);
 
         foreach (var (token, status, words) in new[]

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Web.Pages;

@@ -1,20 +1,16 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
-using Newsletter.Hosting;
 using Quartz;
 
-namespace Newsletter.Web;
+namespace Newsletter.Operations;
 
 /// <summary>
 /// GET /healthz for load balancers and monitors: the database answers, the scheduler runs, the mail server (or

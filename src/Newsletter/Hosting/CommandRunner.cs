@@ -1,12 +1,10 @@
 using System.Data.Common;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Newsletter.Cli;
 using Newsletter.Data;
-using Newsletter.Hosting;
 using Newsletter.Sources;
 
-namespace Newsletter.Cli;
+namespace Newsletter.Hosting;
 
 /// <summary>Runs a command's body inside a configured host and turns failures into one clear line and an exit code.</summary>
 public static class CommandRunner

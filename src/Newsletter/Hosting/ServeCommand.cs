@@ -1,12 +1,9 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Cli;
-using Newsletter.Hosting;
 
-namespace Newsletter.Web;
+namespace Newsletter.Hosting;
 
 public static class ServeCommand
 {
@@ -37,7 +34,7 @@ public static class ServeCommand
             {
                 if (result.GetValue(demo))
                 {
-                    var setup = app.Services.GetRequiredService<Sources.DemoSetup>();
+                    var setup = app.Services.GetRequiredService<Scheduling.DemoSetup>();
                     await setup.WriteSummaryAsync(await setup.RunAsync(cancellationToken), context.Output);
                 }
                 try

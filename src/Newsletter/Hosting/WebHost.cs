@@ -1,22 +1,17 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.Common;
 using Newsletter.Data;
-using Newsletter.Hosting;
+using Newsletter.Operations;
 using Newsletter.Scheduling;
+using Newsletter.Web;
 using Newsletter.Web.Pages;
 using OpenTelemetry.Metrics;
 
-namespace Newsletter.Web;
+namespace Newsletter.Hosting;
 
 /// <summary>The long-running service: subscriber pages, admin API, health and metrics on Kestrel, and the scheduler, over one database.</summary>
 public static class WebHost

@@ -1,4 +1,4 @@
-namespace Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// Files that hold secrets or personal data (the link-signing key, the database, outbox messages, whose links are

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// The service's own measurements (System.Diagnostics.Metrics), exported on /metrics in Prometheus format by

@@ -1,4 +1,4 @@
-namespace Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// Where long work tells how far it got: a phase at a time, with a total when one is known. The service passes

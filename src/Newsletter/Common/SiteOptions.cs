@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
 
-namespace Newsletter.Web;
+namespace Newsletter.Common;
 
 public sealed class SiteOptions
 {

@@ -1,4 +1,5 @@
-namespace Newsletter.Hosting;
+using Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// The folder Newsletter works from: it holds <c>config/appsettings.json</c>, and relative paths in settings

@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Newsletter.Hosting;
 
-namespace Newsletter.Web;
+namespace Newsletter.Common;
 
 public enum LinkPurpose
 {

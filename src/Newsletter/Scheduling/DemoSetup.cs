@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Common;
 using Newsletter.Delivery;
-using Newsletter.Hosting;
 using Newsletter.Papers;
-using Newsletter.Scheduling;
+using Newsletter.Sources;
 using Newsletter.Subscribers;
 
-namespace Newsletter.Sources;
+namespace Newsletter.Scheduling;
 
 /// <summary>
 /// The embedded demo: the bundled sample day, three demo subscribers with real research interests, and their

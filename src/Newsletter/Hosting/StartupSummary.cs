@@ -1,14 +1,13 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
-using Newsletter.Hosting;
 using Newsletter.Scheduling;
 using Quartz;
 
-namespace Newsletter.Web;
+namespace Newsletter.Hosting;
 
 /// <summary>
 /// What <c>serve</c> says once it runs, as one block: where it answers, where emailed links go, the database, how

@@ -1,4 +1,4 @@
-namespace Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// Splits setting overrides (<c>--Section:Key=value</c> or <c>--Section:Key value</c>) and <c>--config path</c>

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Newsletter.Digests;
-using Newsletter.Web;
+using Newsletter.Common;
+using Newsletter.Subscribers;
 
-namespace Newsletter.Subscribers;
+namespace Newsletter.Digests;
 
 /// <summary>The double opt-in email: what was asked for, and the signed link that activates it.</summary>
 public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)

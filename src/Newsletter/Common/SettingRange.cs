@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Newsletter.Hosting;
+namespace Newsletter.Common;
 
 /// <summary>
 /// The range check the options validators use for every number. Each number is bounded on both sides, because a

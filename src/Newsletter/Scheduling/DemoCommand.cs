@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Cli;
+using Newsletter.Hosting;
 
-namespace Newsletter.Sources;
+namespace Newsletter.Scheduling;
 
 /// <summary>The demo without the server: sample day, demo subscribers, their digests in the outbox; then exit.</summary>
 public static class DemoCommand

@@ -1,10 +1,12 @@
 using System.CommandLine;
+using Newsletter.Cli;
+using Newsletter.Common;
 using Newsletter.Data;
-using Newsletter.Hosting;
 using Newsletter.Papers;
+using Newsletter.Scheduling;
 using Newsletter.Sources;
 
-namespace Newsletter.Cli;
+namespace Newsletter.Hosting;
 
 public static class NewsletterCli
 {
@@ -23,7 +25,7 @@ public static class NewsletterCli
         root.Subcommands.Add(Subscribers.SubscribersCommand.Create(context));
         root.Subcommands.Add(Digests.DigestCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
-        root.Subcommands.Add(Web.ServeCommand.Create(context));
+        root.Subcommands.Add(Hosting.ServeCommand.Create(context));
         root.Subcommands.Add(Scheduling.RunsCommand.Create(context));
         root.Subcommands.Add(Operations.DoctorCommand.Create(context));
 
