@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using MimeKit;

@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;

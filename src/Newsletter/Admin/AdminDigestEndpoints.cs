@@ -140,7 +140,7 @@ public static class AdminDigestEndpoints
     }
 
     private static async Task<IResult> PreviewAsync(
-        string id, string? date, SubscriberStore subscribers, PaperStore papers, DigestPlanner planner, DigestComposer composer, CancellationToken cancellationToken,
+        string id, string? date, SubscriberStore subscribers, DigestPreviews previews, CancellationToken cancellationToken,
         string format = "json")
     {
         if (!AdminProblems.TryDate(date, "date", out var day, out var problem))
@@ -160,21 +160,18 @@ public static class AdminDigestEndpoints
         {
             return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
         }
-        var dayPapers = await papers.PapersOnAsync(day.Value, cancellationToken);
-        var selected = dayPapers.Count == 0 ? [] : await planner.PreviewAsync(id, day.Value, dayPapers, cancellationToken);
+        var preview = await previews.PreviewAsync(subscriber, day.Value, cancellationToken);
         if (format == "json")
         {
-            return TypedResults.Ok(new DigestPreview(id, day.Value.ToString("yyyy-MM-dd"), dayPapers.Count, [.. selected.Select(p =>
+            return TypedResults.Ok(new DigestPreview(id, day.Value.ToString("yyyy-MM-dd"), preview.PapersOfTheDay, [.. preview.Papers.Select(p =>
                 new PreviewedPaper(p.Paper.Id, p.Paper.Title, p.Score, p.Matched))]));
         }
-        if (selected.Count == 0)
+        if (preview.WhyNone is { } why)
         {
-            return AdminProblems.NotFound(dayPapers.Count == 0
-                ? $"No papers are stored for {day:yyyy-MM-dd}; ingest that day first."
-                : $"None of the {dayPapers.Count} papers of {day:yyyy-MM-dd} match this subscriber's keywords: no digest would be sent.");
+            return AdminProblems.NotFound(why);
         }
-        var (html, text) = composer.Render(composer.Model(new DigestRecipient(subscriber.Id, subscriber.Email, subscriber.Name, subscriber.Secret), day.Value, selected));
-        return format == "html" ? TypedResults.Content(html, "text/html; charset=utf-8") : TypedResults.Text(text, "text/plain; charset=utf-8");
+        var body = previews.Render(preview, format);
+        return format == "html" ? TypedResults.Content(body, "text/html; charset=utf-8") : TypedResults.Text(body, "text/plain; charset=utf-8");
     }
 }
 

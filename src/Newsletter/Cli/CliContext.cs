@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Newsletter.Common;
 
 namespace Newsletter.Cli;
@@ -29,6 +31,22 @@ public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitch
     public ConfigSwitches Switches { get; } = switches;
 
     public bool Interactive { get; } = interactive;
+
+    /// <summary>
+    /// Runs a command's body in a host of the whole application and turns a failure into one line and an exit code.
+    /// The composition root (Hosting) sets it: a command in a stage knows the stages before it, never the root.
+    /// </summary>
+    public required Func<Func<IServiceProvider, CancellationToken, Task<int>>, bool, CancellationToken, Task<int>> Runner { get; init; }
+
+    /// <summary>A failure in one line and its exit code, for a command that runs without a host.</summary>
+    public required Func<Exception, (int Code, string Message)> Describe { get; init; }
+
+    /// <summary>A host of the whole application with these services added (doctor builds one to examine it).</summary>
+    public required Func<Action<IServiceCollection>?, IHost> BuildHost { get; init; }
+
+    /// <param name="migrate">Apply pending migrations first (every command but those that only look at settings).</param>
+    public Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> body, CancellationToken cancellationToken, bool migrate = true) =>
+        Runner(body, migrate, cancellationToken);
 
     public Task WriteJsonAsync<T>(T value)
     {

@@ -10,7 +10,7 @@ public static class DatabaseCommand
     {
         var json = CliOptions.Json();
         var migrate = new Command("migrate", "Apply pending migrations (start-up does this too).") { json };
-        migrate.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        migrate.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var migrator = services.GetRequiredService<Migrator>();
             var outcome = await migrator.MigrateAsync(ct);

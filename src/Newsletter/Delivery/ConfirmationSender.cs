@@ -6,6 +6,7 @@ using Newsletter.Data;
 using Newsletter.Digests;
 using Newsletter.Matching;
 using Newsletter.Subscribers;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Delivery;
 
@@ -137,8 +138,6 @@ public sealed partial class ConfirmationSender(
         }
         await Task.CompletedTask;
     }
-
-    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Confirmation email {ConfirmationId} not sent: {Problem}")]
     private partial void LogNotSent(string confirmationId, string problem);

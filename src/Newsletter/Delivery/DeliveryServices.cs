@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Newsletter.Digests;
-using Newsletter.Subscribers;
 
 namespace Newsletter.Delivery;
 
@@ -20,11 +18,7 @@ public static class DeliveryServices
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<Outbox>();
-        services.AddSingleton<DigestComposer>();
-        services.AddSingleton<ConfirmationMail>();
-        services.AddSingleton<ConfirmationRequests>();
         services.AddSingleton<ConfirmationSender>();
-        services.AddSingleton<DigestPlanner>();
         services.AddSingleton<DigestSender>();
         services.AddSingleton<DigestResender>();
         return services;

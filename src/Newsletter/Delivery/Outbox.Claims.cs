@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Newsletter.Data;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Delivery;
 
@@ -134,7 +135,6 @@ public sealed partial class Outbox
             new { Date = date is { } d ? Day(d) : null, Now = Stamp(clock.GetUtcNow()) }) > 0;
     }
 
-    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Where a sender's next claim starts: just after the last row it claimed (day, id).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using static Newsletter.Common.StoredTime;
 using Newsletter.Digests;
 
 namespace Newsletter.Delivery;
@@ -13,9 +14,9 @@ public sealed partial class Outbox
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var statuses = await OriginalStatusesAsync(connection, subscriberIds, date, cancellationToken);
-        var papers = await PapersOfAsync(connection, [.. statuses.Keys.Select(s => DeliveryId(s, date, 0))], cancellationToken);
+        var papers = await PapersOfAsync(connection, [.. statuses.Keys.Select(s => DigestPlans.DeliveryId(s, date, 0))], cancellationToken);
         return statuses.ToDictionary(
-            s => s.Key, s => (s.Value, (IReadOnlyList<SelectedPaper>)(papers.Papers.GetValueOrDefault(DeliveryId(s.Key, date, 0)) ?? [])), StringComparer.Ordinal);
+            s => s.Key, s => (s.Value, (IReadOnlyList<SelectedPaper>)(papers.Papers.GetValueOrDefault(DigestPlans.DeliveryId(s.Key, date, 0)) ?? [])), StringComparer.Ordinal);
     }
 
     /// <summary>The status of the day's original digest of each of these subscribers; a subscriber with none is left out.</summary>
@@ -28,7 +29,7 @@ public sealed partial class Outbox
     private static async Task<Dictionary<string, string>> OriginalStatusesAsync(System.Data.Common.DbConnection connection, IReadOnlyList<string> subscriberIds, DateOnly date, CancellationToken cancellationToken)
     {
         var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
-        await OriginalStatus.ForEachRowAsync(connection, null, [.. subscriberIds.Select(s => DeliveryId(s, date, 0))],
+        await OriginalStatus.ForEachRowAsync(connection, null, [.. subscriberIds.Select(s => DigestPlans.DeliveryId(s, date, 0))],
             row => statuses[row.GetString(0)] = row.GetString(1), cancellationToken);
         return statuses;
     }
@@ -50,8 +51,8 @@ public sealed partial class Outbox
             new { Subscriber = subscriberId, Date = Day(date) }, transaction);
         var digest = new PlannedDigest(subscriberId, date, sequence, DigestComposer.MessageId(subscriberId, date, sequence, messageDomain), papers,
             clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        await DeliveryInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
-        await PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
+        await DigestPlans.DeliveryInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
+        await DigestPlans.PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
         await connection.ExecuteAsync("UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until WHERE id = @Id",
             new { Id = digest.Id, Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) }, transaction);
         await transaction.CommitAsync(cancellationToken);

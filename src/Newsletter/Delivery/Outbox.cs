@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
@@ -6,6 +7,7 @@ using Dapper;
 using Newsletter.Data;
 using Newsletter.Digests;
 using Newsletter.Papers;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Delivery;
 
@@ -15,19 +17,6 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed partial class Outbox(Database database, TimeProvider clock)
 {
-    private static readonly MultiRowInsert<PlannedDigest> DeliveryInsert = new(
-        "deliveries",
-        ["id", "subscriber_id", "digest_date", "sequence", "status", "message_id", "paper_count", "created_at", "updated_at"],
-        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt],
-        "ON CONFLICT (subscriber_id, digest_date, sequence) DO NOTHING");
-
-    private static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
-        "delivery_papers",
-        ["delivery_id", "rank", "paper_id", "subscriber_id", "score", "matched", "title_spans", "summary_spans"],
-        r => [r.Digest.Id, r.Rank, r.Paper.Paper.Id, r.Digest.SubscriberId, r.Paper.Score, JsonSerializer.Serialize(r.Paper.Matched),
-              Spans(r.Paper.TitleSpans), Spans(r.Paper.SummarySpans)],
-        "ON CONFLICT (delivery_id, rank) DO NOTHING");
-
     private static readonly KeyedQuery DeliveryPapers = new(
         """
         SELECT delivery_id, paper_id, score, matched, title_spans, summary_spans
@@ -38,101 +27,6 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
 
     private static readonly KeyedQuery PapersById = new(
         "SELECT id, title, summary, upvotes, published_at, authors, organization FROM papers WHERE id IN ({keys})");
-
-    private static readonly KeyedQuery ReceivedBefore = new(
-        """
-        SELECT dp.subscriber_id, dp.paper_id
-        FROM delivery_papers dp JOIN deliveries d ON d.id = dp.delivery_id
-        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'deferred', 'uncertain', 'sent')
-        """);
-
-    public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
-
-    /// <summary>How many <see cref="AddAsync"/> calls are worth running at once: one per core on PostgreSQL (up to 4), one on SQLite.</summary>
-    public int ConcurrentWriters => database.Provider == DatabaseProvider.Postgres ? Math.Clamp(Environment.ProcessorCount, 2, 4) : 1;
-
-    /// <summary>Records planned digests with their papers; digests already owed or sent are left as they are.</summary>
-    /// <returns>How many were new.</returns>
-    public async Task<int> AddAsync(IReadOnlyList<PlannedDigest> digests, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var added = (await DeliveryInsert.ExecuteReturningAsync(connection, transaction, digests, "id", cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        if (added.Count > 0)
-        {
-            // only the digests this transaction added: their rows cannot have papers yet, so no paper row needs a
-            // conflict check (on PostgreSQL they go by COPY straight into the table: most of a day's plan is these rows)
-            var papers = digests.Where(d => added.Contains(d.Id)).SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
-            await PaperInsert.InsertNewAsync(connection, transaction, papers, cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return added.Count;
-    }
-
-    /// <summary>A day's plan this large changes the tables enough that the query planner should look at them again.</summary>
-    public const int ManyDigests = 1_000;
-
-    /// <summary>
-    /// Brings the query planner's statistics up to date after a large plan. PostgreSQL's autovacuum analyses a
-    /// table some time after a bulk insert, but the send starts at once: on a table it has no statistics for, the
-    /// planner guesses that 64 keys match a third of the table and reads every paper row of the day for each claimed
-    /// batch (measured: 60 ms per batch of 64 digests at 30,000 digests, growing with the day). SQLite has no
-    /// statistics unless asked to gather them and plans these reads from the indexes alone (EXPLAIN QUERY PLAN
-    /// checked): nothing to do there.
-    /// </summary>
-    public async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
-    {
-        if (database.Provider != DatabaseProvider.Postgres)
-        {
-            return;
-        }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("ANALYZE deliveries, delivery_papers", cancellationToken: cancellationToken));
-    }
-
-    /// <summary>Subscribers who already have their digest (owed or sent) for the day.</summary>
-    public async Task<HashSet<string>> PlannedSubscribersAsync(DateOnly date, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(
-            "SELECT subscriber_id FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) })).ToHashSet();
-    }
-
-    /// <summary>For each subscriber, the papers of <paramref name="papers"/> already in a digest of an earlier day.</summary>
-    public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
-    {
-        var received = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await ReceivedBefore.ForEachRowAsync(connection, null, papers, row =>
-        {
-            var subscriber = row.GetString(0);
-            if (!received.TryGetValue(subscriber, out var set))
-            {
-                received[subscriber] = set = new HashSet<string>(StringComparer.Ordinal);
-            }
-            set.Add(row.GetString(1));
-        }, cancellationToken, ("@Date", Day(date)));
-        return received;
-    }
-
-    /// <summary>The next batch of owed digests for the day (pending, of subscribers still active), with their papers.</summary>
-    public async Task<IReadOnlyList<OwedDigest>> OwedAsync(DateOnly date, string? after, int batchSize, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<OwedRow>(
-            """
-            SELECT d.id AS Id, d.sequence AS Sequence, s.id AS SubscriberId, s.email AS Email, s.name AS Name, s.secret AS Secret, s.status AS Status
-            FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-            WHERE d.digest_date = @Date AND d.status = 'pending' AND d.id > @After
-            ORDER BY d.id
-            LIMIT @Batch
-            """,
-            new { Date = Day(date), After = after ?? "", Batch = batchSize })).ToList();
-        var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
-        return [.. rows.Select(r => new OwedDigest(
-            r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), date, (int)r.Sequence, r.Status,
-            papers.Papers.GetValueOrDefault(r.Id) ?? [], papers.Problems.GetValueOrDefault(r.Id)))];
-    }
 
     /// <summary>
     /// The papers of each delivery, in digest order, with why they matched. A batch names a few hundred papers in
@@ -165,7 +59,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             {
                 list.Add(new SelectedPaper(paper, row.Score,
                     Once(keywordLists, row.Matched, json => JsonSerializer.Deserialize<List<string>>(json) ?? []),
-                    Once(spanLists, row.TitleSpans, ReadSpans), Once(spanLists, row.SummarySpans, ReadSpans)));
+                    Once(spanLists, row.TitleSpans, DigestPlans.ReadSpans), Once(spanLists, row.SummarySpans, DigestPlans.ReadSpans)));
             }
             catch (Exception e) when (e is JsonException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException)
             {
@@ -193,9 +87,6 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
         return value;
     }
 
-    public Task MarkSentAsync(string deliveryId, SendOutcome outcome, CancellationToken cancellationToken) =>
-        MarkSentAsync([(deliveryId, outcome)], cancellationToken);
-
     /// <summary>Most rows one statement marks as sent (three parameters each).</summary>
     public const int MaxMarksPerStatement = 200;
 
@@ -206,7 +97,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
     public async Task MarkSentAsync(IReadOnlyList<(string DeliveryId, SendOutcome Outcome)> marks, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var now = Now();
+        var now = Now(clock);
         foreach (var chunk in marks.Chunk(MaxMarksPerStatement))
         {
             var parameters = new DynamicParameters(new { Now = now });
@@ -243,7 +134,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
                 failure = @Failure, failed_in_run = @RunId, next_attempt_at = NULL
             WHERE id = @Id AND status IN ('pending', 'deferred', 'uncertain')
             """,
-            new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now(), Failure = failure, RunId = runId });
+            new { Id = deliveryId, Reply = reason, Attempts = attempts, Now = Now(clock), Failure = failure, RunId = runId });
     }
 
     /// <summary>
@@ -263,7 +154,7 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             """,
             new
             {
-                Id = deliveryId, Status = uncertain ? DeliveryStatus.Uncertain : DeliveryStatus.Deferred, Reply = reason, Attempts = attempts, Now = Now(),
+                Id = deliveryId, Status = uncertain ? DeliveryStatus.Uncertain : DeliveryStatus.Deferred, Reply = reason, Attempts = attempts, Now = Now(clock),
                 Next = Stamp(nextAttemptAt),
             });
     }
@@ -321,31 +212,6 @@ public sealed partial class Outbox(Database database, TimeProvider clock)
             new { Date = date is { } d ? Day(d) : null, Subscriber = subscriberId })];
     }
 
-    private static string Spans(IReadOnlyList<TextSpan> spans) => JsonSerializer.Serialize(spans.Select(s => new[] { s.Start, s.Length }));
-
-    private static List<TextSpan> ReadSpans(string json) =>
-        [.. (JsonSerializer.Deserialize<int[][]>(json) ?? []).Select(s => new TextSpan(s[0], s[1]))];
-
-    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-
-    private sealed class OwedRow
-    {
-        public string Id { get; init; } = "";
-        public long Sequence { get; init; }
-        public string SubscriberId { get; init; } = "";
-        public string Email { get; init; } = "";
-        public string? Name { get; init; }
-        public string Secret { get; init; } = "";
-        public string Status { get; init; } = "";
-    }
-}
-
-/// <summary>A digest decided on: who, which day, which papers; <see cref="Id"/> and <see cref="MessageId"/> follow from them.</summary>
-public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Sequence, string MessageId, IReadOnlyList<SelectedPaper> Papers, string CreatedAt)
-{
-    public string Id => Outbox.DeliveryId(SubscriberId, Date, Sequence);
 }
 
 /// <summary>A digest still to send; <see cref="SubscriberStatus"/> is checked again right before sending.</summary>

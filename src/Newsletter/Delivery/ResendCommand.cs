@@ -26,7 +26,7 @@ public static class ResendCommand
                 result.AddError("Give either --email or --all.");
             }
         });
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var subscribers = services.GetRequiredService<SubscriberStore>();
             var day = result.GetValue(date)!.Value;

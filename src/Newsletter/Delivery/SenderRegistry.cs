@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newsletter.Data;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Delivery;
 
@@ -188,8 +189,6 @@ public sealed partial class SenderRegistry(Database database, SendPacer pacer, I
             return false;
         }
     }
-
-    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()
     {

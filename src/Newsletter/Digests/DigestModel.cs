@@ -97,12 +97,6 @@ public sealed record DigestPaper(
     };
 }
 
-/// <summary>A keyword match to highlight: <paramref name="Start"/> and <paramref name="Length"/> in the original text.</summary>
-public readonly record struct TextSpan(int Start, int Length)
-{
-    public int End => Start + Length;
-}
-
 /// <summary>What the confirmation email's templates see.</summary>
 public sealed record ConfirmationModel(string SiteName, string SiteUrl, string Email, string? SubscriberName, IReadOnlyList<string> Keywords, string ConfirmUrl, int ValidDays)
     : ITemplateModel

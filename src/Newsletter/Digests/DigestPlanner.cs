@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using MimeKit;
-using Newsletter.Delivery;
 using Newsletter.Matching;
 using Newsletter.Papers;
 using Newsletter.Subscribers;
@@ -10,13 +9,13 @@ namespace Newsletter.Digests;
 
 /// <summary>
 /// Decides who gets which papers for a day: every due active subscriber's profile against the day's index, minus
-/// papers they already received, capped; then records those digests as owed in the outbox. Subscribers whose
+/// papers they already received, capped; then records those digests as owed in the plans. Subscribers whose
 /// digest for the day is already owed or sent are left alone, so planning twice plans nothing new.
 /// </summary>
 public sealed partial class DigestPlanner(
     SubscriberStore subscribers,
     ProfileStore profiles,
-    Outbox outbox,
+    DigestPlans plans,
     TimeProvider clock,
     MailboxAddress from,
     ILogger<DigestPlanner> logger)
@@ -31,7 +30,7 @@ public sealed partial class DigestPlanner(
     /// <param name="record">False for a dry run: decide, but write nothing.</param>
     public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
     {
-        var alreadyPlanned = await outbox.PlannedSubscribersAsync(date, cancellationToken);
+        var alreadyPlanned = await plans.PlannedSubscribersAsync(date, cancellationToken);
         var due = (await subscribers.ListReceivingAsync(cancellationToken))
             .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
             .Select(s => s.Id)
@@ -50,7 +49,7 @@ public sealed partial class DigestPlanner(
         {
             LogBrokenProfile(subscriberId, problem);
         }
-        var received = await outbox.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var received = await plans.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var planned = new ConcurrentBag<PlannedDigest>();
@@ -80,11 +79,11 @@ public sealed partial class DigestPlanner(
         {
             // each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer
             await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
-                new ParallelOptions { MaxDegreeOfParallelism = outbox.ConcurrentWriters, CancellationToken = cancellationToken },
-                async (batch, token) => await outbox.AddAsync(batch, token));
-            if (ordered.Count >= Outbox.ManyDigests)
+                new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
+                async (batch, token) => await plans.AddAsync(batch, token));
+            if (ordered.Count >= DigestPlans.ManyDigests)
             {
-                await outbox.RefreshStatisticsAsync(cancellationToken);
+                await plans.RefreshStatisticsAsync(cancellationToken);
             }
             // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
             await subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken);
@@ -104,7 +103,7 @@ public sealed partial class DigestPlanner(
         {
             return [];
         }
-        var received = await outbox.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var received = await plans.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var profile = compiled[0];
         return [.. matcher.Select(profile, received.GetValueOrDefault(subscriberId)).Select(match =>

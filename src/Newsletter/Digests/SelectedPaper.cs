@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using Newsletter.Papers;
 
 namespace Newsletter.Digests;

@@ -75,12 +75,20 @@ public static class AppHost
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
         services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SendTimeDefaults>, SendTimeDefaultsValidator>();
+        services.AddOptions<SendTimeDefaults>().BindConfiguration(SendTimeDefaults.Section).ValidateOnStart();
         services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.Section);
         services.AddSingleton<TemplateSet>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<Matching.ProfileStore>();
         services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<ConfirmationRequests>();
+        services.AddSingleton<DigestPlans>();
+        services.AddSingleton<DigestPlanner>();
+        services.AddSingleton<DigestComposer>();
+        services.AddSingleton<DigestPreviews>();
+        services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<DemoSetup>();
         services.AddDelivery();
         services.AddDigestRuns();
@@ -155,6 +163,3 @@ public static class AppHost
         }
     }
 }
-
-/// <summary>A setting or the configuration file is wrong; the message names it.</summary>
-public sealed class ConfigurationError(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,3 +1,4 @@
+using Newsletter.Common;
 using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Newsletter.Cli;

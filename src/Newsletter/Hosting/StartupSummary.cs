@@ -5,6 +5,7 @@ using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Scheduling;
+using Newsletter.Subscribers;
 using Quartz;
 
 namespace Newsletter.Hosting;
@@ -57,11 +58,12 @@ public sealed record StartupSummary(IReadOnlyList<string> Addresses, string Link
         {
             return $"scheduler on, no further run for cron '{schedule.Cron}'";
         }
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(schedule.DefaultTimeZone);
+        var defaultZone = services.GetRequiredService<IOptions<SendTimeDefaults>>().Value.DefaultTimeZone;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(defaultZone);
         var local = TimeZoneInfo.ConvertTime(utc, zone);
         var inZone = TimeZoneInfo.Utc.HasSameRules(zone)
             ? "UTC is also Schedule:DefaultTimeZone"
-            : $"{local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} in {schedule.DefaultTimeZone}";
+            : $"{local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} in {defaultZone}";
         return $"next run {utc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC ({inZone}), then on cron '{schedule.Cron}'";
     }
 }

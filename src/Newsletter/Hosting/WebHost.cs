@@ -112,7 +112,7 @@ public static class WebHost
         services.AddSingleton<SignedLink>();
         services.AddSingleton<RecentPapersPreview>();
         services.AddAdminApi();
-        services.AddHostedService<Delivery.OutboxPump>();
+        services.AddHostedService<Scheduling.OutboxPump>();
     }
 
     /// <summary>

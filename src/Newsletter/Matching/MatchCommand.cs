@@ -67,7 +67,7 @@ public static class MatchCommand
             }
             catch (Exception e)
             {
-                var (code, message) = CommandRunner.Describe(e);
+                var (code, message) = context.Describe(e);
                 await context.Error.WriteLineAsync(message);
                 return code;
             }

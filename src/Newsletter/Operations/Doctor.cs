@@ -7,9 +7,9 @@ using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Digests;
-using Newsletter.Hosting;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Operations;
 
@@ -29,7 +29,8 @@ public sealed record Finding(string Check, FindingStatus Status, string Message,
 /// listing source) without changing anything, and reports every problem at once instead of stopping at the first.
 /// A check whose settings are wrong is skipped rather than reported twice.
 /// </summary>
-public sealed class Doctor(ConfigSwitches switches, TimeProvider clock)
+/// <param name="buildHost">Builds the application's host with these services added (the composition root's to give).</param>
+public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, TimeProvider clock)
 {
     public async Task<IReadOnlyList<Finding>> ExamineAsync(bool checkSource, CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ public sealed class Doctor(ConfigSwitches switches, TimeProvider clock)
         IHost host;
         try
         {
-            host = AppHost.BuildForCommand(switches, services => services.AddAdminApi());
+            host = buildHost(services => services.AddAdminApi());
         }
         catch (Exception e) when (e is ConfigurationError or InvalidDataException)
         {
@@ -122,6 +123,7 @@ public sealed class Doctor(ConfigSwitches switches, TimeProvider clock)
         Read<DeliveryOptions>(DeliveryOptions.Section);
         Read<SiteOptions>(SiteOptions.Section);
         Read<ScheduleOptions>(ScheduleOptions.Section);
+        Read<SendTimeDefaults>(SendTimeDefaults.Section);
         Read<TemplateOptions>(TemplateOptions.Section);
         Read<AdminOptions>(AdminOptions.Section);
 

@@ -16,7 +16,7 @@ public static class DoctorCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var findings = await new Doctor(context.Switches, TimeProvider.System).ExamineAsync(!result.GetValue(offline), cancellationToken);
+            var findings = await new Doctor(context.BuildHost, TimeProvider.System).ExamineAsync(!result.GetValue(offline), cancellationToken);
             var failed = findings.Count(f => f.Status == FindingStatus.Failed);
             var warnings = findings.Count(f => f.Status == FindingStatus.Warning);
             if (result.GetValue(json))

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Newsletter.Data;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Papers;
 
@@ -166,8 +167,6 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             """, new { From = Day(last.AddDays(-days)), To = latest });
         return (last, [.. rows.Select(r => PaperRow.ToPaper(r.Id, r.Title, r.Summary, r.Upvotes, r.PublishedAt, r.Authors, r.Organization))]);
     }
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private sealed record PaperRowToStore(Paper Paper, int Position, string Day, string Now);
 

@@ -11,7 +11,7 @@ public static class PapersCommand
         var date = CliOptions.Date("Only papers listed on this day, in listed order.");
         var json = CliOptions.Json();
         var list = new Command("list", "List stored papers.") { date, json };
-        list.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        list.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var papers = await services.GetRequiredService<PaperStore>().ListAsync(result.GetValue(date), ct);
             if (result.GetValue(json))

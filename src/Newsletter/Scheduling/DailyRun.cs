@@ -1,51 +1,86 @@
-using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Newsletter.Common;
 using Newsletter.Delivery;
 using Newsletter.Digests;
 using Newsletter.Papers;
 using Newsletter.Sources;
+using Newsletter.Subscribers;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Scheduling;
 
 /// <summary>
-/// The daily job, top to bottom: ingest the day's list, match it against every due subscriber and record the
-/// digests owed, then render and send them. Scheduled and manual runs both come through here. Every log line of
-/// a run carries its run id (a logging scope), and every phase is timed into the run history and the metrics.
+/// The daily job, top to bottom: decide which digests are due, then for each listing day ingest its list, match it
+/// against the due subscribers and record the digests owed, then render and send them. The schedule
+/// (<see cref="RunDueAsync"/>), <c>digest run</c> (<see cref="RunAsync"/>) and the pump in <c>serve</c>
+/// (<see cref="SendOwedAsync"/>) all come through here. Every log line of a run carries its run id, and every phase
+/// is timed into the run history and the metrics.
 /// </summary>
+/// <remarks>
+/// An active subscriber is due, once their local clock has passed their send hour, the listing of that local day
+/// (minus <c>Schedule:ListingLagDays</c>) and every listing day since the last one they were planned for: a service
+/// that was down for a day (or a week, up to <see cref="MaxCatchUpDays"/>) sends what it missed, one digest per
+/// listing day, never a day twice and never a day from before they subscribed. Each day runs on its own: one that
+/// cannot be fetched fails alone, is recorded, and stays due for the next wake-up, while the others go out.
+/// </remarks>
 public sealed partial class DailyRun(
+    SubscriberStore subscribers,
     Ingestor ingestor,
     PaperStore papers,
     DigestPlanner planner,
     DigestSender sender,
     RunLog runs,
     NewsletterMetrics metrics,
+    IOptions<ScheduleOptions> options,
     TimeProvider clock,
     ILogger<DailyRun> logger)
 {
     /// <summary>How often a running run writes its counts and its sign of life (a run silent for longer than a few of these is abandoned).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many listing days a subscriber's catch-up goes back at most (today's included).</summary>
+    public const int MaxCatchUpDays = DigestPlanner.CatchUpDays;
+
+    /// <summary>The scheduled run: every listing day some subscriber is due, oldest first.</summary>
+    public async Task<IReadOnlyList<RunReport>> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var due = await DueAsync(now, cancellationToken);
+        // a listing day is fetched once: later wake-ups for the same day (other time zones, late subscribers) use the stored list
+        var listed = await papers.ListedDaysAsync(due.Keys, cancellationToken);
+        var reports = new List<RunReport>();
+        foreach (var (date, ids) in due.OrderBy(d => d.Key))
+        {
+            LogDue(ids.Count, Day(date));
+            try
+            {
+                reports.Add(await RunAsync(new RunRequest(date, "scheduled", SkipIngest: listed.Contains(date), SubscriberIds: ids), cancellationToken));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // the run history has it (failed, with the phase and the reason); the day stays due for the next wake-up
+                LogDayFailed(Day(date), e.Message);
+            }
+        }
+        return reports;
+    }
+
+    /// <summary>One listing day: ingest, match and plan, then render and send.</summary>
     public async Task<RunReport> RunAsync(RunRequest request, CancellationToken cancellationToken, WorkProgress? progress = null)
     {
         progress ??= WorkProgress.None;
-        var started = Stopwatch.GetTimestamp();
         var runId = await runs.StartAsync(request.Kind, request.Date, cancellationToken);
         using var scope = logger.BeginScope("run {RunId}", runId);
-        LogStarted(request.Kind, Day(request.Date), request.DryRun);
-        var phases = new RunPhases(runId, runs, metrics, clock, logger);
-        var report = new RunReport(runId, request.Date, 0, [], SendReport.Nothing);
-        SendTally? tally = null;
-        using var stopBeating = new CancellationTokenSource();
-        // the history shows how far a run got while it runs, and a run whose process died stops beating (abandoned)
-        var beating = BeatAsync(runId, () => tally is null ? report.Counts : (report with { Sent = tally.Report() }).Counts, stopBeating.Token);
+        await using var run = RunInProgress.Start(runs, metrics, clock, logger, request, runId);
         try
         {
             if (!request.SkipIngest)
             {
-                await phases.TimeAsync("ingest", progress, null, _ => IngestAsync(request.Date, cancellationToken), count => count, cancellationToken);
+                await using var phase = run.Phase("ingest", progress);
+                phase.Done(await IngestAsync(request.Date, cancellationToken));
             }
             var dayPapers = await papers.PapersOnAsync(request.Date, cancellationToken);
-            report = report with { Papers = dayPapers.Count };
+            run.Report = run.Report with { Papers = dayPapers.Count };
             if (dayPapers.Count == 0)
             {
                 LogNoPapers(Day(request.Date));
@@ -53,67 +88,43 @@ public sealed partial class DailyRun(
                 {
                     await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: true, cancellationToken); // records that the day is done
                 }
-                return await FinishAsync(report, request, started, null, stopBeating, beating);
+                return run.Report;
             }
-            var plan = await phases.TimeAsync("match", progress, null,
-                phase => planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase),
-                planned => planned.Count, cancellationToken);
-            report = report with { Planned = plan };
-            if (!request.DryRun)
+
+            await using (var phase = run.Phase("match", progress))
             {
-                var sendStartedAt = clock.GetUtcNow();
-                var sent = await phases.TimeAsync("send", progress, plan.Count,
-                    phase => sender.SendOwedAsync(request.Date, cancellationToken, phase, tally = new SendTally(phase, runId)), s => s.Sent, cancellationToken);
-                await phases.RecordAsync("render", sendStartedAt, sent.RenderTime, sent.Rendered, cancellationToken);
-                report = report with { Sent = sent };
+                var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase.Progress);
+                run.Report = run.Report with { Planned = plan };
+                phase.Done(plan.Count);
             }
-            return await FinishAsync(report, request, started, null, stopBeating, beating);
+            if (request.DryRun)
+            {
+                return run.Report;
+            }
+
+            var sendStartedAt = clock.GetUtcNow();
+            SendReport sent;
+            await using (var phase = run.Phase("send", progress, run.Report.Planned.Count))
+            {
+                // rendering streams into the send (a day's rendered mail would not fit in memory): it is timed as it goes
+                run.Tally = new SendTally(phase.Progress, run.Id);
+                sent = await SendOwedAsync(request.Date, cancellationToken, phase.Progress, run.Tally);
+                phase.Done(sent.Sent);
+            }
+            await run.RecordAsync("render", sendStartedAt, sent.RenderTime, sent.Rendered, cancellationToken);
+            run.Report = run.Report with { Sent = sent };
+            return run.Report;
         }
         catch (Exception e)
         {
-            LogFailed(e, e.Message);
-            // what went out before the failure is counted: the history never says "sent 0" for digests that were delivered
-            await FinishAsync(tally is null ? report : report with { Sent = tally.Report() }, request, started, e.Message, stopBeating, beating);
+            await run.FailedAsync(e);
             throw;
         }
     }
 
-    private async Task<RunReport> FinishAsync(RunReport report, RunRequest request, long started, string? error, CancellationTokenSource stopBeating, Task beating)
-    {
-        await stopBeating.CancelAsync();
-        await beating;
-        var duration = Stopwatch.GetElapsedTime(started);
-        var counts = report.Counts;
-        await runs.FinishAsync(report.RunId, counts, duration, error, CancellationToken.None);
-        metrics.RunFinished(request.Kind, RunLog.StatusOf(counts, error), duration, clock.GetUtcNow(), counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried);
-        if (error is null)
-        {
-            LogFinished(Day(report.Date), counts.Papers, counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Deferred, counts.Retried, (long)duration.TotalMilliseconds);
-        }
-        return report;
-    }
-
-    private async Task BeatAsync(string runId, Func<RunCounts> counts, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(Heartbeat);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                try
-                {
-                    await runs.BeatAsync(runId, counts(), stop);
-                }
-                catch (System.Data.Common.DbException e)
-                {
-                    LogBeatFailed(e.Message); // a busy database; the next beat tries again
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    /// <summary>Renders and sends every digest owed (of the day, or of any day), shared with other senders through the claims.</summary>
+    public Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, SendTally? tally = null) =>
+        sender.SendOwedAsync(date, cancellationToken, progress, tally);
 
     /// <summary>Fetches the day's list; when that fails but the day was stored earlier, the run goes on with what is stored.</summary>
     private async Task<int> IngestAsync(DateOnly date, CancellationToken cancellationToken)
@@ -134,25 +145,57 @@ public sealed partial class DailyRun(
         }
     }
 
-    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Due subscribers by the listing day their digest carries.</summary>
+    public async Task<Dictionary<DateOnly, HashSet<string>>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var byDate = new Dictionary<DateOnly, HashSet<string>>();
+        var lag = options.Value.ListingLagDays;
+        foreach (var subscriber in await subscribers.ListReceivingAsync(cancellationToken))
+        {
+            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+            var local = TimeZoneInfo.ConvertTime(now, zone);
+            // the slot of today has come, or the one of yesterday is the latest that has
+            var latest = DateOnly.FromDateTime(local.DateTime).AddDays(-lag - (local.Hour < subscriber.SendHour ? 1 : 0));
+            var first = latest.AddDays(1 - MaxCatchUpDays);
+            if (Joined(subscriber, zone, lag) is { } joined && joined > first)
+            {
+                first = joined;
+            }
+            // every day after the mark: a day that failed holds the mark back, so it is planned again until it goes through
+            if (subscriber.LastPlannedDay is { } last
+                && DateOnly.TryParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var lastDay) && lastDay >= first)
+            {
+                first = lastDay.AddDays(1);
+            }
+            for (var day = first; day <= latest; day = day.AddDays(1))
+            {
+                if (!byDate.TryGetValue(day, out var ids))
+                {
+                    byDate[day] = ids = [];
+                }
+                ids.Add(subscriber.Id);
+            }
+        }
+        return byDate;
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run started ({Kind}) for {Date}; dry run: {DryRun}")]
-    private partial void LogStarted(string kind, string date, bool dryRun);
+    /// <summary>The first listing day owed to a subscriber: the one of the local day they confirmed (none from before).</summary>
+    private static DateOnly? Joined(Subscriber subscriber, TimeZoneInfo zone, int lag) =>
+        DateTimeOffset.TryParse(subscriber.ConfirmedAt ?? subscriber.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime).AddDays(-lag)
+            : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} subscribers are due a digest for {Date}")]
+    private partial void LogDue(int count, string date);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The digests for {Date} could not be sent ({Reason}); the day stays due and is tried again at the next wake-up")]
+    private partial void LogDayFailed(string date, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No papers listed for {Date}; no digests to send")]
     private partial void LogNoPapers(string date);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the list for {Date} ({Reason}); using the papers already stored for that day")]
     private partial void LogIngestFailedUsingStored(string date, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Run failed: {Reason}")]
-    private partial void LogFailed(Exception exception, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run for {Date} finished in {DurationMs} ms: {Papers} papers, {Planned} digests planned ({Matches} matches), {Sent} sent, {Failed} failed, {Suppressed} suppressed, {Deferred} deferred, {Retried} retries")]
-    private partial void LogFinished(string date, int papers, int planned, int matches, int sent, int failed, int suppressed, int deferred, int retried, long durationMs);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the run's progress: {Problem}")]
-    private partial void LogBeatFailed(string problem);
 }
 
 /// <param name="SubscriberIds">Only these subscribers (a scheduled slot); null: every active subscriber.</param>

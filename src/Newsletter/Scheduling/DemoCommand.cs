@@ -10,7 +10,7 @@ public static class DemoCommand
     public static Command Create(CliContext context)
     {
         var command = new Command("demo", "Ingest the bundled sample day, add three demo subscribers and write their digests (no network needed).");
-        command.SetAction((_, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((_, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var demo = services.GetRequiredService<DemoSetup>();
             var report = await demo.RunAsync(ct);

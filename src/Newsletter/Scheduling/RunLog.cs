@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Newsletter.Data;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Scheduling;
 
@@ -20,7 +21,7 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
         await MarkAbandonedAsync(connection);
         await connection.ExecuteAsync(
             "INSERT INTO runs (id, kind, digest_date, node, started_at, status, heartbeat_at) VALUES (@Id, @Kind, @Date, @Node, @Now, 'running', @Now)",
-            new { Id = id, Kind = kind, Date = date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Node = Node, Now = Now() });
+            new { Id = id, Kind = kind, Date = date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Node = Node, Now = Now(clock) });
         return id;
     }
 
@@ -34,7 +35,7 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
                             deferred = @Deferred, matches = @Matches, retried = @Retried
             WHERE id = @Id AND status = 'running'
             """,
-            new { Id = id, Now = Now(), counts.Papers, counts.Planned, counts.Sent, counts.Failed, counts.Suppressed, counts.Deferred, counts.Matches, counts.Retried });
+            new { Id = id, Now = Now(clock), counts.Papers, counts.Planned, counts.Sent, counts.Failed, counts.Suppressed, counts.Deferred, counts.Matches, counts.Retried });
     }
 
     /// <summary>
@@ -54,7 +55,7 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
                                 error = 'its process stopped before the run finished (last sign of life: ' || COALESCE(heartbeat_at, started_at) || ')'
                 WHERE id = @Id AND status = 'running'
                 """,
-                new { run.Id, Now = Now() });
+                new { run.Id, Now = Now(clock) });
         }
     }
 
@@ -107,7 +108,7 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
             """,
             new
             {
-                Id = id, Now = Now(), Status = StatusOf(counts, error), counts.Papers, counts.Planned, counts.Sent, counts.Failed,
+                Id = id, Now = Now(clock), Status = StatusOf(counts, error), counts.Papers, counts.Planned, counts.Sent, counts.Failed,
                 counts.Suppressed, counts.Deferred, counts.Matches, counts.Retried, DurationMs = (long)duration.TotalMilliseconds, Error = error,
             });
     }
@@ -160,8 +161,6 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
     }
 
     private static string Node => $"{Environment.MachineName}/{Environment.ProcessId}";
-
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     private sealed class PhaseRow
     {

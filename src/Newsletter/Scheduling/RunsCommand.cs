@@ -22,7 +22,7 @@ public static class RunsCommand
         });
         var json = CliOptions.Json();
         var command = new Command("list", "The latest runs, newest first.") { limit, json };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var runs = await services.GetRequiredService<RunLog>().ListAsync(result.GetValue(limit), ct);
             if (result.GetValue(json))
@@ -59,7 +59,7 @@ public static class RunsCommand
         var id = new Argument<string>("run-id") { Description = "The run's id, as `runs list` shows it." };
         var json = CliOptions.Json();
         var command = new Command("show", "One run with its phases.") { id, json };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var run = await services.GetRequiredService<RunLog>().FindAsync(result.GetValue(id)!, ct)
                 ?? throw new UsageException($"no run with the id {result.GetValue(id)}");

@@ -17,11 +17,7 @@ public sealed class ScheduleOptions
     /// <summary>A digest sent on local day D carries the listing of day D minus this many days (1: yesterday's complete list).</summary>
     public int ListingLagDays { get; set; } = 1;
 
-    /// <summary>Send hour for new subscribers who choose none (their time zone).</summary>
-    public int DefaultSendHour { get; set; } = 8;
-
-    /// <summary>Time zone for new subscribers who choose none (IANA name).</summary>
-    public string DefaultTimeZone { get; set; } = "UTC";
+    // Schedule:DefaultSendHour and Schedule:DefaultTimeZone are read by Subscribers.SendTimeDefaults.
 }
 
 public sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
@@ -38,11 +34,6 @@ public sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
             failures.Add($"{ScheduleOptions.Section}:Cron: '{o.Cron}' is not a valid Quartz cron expression (e.g. '0 0 * * * ?' for every hour): {e.Message}");
         }
         SettingRange.Check(failures, $"{ScheduleOptions.Section}:ListingLagDays", o.ListingLagDays, 0, 7);
-        SettingRange.Check(failures, $"{ScheduleOptions.Section}:DefaultSendHour", o.DefaultSendHour, 0, 23);
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone ?? "", out _))
-        {
-            failures.Add($"{ScheduleOptions.Section}:DefaultTimeZone: '{o.DefaultTimeZone}' is not a known IANA time zone.");
-        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

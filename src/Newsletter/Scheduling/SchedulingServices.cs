@@ -15,7 +15,6 @@ public static partial class SchedulingServices
     {
         services.AddSingleton<RunLog>();
         services.AddSingleton<DailyRun>();
-        services.AddSingleton<ScheduledDigests>();
         return services;
     }
 

@@ -37,7 +37,7 @@ public static class IngestCommand
                 result.AddError("--since fetches each day from Sources:DailyUrl; it cannot be combined with --from or --date.");
             }
         });
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             if (result.GetValue(since) is { } first)
             {

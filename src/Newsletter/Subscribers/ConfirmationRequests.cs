@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Newsletter.Common;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Subscribers;
 
@@ -60,5 +61,4 @@ public sealed class ConfirmationRequests(IOptions<SiteOptions> site, MailboxAddr
     public static Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId) =>
         connection.ExecuteAsync("DELETE FROM confirmations WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
 
-    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

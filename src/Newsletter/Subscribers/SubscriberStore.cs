@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Newsletter.Data;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Subscribers;
 
@@ -82,13 +83,13 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
                 paused_at = CASE WHEN @Paused = 0 THEN NULL ELSE coalesce(paused_at, @Now) END
             WHERE id = @Id
             """,
-            new { Id = id, Name = name, SendHour = sendHour, TimeZone = timeZone, Paused = paused ? 1 : 0, Now = Now() }, transaction);
+            new { Id = id, Name = name, SendHour = sendHour, TimeZone = timeZone, Paused = paused ? 1 : 0, Now = Now(clock) }, transaction);
 
     /// <summary>pending → active; returns false when the subscriber is not pending (already active, or gone).</summary>
     public async Task<bool> ConfirmAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var now = Now();
+        var now = Now(clock);
         return await connection.ExecuteAsync(
             "UPDATE subscribers SET status = 'active', confirmed_at = @Now, updated_at = @Now WHERE id = @Id AND status = 'pending'",
             new { Id = id, Now = now }) == 1;
@@ -104,7 +105,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     /// <summary>As <see cref="TransitionAsync(string, IReadOnlyList{string}, string, string?, CancellationToken)"/>, in the caller's transaction.</summary>
     public async Task<bool> TransitionAsync(DbConnection connection, DbTransaction? transaction, string id, IReadOnlyList<string> from, string to, string? reason)
     {
-        var now = Now();
+        var now = Now(clock);
         return await connection.ExecuteAsync(
             """
             UPDATE subscribers
@@ -124,7 +125,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     public async Task<bool> SetStatusAsync(DbConnection connection, DbTransaction? transaction, string id, string status, string? reason) =>
         await connection.ExecuteAsync(
             "UPDATE subscribers SET status = @Status, status_reason = @Reason, updated_at = @Now WHERE id = @Id",
-            new { Id = id, Status = status, Reason = reason, Now = Now() }, transaction) == 1;
+            new { Id = id, Status = status, Reason = reason, Now = Now(clock) }, transaction) == 1;
 
     /// <summary>
     /// A subscriber's mark moves on only over days without a gap: from the day before (or from nothing, or from further
@@ -158,5 +159,4 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     public Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string id) =>
         connection.ExecuteAsync("DELETE FROM subscribers WHERE id = @Id", new { Id = id }, transaction);
 
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 }

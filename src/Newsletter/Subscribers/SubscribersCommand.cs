@@ -32,7 +32,7 @@ public static class SubscribersCommand
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
         };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
             bool? paused = result.GetValue(pause) ? true : result.GetValue(resume) ? false : null;
@@ -57,7 +57,7 @@ public static class SubscribersCommand
         var email = new Option<string>("--email") { Description = "The subscriber to stop mailing.", Required = true };
         var reason = new Option<string?>("--reason") { Description = "Why, for the record." };
         var command = new Command("suppress", "Stop all mail to a subscriber (kept in the list, unlike remove).") { email, reason };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
             await services.GetRequiredService<SubscriberStore>().SetStatusAsync(subscriber.Id, SubscriberStatus.Suppressed, result.GetValue(reason) ?? "suppressed by an admin", ct);
@@ -90,7 +90,7 @@ public static class SubscribersCommand
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, confirmed, json,
         };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var added = await services.GetRequiredService<SubscriptionService>().AddAsync(new NewSubscription(
                 result.GetValue(email)!, result.GetValue(name), result.GetValue(keywords) ?? [], result.GetValue(exclusions) ?? [],
@@ -123,7 +123,7 @@ public static class SubscribersCommand
         status.AcceptOnlyFromAmong(SubscriberStatus.Pending, SubscriberStatus.Active, SubscriberStatus.Unsubscribed, SubscriberStatus.Suppressed);
         var json = CliOptions.Json();
         var command = new Command("list", "List subscribers with their profiles.") { status, json };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var all = await services.GetRequiredService<SubscriberStore>().ListAsync(result.GetValue(status), ct);
             var profiles = services.GetRequiredService<ProfileStore>();
@@ -169,7 +169,7 @@ public static class SubscribersCommand
     {
         var email = new Option<string>("--email") { Description = "The subscriber to erase.", Required = true };
         var command = new Command("remove", "Erase a subscriber and their profile (their past deliveries are kept, anonymous).") { email };
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async (services, ct) =>
+        command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var removed = await services.GetRequiredService<SubscriptionService>().RemoveAsync(result.GetValue(email)!, ct);
             if (!removed)

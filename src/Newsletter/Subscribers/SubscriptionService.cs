@@ -4,7 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Data;
 using Newsletter.Matching;
-using Newsletter.Scheduling;
+using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Subscribers;
 
@@ -17,7 +17,7 @@ public sealed class SubscriptionService(
     SubscriberStore subscribers,
     ProfileStore profiles,
     ConfirmationRequests confirmations,
-    IOptions<ScheduleOptions> schedule,
+    IOptions<SendTimeDefaults> schedule,
     TimeProvider clock)
 {
     /// <exception cref="SubscriptionException">Bad input or a duplicate; nothing stored.</exception>
@@ -26,7 +26,7 @@ public sealed class SubscriptionService(
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
         var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
-        var now = Now();
+        var now = Now(clock);
         var subscriber = new Subscriber
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
@@ -190,7 +190,7 @@ public sealed class SubscriptionService(
             return null;
         }
         var kept = await connection.ExecuteAsync(
-            "UPDATE deliveries SET server_reply = NULL, updated_at = @Now WHERE subscriber_id = @Id", new { Id = subscriberId, Now = Now() }, transaction);
+            "UPDATE deliveries SET server_reply = NULL, updated_at = @Now WHERE subscriber_id = @Id", new { Id = subscriberId, Now = Now(clock) }, transaction);
         await connection.ExecuteAsync("UPDATE delivery_papers SET matched = '[]' WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return kept;
@@ -236,8 +236,6 @@ public sealed class SubscriptionService(
 
     private static List<string> Cleaned(IReadOnlyList<string> keywords) =>
         [.. keywords.Select(k => TypedText.Clean(k ?? ""))]; // an empty one stays, so the parser's message names its position
-
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     private static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 }

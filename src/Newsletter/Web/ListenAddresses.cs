@@ -1,3 +1,4 @@
+using Newsletter.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Newsletter.Hosting;

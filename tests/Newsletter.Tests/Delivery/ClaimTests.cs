@@ -31,7 +31,7 @@ public abstract class ClaimTests(Backend backend) : IAsyncLifetime
             }
             await transaction.CommitAsync();
         }
-        await Outbox.AddAsync([.. Enumerable.Range(0, 300).Select(i => new PlannedDigest($"s{i:000}", Day, 0, $"m{i}@example.org",
+        await _services.Get<DigestPlans>().AddAsync([.. Enumerable.Range(0, 300).Select(i => new PlannedDigest($"s{i:000}", Day, 0, $"m{i}@example.org",
             [new SelectedPaper(papers[i % papers.Count], 2, ["kw"], [], [])], "2026-03-11T08:00:00Z"))], CancellationToken.None);
     }
 

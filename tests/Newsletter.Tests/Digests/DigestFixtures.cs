@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Newsletter.Common;

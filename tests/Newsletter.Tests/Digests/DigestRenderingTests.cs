@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MimeKit;
+using Newsletter.Matching;
 using Newsletter.Digests;
 using Newsletter.Papers;
 using Newsletter.Tests.Support;

@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using Newsletter.Digests;
 
 namespace Newsletter.Tests.Digests;

@@ -1,3 +1,4 @@
+using Newsletter.Matching;
 using System.Net;
 using FsCheck;
 using FsCheck.Fluent;

@@ -35,7 +35,7 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
         _source.Script($"/daily/{day}.json", LoopbackServer.File(Corpus.ApiDay(corpusDay), "application/json"));
 
     private Task<IReadOnlyList<RunReport>> WakeUpAsync(string utc) =>
-        _services.Get<ScheduledDigests>().RunDueAsync(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        _services.Get<DailyRun>().RunDueAsync(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
 
     /// <summary>The listing days of the digests recorded, in order, comma-separated.</summary>
     private string DigestDays() => Days("SELECT digest_date AS day FROM deliveries WHERE sequence = 0");

@@ -2,18 +2,19 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Newsletter.Delivery;
 using Newsletter.Subscribers;
 
-namespace Newsletter.Delivery;
+namespace Newsletter.Scheduling;
 
 /// <summary>
 /// In `serve`, sends whatever is owed: confirmation emails as soon as one is queued (and every few seconds, for those
-/// another node queued), digests of any day every <see cref="DeliveryOptions.PumpIntervalSeconds"/>. The daily run
+/// another node queued), digests of any day every <see cref="DeliveryOptions.PumpIntervalSeconds"/>, by the daily run's own send. The daily run
 /// fires on one node (Quartz clustering); the pumps of all nodes then share its send through the claims, and pick up
 /// what a node that died left owed once its lease lapses.
 /// </summary>
 public sealed partial class OutboxPump(
-    Outbox outbox, DigestSender sender, ConfirmationRequests confirmationsQueued, ConfirmationSender confirmations, IOptions<DeliveryOptions> options,
+    Outbox outbox, DailyRun dailyRun, ConfirmationRequests confirmationsQueued, ConfirmationSender confirmations, IOptions<DeliveryOptions> options,
     ILogger<OutboxPump> logger) : BackgroundService
 {
     private static readonly TimeSpan ConfirmationPoll = TimeSpan.FromSeconds(10);
@@ -45,7 +46,7 @@ public sealed partial class OutboxPump(
                 {
                     if (await outbox.AnyOwedAsync(null, stoppingToken))
                     {
-                        var report = await sender.SendOwedAsync(null, stoppingToken);
+                        var report = await dailyRun.SendOwedAsync(null, stoppingToken);
                         LogPumped(report.Sent, report.Failed, report.Suppressed);
                     }
                 }, stoppingToken);
