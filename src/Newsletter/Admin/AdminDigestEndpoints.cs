@@ -23,7 +23,7 @@ public static class AdminDigestEndpoints
     }
 
     private static async Task<IResult> ResendAsync(
-        ResendRequest body, HttpContext context, SubscriberStore subscribers, Outbox outbox, DigestResender resender, IdempotencyKeys keys, AuditLog audit,
+        ResendRequest body, HttpContext context, SubscriberStore subscribers, ResendRecipients choose, DigestResender resender, IdempotencyKeys keys, AuditLog audit,
         CancellationToken cancellationToken)
     {
         if (!AdminProblems.TryDate(body.Date, "date", out var date, out var badDate))
@@ -55,7 +55,7 @@ public static class AdminDigestEndpoints
         }
         try
         {
-            var (recipients, problem) = await RecipientsAsync(body, date.Value, subscribers, outbox, cancellationToken);
+            var (recipients, problem) = await RecipientsAsync(body, date.Value, subscribers, choose, cancellationToken);
             if (problem is not null)
             {
                 await ReleaseAsync(keys, key, body.DryRun);
@@ -91,7 +91,7 @@ public static class AdminDigestEndpoints
     }
 
     private static async Task<(IReadOnlyList<Subscriber> Recipients, IResult? Problem)> RecipientsAsync(
-        ResendRequest body, DateOnly date, SubscriberStore subscribers, Outbox outbox, CancellationToken cancellationToken)
+        ResendRequest body, DateOnly date, SubscriberStore subscribers, ResendRecipients recipients, CancellationToken cancellationToken)
     {
         if (body.SubscriberId is not null)
         {
@@ -109,24 +109,11 @@ public static class AdminDigestEndpoints
             return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the address {address}.")) : ([one], null);
         }
         var filter = body.Filter!;
-        string[] deliveryStatuses = [DeliveryStatus.Pending, DeliveryStatus.Deferred, DeliveryStatus.Uncertain, DeliveryStatus.Sent, DeliveryStatus.Failed];
-        if (filter.DeliveryStatus is not null && !deliveryStatuses.Contains(filter.DeliveryStatus))
+        if (filter.DeliveryStatus is not null && !ResendRecipients.DeliveryStatuses.Contains(filter.DeliveryStatus))
         {
-            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of {string.Join(", ", deliveryStatuses)}"));
+            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of {string.Join(", ", ResendRecipients.DeliveryStatuses)}"));
         }
-        var status = filter.Status ?? SubscriberStatus.Active;
-        var matching = new List<Subscriber>();
-        for (var page = 1; ; page++)
-        {
-            var (items, total) = await subscribers.PageAsync(status, filter.Search, page, 500, cancellationToken);
-            var originals = filter.DeliveryStatus is null ? null : await outbox.OriginalStatusesAsync([.. items.Select(s => s.Id)], date, cancellationToken);
-            matching.AddRange(items.Where(s => originals is null || originals.GetValueOrDefault(s.Id) == filter.DeliveryStatus));
-            if (items.Count == 0 || page * 500 >= total)
-            {
-                break;
-            }
-        }
-        return (matching, null);
+        return (await recipients.ChooseAsync(filter.Status, filter.Search, filter.DeliveryStatus, date, cancellationToken), null);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ValidationProblem>> DeliveriesAsync(

@@ -71,10 +71,7 @@ public sealed class KeyedQuery(string sql, int keysPerStatement = 64)
             list.Append(i == 0 ? "@k0" : $", @k{i}");
         }
         command.CommandText = sql.Replace("{keys}", list.ToString(), StringComparison.Ordinal);
-        if (command is Microsoft.Data.Sqlite.SqliteCommand)
-        {
-            command.Prepare(); // Npgsql prepares by itself once values are set, and refuses to prepare parameters without them
-        }
+        SqlDialect.Of(connection).Prepare(command);
         return command;
     }
 }

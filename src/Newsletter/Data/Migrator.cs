@@ -15,45 +15,30 @@ namespace Newsletter.Data;
 /// </summary>
 public sealed partial class Migrator(Database database, ILogger<Migrator> logger)
 {
-    /// <summary>Any fixed number: the advisory lock every node takes around migrating a PostgreSQL database.</summary>
-    private const long PostgresMigrationLock = 0x4e65_7773_6c74;
+    public static IReadOnlyList<Migration> Sqlite { get; } = LoadEmbedded(SqlDialect.Sqlite.MigrationsFolder);
 
-    public static IReadOnlyList<Migration> Sqlite { get; } = LoadEmbedded("Sqlite");
+    public static IReadOnlyList<Migration> Postgres { get; } = LoadEmbedded(SqlDialect.Postgres.MigrationsFolder);
 
-    public static IReadOnlyList<Migration> Postgres { get; } = LoadEmbedded("Postgres");
-
-    public IReadOnlyList<Migration> Embedded => database.Provider == DatabaseProvider.Postgres ? Postgres : Sqlite;
+    public IReadOnlyList<Migration> Embedded => database.Dialect == SqlDialect.Postgres ? Postgres : Sqlite;
 
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            // WAL lets the web pages read while the worker writes; the setting is stored in the file. Foreign keys are
-            // off while migrating (SQLite changes a table's constraints only by making it again, and dropping a
-            // referenced table would cascade) and every reference is checked before the pass commits.
-            await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;");
-        }
+        await database.Dialect.BeforeMigratingAsync(connection);
         try
         {
             return await MigrateAsync(connection, cancellationToken);
         }
         finally
         {
-            if (database.Provider == DatabaseProvider.Sqlite)
-            {
-                await connection.ExecuteAsync("PRAGMA foreign_keys = ON;");
-            }
+            await database.Dialect.AfterMigratingAsync(connection);
         }
     }
 
     private async Task<MigrationResult> MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (database.Provider == DatabaseProvider.Postgres)
-        {
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@Key)", new { Key = PostgresMigrationLock }, transaction);
-        }
+        await database.Dialect.LockMigrationsAsync(connection, transaction);
         await connection.ExecuteAsync(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -87,10 +72,9 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
             newlyApplied.Add(migration);
             LogApplied(migration.FileName);
         }
-        if (database.Provider == DatabaseProvider.Sqlite && newlyApplied.Count > 0
-            && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: transaction)).FirstOrDefault() is { } broken)
+        if (newlyApplied.Count > 0 && await database.Dialect.CheckMigratedAsync(connection, transaction) is { } problem)
         {
-            throw new MigrationException($"migration {newlyApplied[^1].FileName} left a row of {((IDictionary<string, object>)broken)["table"]} referring to a row that does not exist");
+            throw new MigrationException($"migration {newlyApplied[^1].FileName} left {problem}");
         }
         await transaction.CommitAsync(cancellationToken);
         return new MigrationResult(newlyApplied, Embedded.Count);
@@ -110,10 +94,8 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
         return [.. Embedded.Where(m => !applied.ContainsKey(m.Version))];
     }
 
-    private async Task<bool> HasMigrationTableAsync(DbConnection connection) => await connection.ExecuteScalarAsync<long>(
-        database.Provider == DatabaseProvider.Postgres
-            ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
-            : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") > 0;
+    private async Task<bool> HasMigrationTableAsync(DbConnection connection) =>
+        await connection.ExecuteScalarAsync<long>(database.Dialect.CountMigrationTables) > 0;
 
     private void CheckAppliedAgainstKnown(Dictionary<long, AppliedMigration> applied)
     {

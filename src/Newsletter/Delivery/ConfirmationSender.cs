@@ -94,7 +94,7 @@ public sealed partial class ConfirmationSender(
     private async Task<IReadOnlyList<Claimed>> ClaimAsync(string claimer, string? subscriberId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        var skipLocked = database.Dialect.SkipLocked;
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<Claimed>(
             $"""

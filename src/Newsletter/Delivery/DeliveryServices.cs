@@ -21,6 +21,7 @@ public static class DeliveryServices
         services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<DigestSender>();
         services.AddSingleton<DigestResender>();
+        services.AddSingleton<ResendRecipients>();
         return services;
     }
 }

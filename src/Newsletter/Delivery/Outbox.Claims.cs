@@ -79,7 +79,7 @@ public sealed partial class Outbox
         ClaimCursor? cursor, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        var skipLocked = database.Dialect.SkipLocked;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Id, string Date)>(
             $"""
@@ -104,9 +104,9 @@ public sealed partial class Outbox
     /// <summary>Extends the lease on everything this sender still holds (so only a dead sender's claims lapse).</summary>
     public async Task RenewClaimsAsync(string claimer, TimeSpan lease, CancellationToken cancellationToken)
     {
-        // PostgreSQL: rows locked right now are being marked sent (they leave 'pending' anyway); waiting for them while
-        // the marking waits for rows this statement holds would be a deadlock, so skip them
-        var skipLocked = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        // rows locked right now are being marked sent (they leave 'pending' anyway); waiting for them while the
+        // marking waits for rows this statement holds would be a deadlock, so skip them where rows are locked
+        var skipLocked = database.Dialect.SkipLocked;
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             $"""

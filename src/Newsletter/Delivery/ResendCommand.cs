@@ -13,9 +13,9 @@ public static class ResendCommand
         var date = CliOptions.Date("The listing day of the digest to send again.");
         date.Required = true;
         var email = new Option<string?>("--email") { Description = "The subscriber to send it to again." };
-        var all = new Option<bool>("--all") { Description = "Every active subscriber who had a digest that day." };
+        var all = new Option<bool>("--all") { Description = "Every active subscriber (one without a digest that day is listed as skipped)." };
         var deliveryStatus = new Option<string?>("--delivery-status") { Description = "With --all: only those whose digest that day is pending, deferred, uncertain, sent or failed." };
-        deliveryStatus.AcceptOnlyFromAmong(DeliveryStatus.Pending, DeliveryStatus.Deferred, DeliveryStatus.Uncertain, DeliveryStatus.Sent, DeliveryStatus.Failed);
+        deliveryStatus.AcceptOnlyFromAmong([.. ResendRecipients.DeliveryStatuses]);
         var dryRun = new Option<bool>("--dry-run") { Description = "Say who would get what; record and send nothing." };
         var json = CliOptions.Json();
         var command = new Command("resend", "Send a day's digest again (one more copy each time), as its own delivery.") { date, email, all, deliveryStatus, dryRun, json };
@@ -38,11 +38,7 @@ public static class ResendCommand
             }
             else
             {
-                var outbox = services.GetRequiredService<Outbox>();
-                var wanted = result.GetValue(deliveryStatus);
-                var active = await subscribers.ListAsync(SubscriberStatus.Active, ct);
-                var originals = await outbox.OriginalStatusesAsync([.. active.Select(s => s.Id)], day, ct);
-                recipients = [.. active.Where(s => originals.TryGetValue(s.Id, out var original) && (wanted is null || original == wanted))];
+                recipients = await services.GetRequiredService<ResendRecipients>().ChooseAsync(null, null, result.GetValue(deliveryStatus), day, ct);
             }
             var report = await ProgressDisplay.RunAsync(context, result.GetValue(json),
                 progress => services.GetRequiredService<DigestResender>().ResendAsync(recipients, day, result.GetValue(dryRun), ct, progress));

@@ -37,8 +37,8 @@ public sealed class DigestPlans(Database database)
 
     public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
 
-    /// <summary>How many <see cref="AddAsync"/> calls are worth running at once: one per core on PostgreSQL (up to 4), one on SQLite.</summary>
-    public int ConcurrentWriters => database.Provider == DatabaseProvider.Postgres ? Math.Clamp(Environment.ProcessorCount, 2, 4) : 1;
+    /// <summary>How many <see cref="AddAsync"/> calls are worth running at once.</summary>
+    public int ConcurrentWriters => database.Dialect.ConcurrentWriters;
 
     /// <summary>Records planned digests with their papers; digests already owed or sent are left as they are.</summary>
     /// <returns>How many were new.</returns>
@@ -50,7 +50,7 @@ public sealed class DigestPlans(Database database)
         if (added.Count > 0)
         {
             // only the digests this transaction added: their rows cannot have papers yet, so no paper row needs a
-            // conflict check (on PostgreSQL they go by COPY straight into the table: most of a day's plan is these rows)
+            // conflict check (where the database copies in bulk they go straight into the table: most of a day's plan is these rows)
             var papers = digests.Where(d => added.Contains(d.Id)).SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
             await PaperInsert.InsertNewAsync(connection, transaction, papers, cancellationToken);
         }
@@ -61,22 +61,11 @@ public sealed class DigestPlans(Database database)
     /// <summary>A day's plan this large changes the tables enough that the query planner should look at them again.</summary>
     public const int ManyDigests = 1_000;
 
-    /// <summary>
-    /// Brings the query planner's statistics up to date after a large plan. PostgreSQL's autovacuum analyses a
-    /// table some time after a bulk insert, but the send starts at once: on a table it has no statistics for, the
-    /// planner guesses that 64 keys match a third of the table and reads every paper row of the day for each claimed
-    /// batch (measured: 60 ms per batch of 64 digests at 30,000 digests, growing with the day). SQLite has no
-    /// statistics unless asked to gather them and plans these reads from the indexes alone (EXPLAIN QUERY PLAN
-    /// checked): nothing to do there.
-    /// </summary>
+    /// <summary>Brings the query planner's statistics up to date after a large plan, where the database keeps any.</summary>
     public async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {
-        if (database.Provider != DatabaseProvider.Postgres)
-        {
-            return;
-        }
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("ANALYZE deliveries, delivery_papers", cancellationToken: cancellationToken));
+        await database.Dialect.RefreshStatisticsAsync(connection, "deliveries, delivery_papers", cancellationToken);
     }
 
     /// <summary>Subscribers who already have their digest (owed or sent) for the day.</summary>

@@ -26,7 +26,7 @@ public sealed record StartupSummary(IReadOnlyList<string> Addresses, string Link
         return new StartupSummary(
             addresses,
             services.GetRequiredService<IOptions<SiteOptions>>().Value.BaseUrl,
-            database.Provider == DatabaseProvider.Sqlite ? $"SQLite {database.Description}" : database.Description, // the description never holds the password
+            database.FilePath is not null ? $"SQLite {database.Description}" : database.Description, // the description never holds the password
             string.IsNullOrWhiteSpace(smtp.Host)
                 ? $"no SMTP server (Smtp:Host is empty): .eml files in {home.Resolve(smtp.PickupFolder)}"
                 : $"SMTP {smtp.Host}:{smtp.Port.ToString(CultureInfo.InvariantCulture)}, from {smtp.From}",

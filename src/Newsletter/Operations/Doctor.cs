@@ -143,7 +143,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
 
     private static async Task<bool> CheckDatabaseAsync(Database database, List<Finding> findings, CancellationToken cancellationToken)
     {
-        if (database.Provider == DatabaseProvider.Sqlite && database.FilePath is { } path && !File.Exists(path))
+        if (database.FilePath is { } path && !File.Exists(path))
         {
             findings.Add(new Finding("database", FindingStatus.Warning, $"the database file {path} does not exist yet.",
                 "Run `newsletter db migrate` to create it (serve and every command also create it on first use). If it should exist, check Database:ConnectionString."));
@@ -159,9 +159,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
         catch (Exception e) when (e is DbException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
         {
             findings.Add(new Finding("database", FindingStatus.Failed, $"{database.Description} cannot be opened: {e.Message}",
-                database.Provider == DatabaseProvider.Postgres
-                    ? "Check that PostgreSQL is running and that Database:ConnectionString has the right host, port, database, user and password."
-                    : "Check Database:ConnectionString, and that this user may read and write the file and its folder."));
+                database.Dialect.CannotOpenHint));
             return false;
         }
     }

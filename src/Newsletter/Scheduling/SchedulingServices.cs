@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,15 +31,7 @@ public static partial class SchedulingServices
             q.UsePersistentStore(store =>
             {
                 // the tables come from our own migrations (0005), like every other table
-                if (database.Provider == DatabaseProvider.Postgres)
-                {
-                    store.UsePostgres(database.ConnectionString);
-                    store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(5));
-                }
-                else
-                {
-                    store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = database.FilePath ?? throw new InvalidOperationException("the scheduler needs a database file"), DefaultTimeout = 30 }.ToString());
-                }
+                database.Dialect.UseAsJobStore(store, database);
                 store.UseSystemTextJsonSerializer();
             });
         });

@@ -44,4 +44,16 @@ public sealed class FolderDependencyTests
 
         Assert.Empty(namespaces.Except(Order));
     }
+
+    [Fact]
+    public void Only_Data_knows_which_database_it_talks_to()
+    {
+        // every SQL difference is answered by the provider's SqlDialect; no other folder may reach a driver
+        var result = Types.InAssembly(typeof(Newsletter.Common.SiteOptions).Assembly)
+            .That().DoNotResideInNamespace("Newsletter.Data")
+            .ShouldNot().HaveDependencyOnAny("Npgsql", "NpgsqlTypes", "Microsoft.Data.Sqlite")
+            .GetResult();
+
+        Assert.True(result.IsSuccessful, "uses a database driver outside Data: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
 }

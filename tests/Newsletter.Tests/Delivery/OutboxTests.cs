@@ -176,7 +176,7 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     public async Task A_large_plan_is_recorded_whole_with_awkward_text_intact_and_a_second_time_not_at_all()
     {
         // enough rows for PostgreSQL's COPY path; keywords holding what a text format would have to escape
-        const int count = MultiRowInsert<int>.PostgresCopyFrom + 50;
+        const int count = PostgresDialect.CopyFrom + 50;
         await AddBulkSubscribersAsync(count);
         string[] awkward = ["tab\there", "line\nbreak", "back\\slash \\N", "\"quoted\" ünïcödé ∑", "carriage\rreturn"];
         var digests = Enumerable.Range(0, count).Select(i => new PlannedDigest(
@@ -207,7 +207,7 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
     public async Task A_large_plan_overlapping_recorded_digests_adds_the_new_ones_with_their_papers_and_leaves_the_others_as_they_were()
     {
         // large enough that PostgreSQL writes the new digests' papers by COPY straight into the table
-        const int recorded = 150, count = 2 * MultiRowInsert<int>.PostgresCopyFrom;
+        const int recorded = 150, count = 2 * PostgresDialect.CopyFrom;
         await AddBulkSubscribersAsync(count);
         PlannedDigest Bulk(int i, params int[] papers) => Plan($"bulk{i:D4}", Day1, papers);
 

@@ -22,7 +22,7 @@ public abstract class LargeListingTests(Backend backend) : IAsyncLifetime
     [Fact]
     public async Task A_large_listing_is_stored_whole_with_empty_values_intact_and_a_second_save_only_updates()
     {
-        var count = MultiRowInsert<int>.PostgresCopyFrom + 50;
+        var count = PostgresDialect.CopyFrom + 50;
         var store = _services.Get<PaperStore>();
         var first = Enumerable.Range(0, count).Select(i => Numbered(i, i)).ToList();
 
