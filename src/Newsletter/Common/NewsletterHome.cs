@@ -1,4 +1,3 @@
-using Newsletter.Hosting;
 namespace Newsletter.Common;
 
 /// <summary>

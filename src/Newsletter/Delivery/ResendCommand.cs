@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Newsletter.Cli;
-using Newsletter.Hosting;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Delivery;

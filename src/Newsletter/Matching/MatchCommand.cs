@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Newsletter.Cli;
-using Newsletter.Hosting;
 using Newsletter.Sources;
 
 namespace Newsletter.Matching;

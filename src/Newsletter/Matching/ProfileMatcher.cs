@@ -1,4 +1,3 @@
-using Newsletter.Digests;
 
 namespace Newsletter.Matching;
 

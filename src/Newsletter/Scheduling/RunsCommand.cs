@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Newsletter.Cli;
-using Newsletter.Hosting;
 
 namespace Newsletter.Scheduling;
 

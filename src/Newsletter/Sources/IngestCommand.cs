@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Newsletter.Cli;
-using Newsletter.Hosting;
 
 namespace Newsletter.Sources;
 

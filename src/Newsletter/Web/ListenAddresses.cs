@@ -1,7 +1,6 @@
 using Newsletter.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Newsletter.Hosting;
 
 namespace Newsletter.Web;
 
