@@ -28,7 +28,8 @@ public static class NewsletterCli
         root.Subcommands.Add(PapersCommand.Create(context));
         root.Subcommands.Add(DatabaseCommand.Create(context));
         root.Subcommands.Add(Matching.MatchCommand.Create(context));
-        root.Subcommands.Add(Subscribers.SubscribersCommand.Create(context));
+        root.Subcommands.Add(Subscribers.SubscribersCommand.Create(context, async (services, subscriberId, ct) =>
+            (await services.GetRequiredService<Delivery.ConfirmationSender>().SendOwedAsync(subscriberId, ct)).GetValueOrDefault(subscriberId)));
         root.Subcommands.Add(new Command("digest", "Run the daily digest by hand, preview one, or send one again.")
         {
             DigestRunCommand.Create(context), Digests.DigestPreviewCommand.Create(context), Delivery.ResendCommand.Create(context),

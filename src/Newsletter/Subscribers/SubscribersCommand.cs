@@ -4,11 +4,15 @@ using Newsletter.Matching;
 
 namespace Newsletter.Subscribers;
 
+/// <summary>Sends a subscriber's queued confirmation email now; returns what went wrong, or null.</summary>
+/// <remarks>Sending is Delivery's, a later folder: the composition root hands it to the command.</remarks>
+public delegate Task<string?> SendConfirmationNow(IServiceProvider services, string subscriberId, CancellationToken cancellationToken);
+
 public static class SubscribersCommand
 {
-    public static Command Create(CliContext context) => new("subscribers", "Add, list, change, suppress and remove subscribers.")
+    public static Command Create(CliContext context, SendConfirmationNow sendConfirmation) => new("subscribers", "Add, list, change, suppress and remove subscribers.")
     {
-        Add(context),
+        Add(context, sendConfirmation),
         List(context),
         Update(context),
         Suppress(context),
@@ -73,7 +77,7 @@ public static class SubscribersCommand
             ?? throw new UsageException($"no subscriber with the address {address}");
     }
 
-    private static Command Add(CliContext context)
+    private static Command Add(CliContext context, SendConfirmationNow sendConfirmation)
     {
         var email = new Option<string>("--email") { Description = "The subscriber's address.", Required = true };
         var name = new Option<string?>("--name") { Description = "How emails greet them." };
@@ -97,7 +101,7 @@ public static class SubscribersCommand
             var s = added.Subscriber;
             // no service runs beside a command to send the queued confirmation: send it now, and say how it went
             var problem = s.Status == SubscriberStatus.Pending
-                ? (await services.GetRequiredService<Delivery.ConfirmationSender>().SendOwedAsync(s.Id, ct)).GetValueOrDefault(s.Id)
+                ? await sendConfirmation(services, s.Id, ct)
                 : null;
             if (result.GetValue(json))
             {

@@ -24,7 +24,8 @@ public sealed partial class SourceDependencyTests
             var text = File.ReadAllText(file);
             var own = Namespace().Match(text) is { Success: true } ns ? ns.Groups[1].Value : "Hosting"; // Program.cs: the composition root
             var position = order.IndexOf(own);
-            foreach (Match reference in Reference().Matches(Namespace().Replace(text, "")))
+            var code = LineComment().Replace(Text().Replace(Namespace().Replace(text, ""), "\"\""), "");
+            foreach (Match reference in Reference().Matches(code).Concat(RelativeReference().Matches(code)).Where(m => order.Contains(m.Groups[1].Value)))
             {
                 var used = reference.Groups[1].Value;
                 if (order.IndexOf(used) > position)
@@ -54,4 +55,15 @@ public sealed partial class SourceDependencyTests
 
     [GeneratedRegex(@"\bNewsletter\.(\w+)\b")]
     private static partial Regex Reference();
+
+    /// <summary>A folder named from inside Newsletter without its prefix (<c>Delivery.ConfirmationSender</c>): not after a dot.</summary>
+    [GeneratedRegex(@"(?<![\w.])(\w+)\.[A-Z]\w*")]
+    private static partial Regex RelativeReference();
+
+    /// <summary>String literals (raw, verbatim, plain), which may hold anything: settings' names, URLs.</summary>
+    [GeneratedRegex(@"\$*""""""[\s\S]*?""""""|[$@]*""(?:[^""\\\n]|\\.|"""")*""")]
+    private static partial Regex Text();
+
+    [GeneratedRegex(@"//.*$", RegexOptions.Multiline)]
+    private static partial Regex LineComment();
 }
