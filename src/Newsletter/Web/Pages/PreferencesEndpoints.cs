@@ -92,9 +92,7 @@ public static class PreferencesEndpoints
         HttpContext context, SiteOptions site, Subscriber subscriber, ProfileForm form, Dictionary<string, string> errors, string? notice,
         int savedPapersPerEmail, RecentPapersPreview preview, CancellationToken cancellationToken)
     {
-        var unsubscribe = context.RequestServices.GetService(typeof(LinkSigner)) is LinkSigner signer
-            ? signer.Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe)
-            : "/unsubscribe";
+        var unsubscribe = context.RequestServices.GetRequiredService<LinkSigner>().Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe);
         var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
             : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),
