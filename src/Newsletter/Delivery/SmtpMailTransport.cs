@@ -11,9 +11,9 @@ namespace Newsletter.Delivery;
 
 /// <summary>
 /// Sends over a pool of SMTP connections, each opened on a socket with TCP_NODELAY (MailKit writes each command
-/// separately; with Nagle's algorithm every message stalls about 40 ms) and reused for many messages. A shared
-/// pacer holds the configured rate. 4xx replies, dropped connections and timeouts are retried with exponential
-/// backoff on a fresh connection; a 5xx reply is final and reported with the server's words.
+/// separately; with Nagle's algorithm every message waits for the server's delayed acknowledgement) and reused for
+/// many messages. A shared pacer holds the configured rate. 4xx replies, dropped connections and timeouts are
+/// retried with exponential backoff on a fresh connection; a 5xx reply is final and reported with the server's words.
 /// </summary>
 public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger, SendPacer? pacer = null) : IMailTransport
 {

@@ -14,7 +14,7 @@ namespace Newsletter.Digests;
 public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
 {
     private readonly SiteOptions _site = site.Value;
-    // bounded: a block with its two parts and script object is ~8 KB, so these hold at most ~250 MB
+    // bounded: each block holds its two rendered parts and a script object, and a large day's distinct blocks must not take all the memory
     private readonly PaperBlocks _blocks = new(20_000);
     private readonly PaperBlocks _rankFreeBlocks = new(10_000);
     private Func<int, SelectedPaper, DigestPaper>? _renderBlock;
@@ -59,10 +59,10 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     {
         var model = Model(recipient, date, papers);
         var (html, text) = Render(model);
-        // the parameterless constructor generates a Message-ID from the host name (~20 µs); ours is set below
+        // not the parameterless constructor: it generates a Message-ID from the host name, work thrown away as ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
         // a copy per message: MimeKit's address list subscribes to its addresses' Changed event, so adding the shared
-        // instance would make it hold on to every message ever composed (a send of 100,000 digests kept them all)
+        // instance would make it hold on to every message ever composed, and a large send would keep them all in memory
         message.From.Add(new MailboxAddress(from.Name, from.Address));
         message.To.Add(new MailboxAddress(model.SubscriberName, recipient.Email));
         message.Subject = Subject(model);

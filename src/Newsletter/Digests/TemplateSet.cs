@@ -21,6 +21,9 @@ public sealed class TemplateSet
     public const string PaperHtml = "digest-paper.sbnhtml";
     public const string PaperText = "digest-paper.sbntxt";
 
+    /// <summary>Every template the folder must hold; all are read and checked at start-up.</summary>
+    public static readonly IReadOnlyList<string> Names = [DigestHtml, DigestText, PaperHtml, PaperText, ConfirmHtml, ConfirmText];
+
     private readonly Dictionary<string, Template> _templates;
 
     public TemplateSet(IOptions<TemplateOptions> options, NewsletterHome home)
@@ -44,9 +47,9 @@ public sealed class TemplateSet
         Folder = folder;
         if (!Directory.Exists(folder))
         {
-            throw new TemplateException($"the templates folder {folder} does not exist (setting Templates:Folder).");
+            throw new TemplateException($"the templates folder {folder} does not exist (setting {TemplateOptions.Section}:{nameof(TemplateOptions.Folder)}).");
         }
-        _templates = new[] { DigestHtml, DigestText, PaperHtml, PaperText, ConfirmHtml, ConfirmText }.ToDictionary(name => name, name => Load(folder, name));
+        _templates = Names.ToDictionary(name => name, name => Load(folder, name));
         foreach (var paper in SampleModels.Digest.Papers)
         {
             Validate(PaperHtml, new PaperScope(paper, null));

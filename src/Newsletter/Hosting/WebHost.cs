@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
 using Newsletter.Common;
@@ -55,7 +56,10 @@ public static class WebHost
         addServices?.Invoke(builder.Services);
         if (builder.Configuration.GetValue(ScheduleOptions.Section + ":" + nameof(ScheduleOptions.Enabled), true))
         {
+            // Quartz's job store is set up as services are registered, before the container could build the database:
+            // the one built for it here is the container's Database too, so there is one data source, disposed with the container
             var database = new Database(Options.Create(builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()), home);
+            builder.Services.Replace(ServiceDescriptor.Singleton(_ => database));
             builder.Services.AddScheduler(database);
         }
         var app = builder.Build();

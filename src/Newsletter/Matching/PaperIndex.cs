@@ -31,7 +31,7 @@ public sealed class PaperIndex
     {
         Papers = papers;
         Words = Math.Max(1, (papers.Count + 63) / 64);
-        // about one joinable pair per 8.4 characters of English abstract: sized once, the list is not copied as it grows
+        // sized once, a little above the joinable pairs English titles and abstracts have for their length, so the list is not copied as it grows
         var characters = papers.Sum(p => (long)p.Title.Length + p.Summary.Length);
         _joined = new((int)Math.Min(characters / 8 + 16, Array.MaxLength));
     }

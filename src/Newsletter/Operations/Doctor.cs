@@ -220,7 +220,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
     private async Task<Finding> CheckSourceAsync(SourcesOptions sources, CancellationToken cancellationToken)
     {
         var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1);
-        var url = sources.DailyUrl.Replace("{date}", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var url = sources.DailyUrlFor(day);
         const string fix = "Check Sources:DailyUrl, this machine's internet access (proxy, firewall, DNS), and whether the site is up.";
         // the listing fetcher's body reader, so the answer is read no further than Sources:MaxListingBytes
         using var http = new HttpClient(new ListingBodyHandler(Options.Create(sources)) { InnerHandler = new SocketsHttpHandler() })

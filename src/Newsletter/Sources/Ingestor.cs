@@ -16,7 +16,7 @@ public sealed partial class Ingestor(
 {
     public async Task<IngestReport> IngestAsync(IngestRequest request, CancellationToken cancellationToken)
     {
-        var from = request.From ?? DailyUrl(request.Date ?? Today());
+        var from = request.From ?? options.Value.DailyUrlFor(request.Date ?? Today());
         var fetched = await fetcher.FetchAsync(from, cancellationToken);
         var listing = ListingParser.Parse(fetched.Content, fetched.Source, request.Format);
         foreach (var warning in listing.Warnings)
@@ -43,9 +43,6 @@ public sealed partial class Ingestor(
         }
         return new IngestReport(fetched.Source, listing.Format, day, request.DryRun, listing.Papers, changes, listing.Warnings);
     }
-
-    private string DailyUrl(DateOnly day) =>
-        options.Value.DailyUrl.Replace("{date}", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 

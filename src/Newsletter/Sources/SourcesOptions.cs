@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Common;
 
@@ -9,6 +10,9 @@ public sealed class SourcesOptions
 
     /// <summary>Where the daily list is fetched when no --from is given; <c>{date}</c> becomes YYYY-MM-DD.</summary>
     public string DailyUrl { get; set; } = "https://huggingface.co/api/daily_papers?date={date}&limit=100";
+
+    /// <summary>The address of <paramref name="day"/>'s list: <see cref="DailyUrl"/> with its <c>{date}</c> filled in.</summary>
+    public string DailyUrlFor(DateOnly day) => DailyUrl.Replace("{date}", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     public string UserAgent { get; set; } = "Newsletter/1.0 (self-hosted trending-papers digest; one fetch per day)";
 
@@ -33,7 +37,7 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
     public ValidateOptionsResult Validate(string? name, SourcesOptions o)
     {
         var failures = new List<string>();
-        var probe = o.DailyUrl?.Replace("{date}", "2026-01-01", StringComparison.Ordinal);
+        var probe = o.DailyUrl is null ? null : o.DailyUrlFor(new DateOnly(2026, 1, 1));
         if (!Uri.TryCreate(probe, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             failures.Add($"{SourcesOptions.Section}:DailyUrl: '{o.DailyUrl}' is not an absolute http(s) URL.");

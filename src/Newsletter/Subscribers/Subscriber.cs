@@ -25,7 +25,4 @@ public sealed class Subscriber
 
     /// <summary>The last listing day (YYYY-MM-DD) they were planned for, whether or not anything matched.</summary>
     public string? LastPlannedDay { get; init; }
-
-    /// <summary>Active and not paused: gets the daily digest.</summary>
-    public bool Receives => Status == SubscriberStatus.Active && PausedAt is null;
 }

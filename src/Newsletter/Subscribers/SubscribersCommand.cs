@@ -129,11 +129,11 @@ public static class SubscribersCommand
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var all = await services.GetRequiredService<SubscriberStore>().ListAsync(result.GetValue(status), ct);
-            var profiles = services.GetRequiredService<ProfileStore>();
+            var profiles = await services.GetRequiredService<ProfileStore>().GetManyAsync([.. all.Select(s => s.Id)], ct);
             var rows = new List<object>();
             foreach (var s in all)
             {
-                var p = await profiles.GetAsync(s.Id, ct);
+                var p = profiles.GetValueOrDefault(s.Id);
                 rows.Add(new
                 {
                     id = s.Id,

@@ -19,39 +19,31 @@ public static class ConfirmEndpoints
         return app;
     }
 
-    private static async Task<ContentHttpResult> ShowAsync(
-        string? token, HttpContext context, SignedLink links, LinkSigner signer, IOptions<SiteOptions> site, CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Confirm, cancellationToken);
-        if (subscriber is null)
+    private static Task<IResult> ShowAsync(
+        string? token, HttpContext context, SignedLink links, LinkSigner signer, IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(token, LinkPurpose.Confirm, subscriber =>
         {
-            return problem!;
-        }
-        if (subscriber.Status != SubscriberStatus.Pending)
-        {
-            return Done(site.Value, subscriber, signer, alreadyDone: true);
-        }
-        return PageLayout.Page(site.Value.Name, "Confirm your subscription", Html.Of($"""
-            <p>Start the daily digest for <strong>{subscriber.Email}</strong>?</p>
-            <form method="post" action="/confirm">
-            {FormProtection.Field(context)}
-            <input type="hidden" name="token" value="{token}">
-            <button type="submit">Confirm my subscription</button>
-            </form>
-            """));
-    }
+            if (subscriber.Status != SubscriberStatus.Pending)
+            {
+                return Done(site.Value, subscriber, signer, alreadyDone: true);
+            }
+            return PageLayout.Page(site.Value.Name, "Confirm your subscription", Html.Of($"""
+                <p>Start the daily digest for <strong>{subscriber.Email}</strong>?</p>
+                <form method="post" action="/confirm">
+                {FormProtection.Field(context)}
+                <input type="hidden" name="token" value="{token}">
+                <button type="submit">Confirm my subscription</button>
+                </form>
+                """));
+        }, cancellationToken);
 
-    private static async Task<ContentHttpResult> ConfirmAsync(
-        [FromForm] TokenForm form, SignedLink links, LinkSigner signer, SubscriberStore subscribers, IOptions<SiteOptions> site, CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Confirm, cancellationToken);
-        if (subscriber is null)
+    private static Task<IResult> ConfirmAsync(
+        [FromForm] TokenForm form, SignedLink links, LinkSigner signer, SubscriberStore subscribers, IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(form.Token, LinkPurpose.Confirm, async subscriber =>
         {
-            return problem!;
-        }
-        var activated = await subscribers.ConfirmAsync(subscriber.Id, cancellationToken);
-        return Done(site.Value, (await subscribers.GetAsync(subscriber.Id, cancellationToken)) ?? subscriber, signer, alreadyDone: !activated);
-    }
+            var activated = await subscribers.ConfirmAsync(subscriber.Id, cancellationToken);
+            return Done(site.Value, (await subscribers.GetAsync(subscriber.Id, cancellationToken)) ?? subscriber, signer, alreadyDone: !activated);
+        }, cancellationToken);
 
     private static ContentHttpResult Done(SiteOptions site, Subscriber subscriber, LinkSigner signer, bool alreadyDone)
     {

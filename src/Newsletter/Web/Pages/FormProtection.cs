@@ -8,7 +8,7 @@ public static class FormProtection
     /// <summary>The hidden anti-forgery field every form carries (its cookie is set on the same response).</summary>
     public static Markup Field(HttpContext context)
     {
-        var tokens = context.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(context) : null;
-        return tokens is null ? Markup.Empty : Html.Of($"""<input type="hidden" name="{tokens.FormFieldName}" value="{tokens.RequestToken}">""");
+        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        return Html.Of($"""<input type="hidden" name="{tokens.FormFieldName}" value="{tokens.RequestToken}">""");
     }
 }

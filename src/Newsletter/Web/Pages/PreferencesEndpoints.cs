@@ -24,77 +24,63 @@ public static class PreferencesEndpoints
         return app;
     }
 
-    private static async Task<ContentHttpResult> ShowAsync(
-        string? token, string? saved, HttpContext context, SignedLink links, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
-        CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
-        if (subscriber is null)
+    private static Task<IResult> ShowAsync(
+        string? token, string? saved, HttpContext context, SignedLink links, LinkSigner signer, ProfileStore profiles, RecentPapersPreview preview,
+        IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(token, LinkPurpose.Preferences, async subscriber =>
         {
-            return problem!;
-        }
-        var profile = await profiles.GetAsync(subscriber.Id, cancellationToken);
-        var form = ProfileForm.From(subscriber, profile);
-        form.Token = token;
-        // the notice reads what is stored, so a link with "saved" in it says nothing a save did not
-        var notice = saved != "1" ? null
-            : subscriber.PausedAt is not null ? "Saved. Your digests are paused until you untick “Pause”."
-            : "Saved. Your next digest uses these settings.";
-        return await PageAsync(context, site.Value, subscriber, form, [], notice, SavedPapersPerEmail(profile), preview, cancellationToken);
-    }
+            var profile = await profiles.GetAsync(subscriber.Id, cancellationToken);
+            var form = ProfileForm.From(subscriber, profile);
+            form.Token = token;
+            // the notice reads what is stored, so a link with "saved" in it says nothing a save did not
+            var notice = saved != "1" ? null
+                : subscriber.PausedAt is not null ? "Saved. Your digests are paused until you untick “Pause”."
+                : "Saved. Your next digest uses these settings.";
+            return await PageAsync(context, signer, site.Value, subscriber, form, [], notice, SavedPapersPerEmail(profile), preview, cancellationToken);
+        }, cancellationToken);
 
-    private static async Task<Results<SeeOtherHttpResult, ContentHttpResult>> SaveAsync(
-        [FromForm] ProfileForm form, HttpContext context, SignedLink links, SubscriptionService subscriptions, ProfileStore profiles, RecentPapersPreview preview,
-        IOptions<SiteOptions> site, CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Preferences, cancellationToken);
-        if (subscriber is null)
+    private static Task<IResult> SaveAsync(
+        [FromForm] ProfileForm form, HttpContext context, SignedLink links, LinkSigner signer, SubscriptionService subscriptions, ProfileStore profiles,
+        RecentPapersPreview preview, IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(form.Token, LinkPurpose.Preferences, async subscriber =>
         {
-            return problem!;
-        }
-        form.Email = subscriber.Email;
-        var (settings, errors) = form.Read();
-        if (settings is not null && form.Action != "preview")
-        {
-            try
+            form.Email = subscriber.Email;
+            var (settings, errors) = form.Read();
+            if (settings is not null && form.Action != "preview")
             {
-                // the page has no field for the minimum score (an admin sets it): the change leaves it as stored
-                await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
-                    form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                    Paused: form.Paused is not null), cancellationToken);
-                return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
+                try
+                {
+                    // the page has no field for the minimum score (an admin sets it): the change leaves it as stored
+                    await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
+                        form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
+                        Paused: form.Paused is not null), cancellationToken);
+                    return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
+                }
+                catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
+                {
+                    var (field, message) = ProfileForm.ErrorOf(e);
+                    errors[field] = message;
+                }
             }
-            catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
-            {
-                var (field, message) = ProfileForm.ErrorOf(e);
-                errors[field] = message;
-            }
-        }
-        var saved = SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
-        return await PageAsync(context, site.Value, subscriber, form, errors, null, saved, preview, cancellationToken);
-    }
+            var saved = SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
+            return await PageAsync(context, signer, site.Value, subscriber, form, errors, null, saved, preview, cancellationToken);
+        }, cancellationToken);
 
-    private static async Task<ContentHttpResult> PreviewFragmentAsync(
+    private static Task<IResult> PreviewFragmentAsync(
         string? token, string? keywords, string? exclude, string? maxPapers, SignedLink links, ProfileStore profiles, RecentPapersPreview preview,
-        IOptions<SiteOptions> site, CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Preferences, cancellationToken);
-        if (subscriber is null)
+        IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(token, LinkPurpose.Preferences, async subscriber =>
         {
-            return problem!;
-        }
-        var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
-        var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail, cancellationToken);
-        return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
-    }
+            var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
+            var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail, cancellationToken);
+            return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
+        }, cancellationToken);
 
-    private static async Task<ContentHttpResult> PageAsync(
-        HttpContext context, SiteOptions site, Subscriber subscriber, ProfileForm form, Dictionary<string, string> errors, string? notice,
+    private static async Task<IResult> PageAsync(
+        HttpContext context, LinkSigner signer, SiteOptions site, Subscriber subscriber, ProfileForm form, Dictionary<string, string> errors, string? notice,
         int savedPapersPerEmail, RecentPapersPreview preview, CancellationToken cancellationToken)
     {
-        var unsubscribe = context.RequestServices.GetService(typeof(LinkSigner)) is LinkSigner signer
-            ? signer.Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe)
-            : "/unsubscribe";
+        var unsubscribe = signer.Url("unsubscribe", subscriber.Id, subscriber.Secret, LinkPurpose.Unsubscribe);
         var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
             : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),

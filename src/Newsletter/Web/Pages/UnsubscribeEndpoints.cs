@@ -21,28 +21,24 @@ public static partial class UnsubscribeEndpoints
         return app;
     }
 
-    private static async Task<ContentHttpResult> ShowAsync(
-        string? token, HttpContext context, SignedLink links, LinkSigner signer, IOptions<SiteOptions> site, CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Unsubscribe, cancellationToken);
-        if (subscriber is null)
+    private static Task<IResult> ShowAsync(
+        string? token, HttpContext context, SignedLink links, LinkSigner signer, IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
+        links.AnswerAsync(token, LinkPurpose.Unsubscribe, subscriber =>
         {
-            return problem!;
-        }
-        if (subscriber.Status == SubscriberStatus.Unsubscribed)
-        {
-            return Unsubscribed(site.Value, subscriber, token!, context);
-        }
-        var preferences = signer.Url("preferences", subscriber.Id, subscriber.Secret, LinkPurpose.Preferences);
-        return PageLayout.Page(site.Value.Name, "Unsubscribe", Html.Of($"""
-            <p>Stop sending the daily digest to <strong>{subscriber.Email}</strong>?</p>
-            <form method="post" action="/unsubscribe">
-            <input type="hidden" name="token" value="{token}">
-            <button type="submit">Unsubscribe</button>
-            </form>
-            <p>Too many papers? You can also <a href="{preferences}">pause, or change your keywords</a> instead.</p>
-            """));
-    }
+            if (subscriber.Status == SubscriberStatus.Unsubscribed)
+            {
+                return Unsubscribed(site.Value, subscriber, token!, context);
+            }
+            var preferences = signer.Url("preferences", subscriber.Id, subscriber.Secret, LinkPurpose.Preferences);
+            return PageLayout.Page(site.Value.Name, "Unsubscribe", Html.Of($"""
+                <p>Stop sending the daily digest to <strong>{subscriber.Email}</strong>?</p>
+                <form method="post" action="/unsubscribe">
+                <input type="hidden" name="token" value="{token}">
+                <button type="submit">Unsubscribe</button>
+                </form>
+                <p>Too many papers? You can also <a href="{preferences}">pause, or change your keywords</a> instead.</p>
+                """));
+        }, cancellationToken);
 
     private static async Task<IResult> UnsubscribeAsync(
         HttpContext context, SignedLink links, SubscriberStore subscribers, IOptions<SiteOptions> site, ILoggerFactory logs, CancellationToken cancellationToken)
@@ -50,15 +46,17 @@ public static partial class UnsubscribeEndpoints
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : null;
         var token = form?["token"].FirstOrDefault() ?? context.Request.Query["token"].FirstOrDefault();
         var oneClick = form?["List-Unsubscribe"].FirstOrDefault() == "One-Click";
-        var (subscriber, problem) = await links.OpenAsync(token, LinkPurpose.Unsubscribe, cancellationToken);
-        if (subscriber is null)
+        // a mail client posts the one-click form and shows no page: a link that fails the check gets a line of text
+        Func<ContentHttpResult, IResult>? oneClickProblem = oneClick
+            ? problem => TypedResults.Text("This unsubscribe link is not valid or has expired.", statusCode: problem.StatusCode)
+            : null;
+        return await links.AnswerAsync(token, LinkPurpose.Unsubscribe, async subscriber =>
         {
-            return oneClick ? TypedResults.Text("This unsubscribe link is not valid or has expired.", statusCode: problem!.StatusCode) : problem!;
-        }
-        var changed = await subscribers.TransitionAsync(subscriber.Id, [SubscriberStatus.Pending, SubscriberStatus.Active], SubscriberStatus.Unsubscribed,
-            oneClick ? "one-click unsubscribe" : "unsubscribe page", cancellationToken);
-        LogUnsubscribed(logs.CreateLogger(typeof(UnsubscribeEndpoints)), subscriber.Id, oneClick ? "one-click" : "page", changed);
-        return oneClick ? TypedResults.Text("You are unsubscribed.") : Unsubscribed(site.Value, subscriber, token!, context);
+            var changed = await subscribers.TransitionAsync(subscriber.Id, [SubscriberStatus.Pending, SubscriberStatus.Active], SubscriberStatus.Unsubscribed,
+                oneClick ? "one-click unsubscribe" : "unsubscribe page", cancellationToken);
+            LogUnsubscribed(logs.CreateLogger(typeof(UnsubscribeEndpoints)), subscriber.Id, oneClick ? "one-click" : "page", changed);
+            return oneClick ? TypedResults.Text("You are unsubscribed.") : Unsubscribed(site.Value, subscriber, token!, context);
+        }, cancellationToken, oneClickProblem);
     }
 
     /// <summary>
@@ -66,34 +64,30 @@ public static partial class UnsubscribeEndpoints
     /// as a new subscription would. The unsubscribe link (in any old digest, forwarded or leaked) must not be enough
     /// to start mail to an address on its own.
     /// </summary>
-    private static async Task<ContentHttpResult> ResubscribeAsync(
+    private static Task<IResult> ResubscribeAsync(
         [FromForm] TokenForm form, SignedLink links, SubscriptionService subscriptions, IOptions<SiteOptions> site, ILoggerFactory logs,
-        CancellationToken cancellationToken)
-    {
-        var (subscriber, problem) = await links.OpenAsync(form.Token, LinkPurpose.Unsubscribe, cancellationToken);
-        if (subscriber is null)
+        CancellationToken cancellationToken) =>
+        links.AnswerAsync(form.Token, LinkPurpose.Unsubscribe, async subscriber =>
         {
-            return problem!;
-        }
-        if (subscriber.Status == SubscriberStatus.Active)
-        {
-            return PageLayout.Page(site.Value.Name, "You are subscribed", Html.Of($"""
-                <p class="notice">{subscriber.Email} gets the daily digest. Nothing else to do.</p>
+            if (subscriber.Status == SubscriberStatus.Active)
+            {
+                return PageLayout.Page(site.Value.Name, "You are subscribed", Html.Of($"""
+                    <p class="notice">{subscriber.Email} gets the daily digest. Nothing else to do.</p>
+                    """));
+            }
+            if (!await subscriptions.ResubscribeAsync(subscriber.Id, cancellationToken))
+            {
+                return PageLayout.Page(site.Value.Name, "Not subscribed", Html.Of($"""
+                    <p class="notice">This address cannot be subscribed from here. Subscribe again on the <a href="/subscribe">subscribe page</a>.</p>
+                    """));
+            }
+            LogResubscribe(logs.CreateLogger(typeof(UnsubscribeEndpoints)), subscriber.Id);
+            return PageLayout.Page(site.Value.Name, "Check your inbox", Html.Of($"""
+                <p class="notice">A confirmation email is on its way to <strong>{subscriber.Email}</strong>.</p>
+                <p>Open the link in it to get the daily digest again, with the keywords you had. The link is valid for {site.Value.ConfirmLinkDays} days.
+                Nothing arrives? Look in your spam folder.</p>
                 """));
-        }
-        if (!await subscriptions.ResubscribeAsync(subscriber.Id, cancellationToken))
-        {
-            return PageLayout.Page(site.Value.Name, "Not subscribed", Html.Of($"""
-                <p class="notice">This address cannot be subscribed from here. Subscribe again on the <a href="/subscribe">subscribe page</a>.</p>
-                """));
-        }
-        LogResubscribe(logs.CreateLogger(typeof(UnsubscribeEndpoints)), subscriber.Id);
-        return PageLayout.Page(site.Value.Name, "Check your inbox", Html.Of($"""
-            <p class="notice">A confirmation email is on its way to <strong>{subscriber.Email}</strong>.</p>
-            <p>Open the link in it to get the daily digest again, with the keywords you had. The link is valid for {site.Value.ConfirmLinkDays} days.
-            Nothing arrives? Look in your spam folder.</p>
-            """));
-    }
+        }, cancellationToken);
 
     private static ContentHttpResult Unsubscribed(SiteOptions site, Subscriber subscriber, string token, HttpContext context) =>
         PageLayout.Page(site.Name, "You are unsubscribed", Html.Of($"""
