@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Delivery;
 
@@ -18,6 +19,7 @@ public static class DeliveryServices
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<Outbox>();
+        services.AddSingleton<ISubscriberDataHolder>(sp => sp.GetRequiredService<Outbox>());
         services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<DigestSender>();
         services.AddSingleton<DigestResender>();

@@ -7,6 +7,7 @@ using Dapper;
 using Newsletter.Data;
 using Newsletter.Digests;
 using Newsletter.Papers;
+using Newsletter.Subscribers;
 using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Delivery;
@@ -15,8 +16,19 @@ namespace Newsletter.Delivery;
 /// The deliveries table: what is owed to whom, written before sending, marked after the server accepted it.
 /// The unique key (subscriber, day, sequence) decides what is owed, so a rerun or a resumed run adds nothing twice.
 /// </summary>
-public sealed partial class Outbox(Database database, TimeProvider clock)
+public sealed partial class Outbox(Database database, TimeProvider clock) : ISubscriberDataHolder
 {
+    /// <summary>An erased subscriber's deliveries stay for the counts, without the server replies (they often quote the address) or what matched.</summary>
+    public async Task<int> ForgetAsync(DbConnection connection, DbTransaction transaction, string subscriberId, CancellationToken cancellationToken)
+    {
+        var kept = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET server_reply = NULL, updated_at = @Now WHERE subscriber_id = @Id",
+            new { Id = subscriberId, Now = Now(clock) }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE delivery_papers SET matched = '[]' WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction, cancellationToken: cancellationToken));
+        return kept;
+    }
+
     private static readonly KeyedQuery DeliveryPapers = new(
         """
         SELECT delivery_id, paper_id, score, matched, title_spans, summary_spans

@@ -18,6 +18,7 @@ public sealed class SubscriptionService(
     ProfileStore profiles,
     ConfirmationRequests confirmations,
     IOptions<SendTimeDefaults> schedule,
+    IEnumerable<ISubscriberDataHolder> holders,
     TimeProvider clock)
 {
     /// <exception cref="SubscriptionException">Bad input or a duplicate; nothing stored.</exception>
@@ -174,9 +175,9 @@ public sealed class SubscriptionService(
     }
 
     /// <summary>
-    /// Erases everything personal about a subscriber (GDPR): the subscriber row, their profile, and the server
-    /// replies in their deliveries (which often quote the address). The delivery rows stay under the random id,
-    /// which nothing links to a person any more, so the counts stay right.
+    /// Erases everything personal about a subscriber (GDPR): the subscriber row, their profile, and what later
+    /// stages hold about them (the server replies in their deliveries, which often quote the address). The delivery
+    /// rows stay under the random id, which nothing links to a person any more, so the counts stay right.
     /// </summary>
     /// <returns>How many deliveries were kept, anonymous; null when there is no such subscriber.</returns>
     public async Task<int?> EraseAsync(string subscriberId, CancellationToken cancellationToken)
@@ -189,9 +190,11 @@ public sealed class SubscriptionService(
         {
             return null;
         }
-        var kept = await connection.ExecuteAsync(
-            "UPDATE deliveries SET server_reply = NULL, updated_at = @Now WHERE subscriber_id = @Id", new { Id = subscriberId, Now = Now(clock) }, transaction);
-        await connection.ExecuteAsync("UPDATE delivery_papers SET matched = '[]' WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
+        var kept = 0;
+        foreach (var holder in holders)
+        {
+            kept += await holder.ForgetAsync(connection, transaction, subscriberId, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return kept;
     }

@@ -146,6 +146,23 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task Erasing_a_subscriber_keeps_their_deliveries_for_the_counts_without_anything_personal()
+    {
+        var ada = await Add("ada@example.org", ["reinforcement learning"]);
+        await RunDayAsync();
+        await maildev.Server.WaitForAsync(1);
+        Assert.Equal(1, Scalar($"SELECT count(*) FROM deliveries WHERE subscriber_id = '{ada}' AND server_reply IS NOT NULL"));
+
+        var erased = await (await _host.Admin.DeleteAsync($"/admin/api/subscribers/{ada}")).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(1, erased.GetProperty("deliveriesKept").GetInt32());
+        Assert.Equal(0, Scalar($"SELECT count(*) FROM subscribers WHERE id = '{ada}'"));
+        Assert.Equal(1, Scalar($"SELECT count(*) FROM deliveries WHERE subscriber_id = '{ada}' AND server_reply IS NULL AND status = 'sent'"));
+        Assert.True(Scalar($"SELECT count(*) FROM delivery_papers WHERE subscriber_id = '{ada}'") > 0);
+        Assert.Equal(0, Scalar($"SELECT count(*) FROM delivery_papers WHERE subscriber_id = '{ada}' AND matched <> '[]'"));
+    }
+
+    [Fact]
     public async Task Bad_input_gets_problem_details_naming_the_field_and_stores_nothing()
     {
         var badKeyword = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "ada@example.org", keywords = new[] { "RL", "\"policy" } });
