@@ -27,6 +27,7 @@ public static class AllBench
                 ("render", () => RenderBench.RunAsync(["20000"])), // the size issue 5 was measured at: a day's block reuse grows with its digests
                 ("send", () => SendBench.RunAsync(["5000"])),
                 ("end to end", () => EndToEndBench.RunAsync(["10000"])),
+                ("import", () => ImportBench.RunAsync(["100000"])),
             })
             {
                 var suiteClock = Stopwatch.StartNew();

@@ -13,12 +13,13 @@ return suite switch
     "nodes" => await NodesBench.RunAsync(rest),
     "startup" => await StartupBench.RunAsync(rest),
     "e2e" => await EndToEndBench.RunAsync(rest),
+    "import" => await ImportBench.RunAsync(rest),
     "all" => await AllBench.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages], e2e [subscribers],\n        web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3], startup [runs] [published folders: composite, plain]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages], e2e [subscribers],\n        import [rows], web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3], startup [runs] [published folders: composite, plain]");
     return 2;
 }

@@ -27,6 +27,7 @@ public static class AdminApi
             .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .DisableAntiforgery(); // bearer keys, no cookies: nothing for a forged cross-site request to ride on
+        api.MapAdminSubscriberCsv();
         api.MapAdminSubscribers();
         api.MapAdminDigests();
         api.MapAdminRuns();

@@ -83,6 +83,7 @@ public static class AppHost
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<Matching.ProfileStore>();
         services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<SubscriberImport>();
         services.AddSingleton<ConfirmationRequests>();
         services.AddSingleton<DigestPlans>();
         services.AddSingleton<DigestPlanner>();

@@ -16,6 +16,23 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
     private static readonly MultiRowInsert<(string SubscriberId, int Position, string Keyword)> KeywordRows = new(
         "profile_keywords", ["subscriber_id", "position", "keyword"], k => [k.SubscriberId, k.Position, k.Keyword]);
 
+    private static readonly MultiRowInsert<(string SubscriberId, Profile Profile, string Now)> ProfileRows = new(
+        "profiles", ["subscriber_id", "keywords", "exclusions", "max_papers", "min_score", "updated_at"],
+        p => [p.SubscriberId, JsonSerializer.Serialize(p.Profile.Keywords.Select(k => k.Text)), JsonSerializer.Serialize(p.Profile.Exclusions.Select(k => k.Text)),
+              p.Profile.MaxPapers, p.Profile.MinScore, p.Now]);
+
+    /// <summary>
+    /// Stores the profiles of subscribers this transaction just added (none has one yet), already compiled: many at
+    /// a time, for an import.
+    /// </summary>
+    public async Task InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string SubscriberId, Profile Profile)> added, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        await ProfileRows.InsertNewAsync(connection, transaction, [.. added.Select(a => (a.SubscriberId, a.Profile, now))], cancellationToken);
+        await KeywordRows.InsertNewAsync(connection, transaction,
+            [.. added.SelectMany(a => a.Profile.Keywords.Select((k, i) => (a.SubscriberId, i, k.Text)))], cancellationToken);
+    }
+
     /// <exception cref="ProfileValidationException">Nothing is written.</exception>
     public async Task<Profile> SaveAsync(DbConnection connection, DbTransaction transaction, string subscriberId, IReadOnlyList<string> keywords,
         IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken)

@@ -22,11 +22,37 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             """,
             subscriber, transaction);
 
+    private static readonly MultiRowInsert<Subscriber> NewRows = new(
+        "subscribers", ["id", "email", "name", "status", "send_hour", "time_zone", "secret", "created_at", "confirmed_at", "updated_at"],
+        s => [s.Id, s.Email, s.Name, s.Status, s.SendHour, s.TimeZone, s.Secret, s.CreatedAt, s.ConfirmedAt, s.CreatedAt],
+        "ON CONFLICT (email) DO NOTHING");
+
+    /// <summary>Adds many subscribers; an address someone took meanwhile is skipped.</summary>
+    /// <returns>The ids of those added.</returns>
+    public async Task<HashSet<string>> InsertManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Subscriber> added, CancellationToken cancellationToken) =>
+        [.. await NewRows.ExecuteReturningAsync(connection, transaction, added, "id", cancellationToken)];
+
     public async Task<Subscriber?> FindByEmailAsync(string normalisedEmail, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<Subscriber>($"SELECT {Columns} FROM subscribers WHERE email = @Email", new { Email = normalisedEmail });
     }
+
+    /// <summary>The subscribers with these (normalised) addresses, by address; an address nobody has is left out.</summary>
+    public async Task<Dictionary<string, Subscriber>> FindManyByEmailAsync(IReadOnlyList<string> normalisedEmails, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, Subscriber>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        Func<System.Data.Common.DbDataReader, Subscriber>? parse = null;
+        await ByEmail.ForEachRowAsync(connection, null, normalisedEmails, row =>
+        {
+            var subscriber = (parse ??= row.GetRowParser<Subscriber>())(row);
+            found[subscriber.Email] = subscriber;
+        }, cancellationToken);
+        return found;
+    }
+
+    private static readonly KeyedQuery ByEmail = new($"SELECT {Columns} FROM subscribers WHERE email IN ({{keys}})");
 
     public async Task<Subscriber?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -200,7 +200,12 @@ public sealed class SubscriptionService(
     }
 
     /// <summary>Send hour, zone and limits defaulted and checked, keywords compiled; throws on the first problem.</summary>
-    private SubscriptionSettings Check(SubscriptionSettings s)
+    /// <exception cref="SubscriptionException">A setting is out of range; <see cref="SubscriptionException.Field"/> names it.</exception>
+    /// <exception cref="ProfileValidationException">A keyword does not parse.</exception>
+    public SubscriptionSettings Check(SubscriptionSettings s) => Check(s, out _);
+
+    /// <param name="profile">The keywords compiled as they will be stored (under a placeholder subscriber id).</param>
+    public SubscriptionSettings Check(SubscriptionSettings s, out Profile profile)
     {
         var sendHour = s.SendHour ?? schedule.Value.DefaultSendHour;
         if (sendHour is < 0 or > 23)
@@ -228,7 +233,7 @@ public sealed class SubscriptionService(
         }
         var keywords = Cleaned(s.Keywords);
         var exclusions = Cleaned(s.Exclusions);
-        Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
+        profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
         return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
     }
 
@@ -240,7 +245,7 @@ public sealed class SubscriptionService(
     private static List<string> Cleaned(IReadOnlyList<string> keywords) =>
         [.. keywords.Select(k => TypedText.Clean(k ?? ""))]; // an empty one stays, so the parser's message names its position
 
-    private static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+    internal static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 }
 
 public sealed record NewSubscription(

@@ -38,6 +38,8 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         { "GET", "/admin/api/runs" },
         { "GET", "/admin/api/audit" },
         { "GET", "/admin/api/openapi/v1.json" },
+        { "GET", "/admin/api/subscribers/export" },
+        { "POST", "/admin/api/subscribers/import" },
     };
 
     [Theory]
