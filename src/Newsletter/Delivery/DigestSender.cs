@@ -89,6 +89,7 @@ public sealed partial class DigestSender(
     private async Task RecordAsync(OutgoingMail mail, SendOutcome outcome, OwedDigest? owed, SendTally report, SentMarks sentMarks)
     {
         var reply = outcome.ServerReply;
+        report.Settled(mail.Id); // a digest deferred earlier in this run and tried again is no longer waiting
         switch (outcome.Status)
         {
             case SendStatus.Sent:
@@ -131,7 +132,7 @@ public sealed partial class DigestSender(
         var next = now + options.Value.RetryWait(owed.Deferrals);
         await outbox.MarkDeferredAsync(mail.Id, reply ?? "temporary failure", outcome.Attempts, next, uncertain, CancellationToken.None);
         metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", uncertain ? "uncertain" : "deferred"));
-        Interlocked.Increment(ref report.Deferred);
+        report.Waiting(mail.Id);
         LogDeferred(mail.Id, uncertain ? "uncertain" : "deferred", next.UtcDateTime, reply);
 
         Task FailAsync(string failure, string reason)
@@ -305,11 +306,20 @@ public sealed class SendTally(ProgressPhase? progress, string? runId)
     public int Failed;
     public int Suppressed;
     public int Skipped;
-    public int Deferred;
+
+    /// <summary>
+    /// Digests deferred and not settled since: a slow run may try one again once its retry time has come, and
+    /// counting each deferral would report it twice.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _waiting = new(StringComparer.Ordinal);
+
+    public void Waiting(string deliveryId) => _waiting[deliveryId] = true;
+
+    public void Settled(string deliveryId) => _waiting.TryRemove(deliveryId, out _);
 
     /// <summary>The counts so far.</summary>
     public SendReport Report() => new(Volatile.Read(ref Sent), Volatile.Read(ref Failed), Volatile.Read(ref Suppressed), Volatile.Read(ref Skipped),
-        Volatile.Read(ref Retried), Volatile.Read(ref Rendered), Stopwatch.GetElapsedTime(0, Volatile.Read(ref RenderTicks)), Volatile.Read(ref Deferred));
+        Volatile.Read(ref Retried), Volatile.Read(ref Rendered), Stopwatch.GetElapsedTime(0, Volatile.Read(ref RenderTicks)), _waiting.Count);
 }
 
 /// <summary>A sender stopped because it could no longer keep its claims (the database refused to renew them).</summary>
