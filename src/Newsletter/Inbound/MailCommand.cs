@@ -34,9 +34,9 @@ public static class MailCommand
             }
             else
             {
-                var about = processed.SubscriberId is null ? "" : $" subscriber {processed.SubscriberId}{(processed.DeliveryId is null ? "" : $", delivery {processed.DeliveryId}")}";
-                var did = processed.Suppressed ? " (suppressed)" : processed.Unsubscribed ? " (unsubscribed)" : "";
-                await context.Output.WriteLineAsync($"{processed.Kind}{did}:{about} {processed.Reason}");
+                var about = processed.SubscriberId is null ? "" : $" for subscriber {processed.SubscriberId}{(processed.DeliveryId is null ? "" : $" (delivery {processed.DeliveryId})")}";
+                var did = processed.Suppressed ? ", suppressed" : processed.Unsubscribed ? ", unsubscribed" : "";
+                await context.Output.WriteLineAsync($"{processed.Kind}{about}{did}: {processed.Reason}");
             }
             // every message that was read is done with, acted on or ignored on purpose: a mail server piping to this
             // command must not bounce the bounce
