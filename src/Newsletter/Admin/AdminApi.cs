@@ -31,6 +31,7 @@ public static class AdminApi
         api.MapAdminSubscribers();
         api.MapAdminDigests();
         api.MapAdminRuns();
+        api.MapAdminBounces();
         api.MapOpenApi("/openapi/{documentName}.json"); // in the group, so behind the same key: it maps every admin endpoint
         return app;
     }

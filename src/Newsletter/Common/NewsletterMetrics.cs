@@ -23,6 +23,9 @@ public sealed class NewsletterMetrics
         DigestsPlanned = meter.CreateCounter<long>("newsletter.digests.planned", "{digest}", "Digests recorded as owed by runs.");
         Matches = meter.CreateCounter<long>("newsletter.matches", "{match}", "(subscriber, paper) pairs selected for digests by runs.");
         Runs = meter.CreateCounter<long>("newsletter.runs", "{run}", "Digest runs finished, by kind (scheduled, manual, demo) and status (succeeded, failed).");
+        InboundMessages = meter.CreateCounter<long>("newsletter.inbound.messages", "{message}", "Inbound messages processed, by kind (hard-bounce, soft-bounce, complaint, unsubscribe, auto-reply, unrecognised, forged, duplicate).");
+        Bounces = meter.CreateCounter<long>("newsletter.bounces", "{bounce}", "Bounces of sent mail, by kind (hard, soft).");
+        Complaints = meter.CreateCounter<long>("newsletter.complaints", "{complaint}", "Spam complaints about sent mail.");
         SendDuration = meter.CreateHistogram<double>("newsletter.send.duration", "s", "From handing a digest to the transport to the server's final answer.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         var phaseBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] };
@@ -40,6 +43,9 @@ public sealed class NewsletterMetrics
     public Counter<long> DigestsPlanned { get; }
     public Counter<long> Matches { get; }
     public Counter<long> Runs { get; }
+    public Counter<long> InboundMessages { get; }
+    public Counter<long> Bounces { get; }
+    public Counter<long> Complaints { get; }
     public Histogram<double> SendDuration { get; }
     public Histogram<double> RunDuration { get; }
     public Histogram<double> PhaseDuration { get; }

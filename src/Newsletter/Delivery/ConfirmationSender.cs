@@ -17,7 +17,7 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed partial class ConfirmationSender(
     Database database, ConfirmationMail mail, SubscriberStore subscribers, ProfileStore profiles, IMailTransport transport, SenderRegistry senders,
-    IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<ConfirmationSender> logger)
+    IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<ConfirmationSender> logger, ReturnPath returnPath)
 {
     private const int BatchSize = 50;
 
@@ -42,7 +42,7 @@ public sealed partial class ConfirmationSender(
                     LogNotSent(row.Id, problem);
                     continue;
                 }
-                mails.Add((new OutgoingMail(row.Id, message), row.SubscriberId));
+                mails.Add((new OutgoingMail(row.Id, message, returnPath.ForConfirmation(row.SubscriberId)), row.SubscriberId));
             }
             var owners = mails.ToDictionary(m => m.Mail.Id, m => m.SubscriberId, StringComparer.Ordinal);
             await transport.SendAllAsync(Each(mails.Select(m => m.Mail)), async (sent, outcome) =>

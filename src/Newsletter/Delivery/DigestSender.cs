@@ -15,7 +15,8 @@ namespace Newsletter.Delivery;
 /// </summary>
 public sealed partial class DigestSender(
     Outbox outbox, DigestComposer composer, IMailTransport transport, SubscriberStore subscribers, Common.NewsletterMetrics metrics,
-    SenderRegistry senders, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DigestSender> logger)
+    SenderRegistry senders, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DigestSender> logger,
+    ReturnPath returnPath)
 {
     private static readonly TimeSpan WaitForOthers = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LookForDeadEvery = TimeSpan.FromSeconds(2);
@@ -253,7 +254,7 @@ public sealed partial class DigestSender(
             }
             inFlight[owed.DeliveryId] = owed;
             report.Rendered++;
-            yield return new OutgoingMail(owed.DeliveryId, message);
+            yield return new OutgoingMail(owed.DeliveryId, message, returnPath.ForDigest(owed.Recipient.SubscriberId, owed.Date, owed.Sequence));
         }
     }
 

@@ -3,7 +3,8 @@ using MimeKit;
 namespace Newsletter.Delivery;
 
 /// <summary>One message to send; <see cref="Id"/> is the outbox row it belongs to.</summary>
-public sealed record OutgoingMail(string Id, MimeMessage Message);
+/// <param name="EnvelopeSender">The SMTP MAIL FROM (the VERP return path, <see cref="ReturnPath"/>); null: the message's From.</param>
+public sealed record OutgoingMail(string Id, MimeMessage Message, string? EnvelopeSender = null);
 
 public enum SendStatus
 {

@@ -249,6 +249,12 @@ public static class DeliveryStatus
     public const string Sent = "sent";
 
     public const string Failed = "failed";
+
+    /// <summary>Sent, then returned by the recipient's server (a delivery status notification): the server's words in <c>server_reply</c>.</summary>
+    public const string Bounced = "bounced";
+
+    /// <summary>Sent, then reported as spam by the recipient (a feedback report): the subscriber is suppressed.</summary>
+    public const string Complained = "complained";
 }
 
 /// <summary>Why a delivery failed, as stored in <c>deliveries.failure</c>.</summary>

@@ -143,7 +143,9 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                     return new SendOutcome(SendStatus.MessageFailure,
                         $"the address {address} needs SMTPUTF8 (RFC 6531), which the server {_options.Host}:{_options.Port} does not offer", attempt, clock.Elapsed);
                 }
-                var reply = await client.SendAsync(mail.Message, deadline.Token);
+                var reply = mail.EnvelopeSender is { } sender // the VERP return path: bounces come back naming the digest
+                    ? await client.SendAsync(mail.Message, MimeKit.MailboxAddress.Parse(sender), mail.Message.To.Mailboxes, deadline.Token)
+                    : await client.SendAsync(mail.Message, deadline.Token);
                 return new SendOutcome(SendStatus.Sent, reply, attempt, clock.Elapsed);
             }
             catch (Exception e) when (inData && (e is IOException or SocketException or SmtpProtocolException or TimeoutException

@@ -64,6 +64,12 @@ public sealed class SmtpOptions
     /// <summary>Send each command at once (TCP_NODELAY). Off only to measure what Nagle's algorithm costs.</summary>
     public bool NoDelay { get; set; } = true;
 
+    /// <summary>
+    /// The return path (bounces@example.org): each message's envelope sender becomes bounces+&lt;signed token&gt;@example.org
+    /// (VERP), so a bounce names the digest it is about. Empty: the envelope sender is <see cref="From"/>, as before.
+    /// </summary>
+    public string BounceAddress { get; set; } = "";
+
     public MailboxAddress FromMailbox() => new(FromName, From);
 }
 
@@ -107,6 +113,7 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
         {
             failures.Add($"{SmtpOptions.Section}:PickupFolder: must be set when Smtp:Host is empty (digests are written there).");
         }
+        ReturnPath.Validate(o.BounceAddress, failures);
         if (!string.IsNullOrWhiteSpace(o.UserName) && string.IsNullOrEmpty(o.Password))
         {
             failures.Add($"{SmtpOptions.Section}:Password: is empty while Smtp:UserName is set.");

@@ -69,6 +69,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         message.Date = clock.GetUtcNow();
         message.MessageId = MessageId(recipient.SubscriberId, date, sequence, from.Domain);
         AddBulkHeaders(message, model.UnsubscribeUrl);
+        message.Headers.Add("Feedback-ID", FeedbackId(recipient.SubscriberId, date, from.Domain));
         message.Body = new MultipartAlternative
         {
             // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
@@ -81,6 +82,17 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
 
     public static string MessageId(string subscriberId, DateOnly date, int sequence, string domain) =>
         $"digest.{date:yyyyMMdd}.{sequence}.{subscriberId}@{(string.IsNullOrEmpty(domain) ? "localhost" : domain)}";
+
+    /// <summary>
+    /// <c>&lt;day&gt;:&lt;subscriber hash&gt;:digest:&lt;sender domain&gt;</c>, for the providers' feedback loops (Gmail's
+    /// groups complaints by these fields). Set here with the other headers rather than in Delivery, so that a message's
+    /// DKIM signature covers it (providers trust only a signed Feedback-ID) and a resent copy carries the same one. The
+    /// subscriber appears as a hash: the providers report these fields to whoever holds the domain, but they are no
+    /// one's business beyond telling complaints apart.
+    /// </summary>
+    public static string FeedbackId(string subscriberId, DateOnly date, string domain) =>
+        $"{date:yyyyMMdd}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(subscriberId)).AsSpan(0, 6))}:digest:" +
+        (string.IsNullOrEmpty(domain) ? "localhost" : domain);
 
     private void AddBulkHeaders(MimeMessage message, string unsubscribeUrl)
     {

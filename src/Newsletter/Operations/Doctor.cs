@@ -77,6 +77,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
                 findings.Add(await CheckMailAsync(services, home, cancellationToken));
             }
             findings.AddRange(GoingLiveChecks.Examine(services, broken));
+            findings.AddRange(databaseReady ? await ReturnRateChecks.ExamineAsync(services, clock, cancellationToken) : []);
 
             if (!checkSource)
             {
@@ -125,6 +126,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
         Read<SendTimeDefaults>(SendTimeDefaults.Section);
         Read<TemplateOptions>(TemplateOptions.Section);
         Read<AdminOptions>(AdminOptions.Section);
+        Read<Inbound.InboundOptions>(Inbound.InboundOptions.Section);
 
         var source = File.Exists(home.ConfigFile) ? home.ConfigFile : $"the defaults ({home.ConfigFile} does not exist)";
         findings.Add(problems.Count == 0

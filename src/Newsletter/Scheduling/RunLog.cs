@@ -134,7 +134,9 @@ public sealed class RunLog(Database database, Delivery.Outbox outbox, TimeProvid
         """
         SELECT id AS Id, kind AS Kind, digest_date AS DigestDate, node AS Node, started_at AS StartedAt, finished_at AS FinishedAt,
                duration_ms AS DurationMs, status AS Status, papers AS Papers, planned AS Planned, matches AS Matches, sent AS Sent,
-               failed AS Failed, suppressed AS Suppressed, deferred AS Deferred, retried AS Retried, error AS Error, heartbeat_at AS HeartbeatAt
+               failed AS Failed, suppressed AS Suppressed, deferred AS Deferred, retried AS Retried, error AS Error, heartbeat_at AS HeartbeatAt,
+               (SELECT count(*) FROM deliveries d WHERE d.digest_date = runs.digest_date AND d.status = 'bounced') AS Bounced,
+               (SELECT count(*) FROM deliveries d WHERE d.digest_date = runs.digest_date AND d.status = 'complained') AS Complained
         FROM runs
         """;
 
@@ -197,6 +199,14 @@ public sealed record RunRecord
     public long Suppressed { get; init; }
     public long Deferred { get; init; }
     public long Retried { get; init; }
+
+    /// <summary>
+    /// Digests of the run's listing day that were sent and later came back, bounced or reported as spam (known only
+    /// once the bounces arrive, so counted from the deliveries, not by the run; every run of that day shows the same).
+    /// </summary>
+    public long Bounced { get; init; }
+
+    public long Complained { get; init; }
     public string? Error { get; init; }
 
     /// <summary>The run's last sign of life (it writes one every few seconds while it runs).</summary>

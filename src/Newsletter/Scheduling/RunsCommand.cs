@@ -38,7 +38,8 @@ public static class RunsCommand
             {
                 await context.Output.WriteLineAsync(
                     $"{run.Id}  {run.Kind,-9} {run.DigestDate ?? "-",-10}  {run.Status,-9} {Seconds(run.DurationMs),8}  " +
-                    $"papers {run.Papers}, planned {run.Planned}, sent {run.Sent}, failed {run.Failed}, suppressed {run.Suppressed}, deferred {run.Deferred}, retries {run.Retried}");
+                    $"papers {run.Papers}, planned {run.Planned}, sent {run.Sent}, failed {run.Failed}, suppressed {run.Suppressed}, deferred {run.Deferred}, retries {run.Retried}" +
+                    (run.Bounced + run.Complained > 0 ? $", since bounced {run.Bounced}, complained {run.Complained}" : ""));
                 if (run.Phases.Count > 0)
                 {
                     await context.Output.WriteLineAsync("    " + string.Join(", ", run.Phases.Select(p => $"{p.Phase} {Seconds(p.DurationMs)} ({p.Items})")));
@@ -92,6 +93,10 @@ public static class RunsCommand
             ("deferred", N(run.Deferred)),
             ("retries", N(run.Retried)),
         };
+        if (run.Bounced + run.Complained > 0)
+        {
+            rows.Add(("came back", $"{N(run.Bounced)} bounced, {N(run.Complained)} complained (of the day's digests)"));
+        }
         rows.AddRange(run.Phases.Select(p => ($"phase {p.Phase}", $"{Seconds(p.DurationMs)}, {N(p.Items)} items{(p.Error is null ? "" : $", error: {p.Error}")}")));
         if (run.Error is not null)
         {

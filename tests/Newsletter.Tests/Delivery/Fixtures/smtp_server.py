@@ -70,7 +70,7 @@ class Handler:
             if line == "":
                 break
         with open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(json.dumps({"to": envelope.rcpt_tos, "message_id": message_id}) + "\n")
+            log.write(json.dumps({"to": envelope.rcpt_tos, "message_id": message_id, "from": envelope.mail_from}) + "\n")
         return "250 2.0.0 Ok: queued as %d" % self.accepted
 
 
