@@ -4,6 +4,7 @@ using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Digests;
+using Newsletter.Inbound;
 using Newsletter.Papers;
 using Newsletter.Scheduling;
 using Newsletter.Sources;
@@ -91,6 +92,7 @@ public static class AppHost
         services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<DemoSetup>();
         services.AddDelivery();
+        services.AddMailbox();
         services.AddDigestRuns();
         return services;
     }

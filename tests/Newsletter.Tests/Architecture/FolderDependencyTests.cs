@@ -12,7 +12,7 @@ public sealed class FolderDependencyTests
 {
     public static readonly string[] Order =
     [
-        "Common", "Cli", "Data", "Papers", "Sources", "Matching", "Subscribers", "Digests", "Delivery", "Scheduling", "Admin", "Web", "Operations", "Hosting",
+        "Common", "Cli", "Data", "Papers", "Sources", "Matching", "Subscribers", "Digests", "Delivery", "Inbound", "Scheduling", "Admin", "Web", "Operations", "Hosting",
     ];
 
     public static TheoryData<string> Folders => [.. Order];
