@@ -10,6 +10,8 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)   # a throwaway cluster per test run, never the system one
+[ -x /usr/lib/dovecot/imap ] || need+=(dovecot-imapd)            # the bounce mailbox: a Dovecot per test run with its own config,
+[ -x /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)            # never the system service (not started in containers, not needed)
 [ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then

@@ -94,6 +94,7 @@ public static class AppHost
         services.AddSingleton<DemoSetup>();
         services.AddDelivery();
         services.AddInbound();
+        services.AddMailbox();
         services.AddDigestRuns();
         return services;
     }

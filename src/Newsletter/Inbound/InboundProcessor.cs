@@ -20,6 +20,9 @@ public sealed partial class InboundProcessor(
     Database database, InboundLog log, ReturnPath returnPath, LinkSigner links, SubscriberStore subscribers, Outbox outbox,
     IOptions<InboundOptions> options, NewsletterMetrics metrics, ILogger<InboundProcessor> logger)
 {
+    /// <summary>Processes the message and says only what it was (the mailbox poller's view).</summary>
+    public async Task<string> ProcessKindAsync(MimeMessage message, CancellationToken cancellationToken) => (await ProcessAsync(message, cancellationToken)).Kind;
+
     public async Task<InboundResult> ProcessAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

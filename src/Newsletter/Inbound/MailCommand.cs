@@ -13,6 +13,7 @@ public static class MailCommand
     public static Command Create(CliContext context) => new("mail", "Process what comes back: bounces, complaints, mailto unsubscribes.")
     {
         Process(context),
+        MailPollCommand.Create(context, services => services.GetRequiredService<Func<MimeMessage, CancellationToken, Task<string>>>()),
     };
 
     private static Command Process(CliContext context)

@@ -37,6 +37,8 @@ public static partial class SchedulingServices
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<ScheduleRegistration>();
+        // schedules the bounce mailbox poll when Inbound:Host is set and Inbound:PollMinutes > 0, unschedules it otherwise
+        services.AddHostedService<MailboxPollRegistration>();
         return services;
     }
 
