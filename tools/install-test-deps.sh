@@ -5,7 +5,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages the tests drive for real: SpamAssassin scores a rendered digest; aiosmtpd plays SMTP servers
-# that refuse, stall or drop (and the discarding sink of the benchmarks); chromium is the browser Playwright drives
+# that refuse, stall or drop (and the discarding sink of the benchmarks); python3-dkim checks DKIM signatures with
+# an implementation other than the one that made them; chromium is the browser Playwright drives
 # (Playwright's own browser download is never used: no internet here).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -14,6 +15,7 @@ need=()
 [ -x /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)            # never the system service (not started in containers, not needed)
 [ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
+/usr/bin/python3 -c "import dkim" 2>/dev/null || need+=(python3-dkim)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

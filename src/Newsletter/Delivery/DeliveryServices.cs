@@ -14,6 +14,9 @@ public static class DeliveryServices
         services.AddSingleton(sp => new SendPacer(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.MaxPerSecond));
         services.AddSingleton<SenderRegistry>();
         services.AddSingleton<ReturnPath>();
+        services.AddSingleton<IValidateOptions<DkimOptions>, DkimOptionsValidator>();
+        services.AddOptions<DkimOptions>().BindConfiguration(DkimOptions.Section).ValidateOnStart();
+        services.AddSingleton<DkimSigning>();
         services.AddSingleton<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
             ? ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));

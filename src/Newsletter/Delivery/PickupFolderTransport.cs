@@ -9,7 +9,7 @@ namespace Newsletter.Delivery;
 /// written to a temporary name and moved into place, so a file that exists is complete. Folders and files are the
 /// service user's only (<see cref="PrivateFiles"/>).
 /// </summary>
-public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, NewsletterHome home, TimeProvider clock) : IMailTransport
+public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, NewsletterHome home, TimeProvider clock, DkimSigning? dkim = null) : IMailTransport
 {
     public string Folder { get; } = home.Resolve(options.Value.PickupFolder);
 
@@ -61,6 +61,8 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
         var temporary = path + ".tmp";
         try
         {
+            // the relay that later picks the file up may be 7-bit only
+            dkim?.Sign(mail.Message, MimeKit.EncodingConstraint.SevenBit);
             await using (var file = PrivateFiles.Create(temporary, FileMode.Create)) // the message's links are valid tokens: 0600
             {
                 await mail.Message.WriteToAsync(file, cancellationToken);

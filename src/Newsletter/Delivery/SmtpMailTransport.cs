@@ -15,7 +15,7 @@ namespace Newsletter.Delivery;
 /// many messages. A shared pacer holds the configured rate. 4xx replies, dropped connections and timeouts are
 /// retried with exponential backoff on a fresh connection; a 5xx reply is final and reported with the server's words.
 /// </summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger, SendPacer? pacer = null) : IMailTransport
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger, SendPacer? pacer = null, DkimSigning? dkim = null) : IMailTransport
 {
     private readonly SmtpOptions _options = options.Value;
     private readonly SendPacer _pacer = pacer ?? new SendPacer(options.Value.MaxPerSecond);
@@ -143,6 +143,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
                     return new SendOutcome(SendStatus.MessageFailure,
                         $"the address {address} needs SMTPUTF8 (RFC 6531), which the server {_options.Host}:{_options.Port} does not offer", attempt, clock.Elapsed);
                 }
+                dkim?.Sign(mail.Message, client.Capabilities);
                 var reply = mail.EnvelopeSender is { } sender // the VERP return path: bounces come back naming the digest
                     ? await client.SendAsync(mail.Message, MimeKit.MailboxAddress.Parse(sender), mail.Message.To.Mailboxes, deadline.Token)
                     : await client.SendAsync(mail.Message, deadline.Token);

@@ -35,6 +35,7 @@ public static class NewsletterCli
             DigestRunCommand.Create(context), Digests.DigestPreviewCommand.Create(context), Delivery.ResendCommand.Create(context),
         });
         root.Subcommands.Add(Inbound.MailCommand.Create(context));
+        root.Subcommands.Add(Delivery.DkimCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(Hosting.ServeCommand.Create(context));
         root.Subcommands.Add(Scheduling.RunsCommand.Create(context));

@@ -31,6 +31,9 @@ public sealed record Finding(string Check, FindingStatus Status, string Message,
 /// <param name="buildHost">Builds the application's host with these services added (the composition root's to give).</param>
 public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, TimeProvider clock)
 {
+    /// <summary>Published TXT records to compare the DKIM key and the sender's records with (doctor --dns-file).</summary>
+    public string? DnsFile { get; init; }
+
     public async Task<IReadOnlyList<Finding>> ExamineAsync(bool checkSource, CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
@@ -78,6 +81,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
             }
             findings.AddRange(GoingLiveChecks.Examine(services, broken));
             findings.AddRange(databaseReady ? await ReturnRateChecks.ExamineAsync(services, clock, cancellationToken) : []);
+            findings.AddRange(DnsRecords.Examine(services, broken, DnsFile));
 
             if (!checkSource)
             {
@@ -120,6 +124,7 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
         Read<DatabaseOptions>(DatabaseOptions.Section);
         Read<SourcesOptions>(SourcesOptions.Section);
         Read<SmtpOptions>(SmtpOptions.Section);
+        Read<DkimOptions>(DkimOptions.Section);
         Read<DeliveryOptions>(DeliveryOptions.Section);
         Read<SiteOptions>(SiteOptions.Section);
         Read<ScheduleOptions>(ScheduleOptions.Section);

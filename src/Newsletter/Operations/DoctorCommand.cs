@@ -8,15 +8,16 @@ public static class DoctorCommand
     public static Command Create(CliContext context)
     {
         var offline = new Option<bool>("--offline") { Description = "Do not fetch from the listing source (the other checks still run)." };
+        var dnsFile = new Option<string?>("--dns-file") { Description = "TXT records as published (zone-file lines, what `dig +noall +answer TXT name` prints), to check the DKIM key, SPF and DMARC against." };
         var json = CliOptions.Json();
         var command = new Command("doctor",
             "Check the configuration, database, migrations, templates, mail server and listing source; say what is wrong and how to fix it. Changes nothing.")
         {
-            offline, json,
+            offline, dnsFile, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var findings = await new Doctor(context.BuildHost, TimeProvider.System).ExamineAsync(!result.GetValue(offline), cancellationToken);
+            var findings = await new Doctor(context.BuildHost, TimeProvider.System) { DnsFile = result.GetValue(dnsFile) }.ExamineAsync(!result.GetValue(offline), cancellationToken);
             var failed = findings.Count(f => f.Status == FindingStatus.Failed);
             var warnings = findings.Count(f => f.Status == FindingStatus.Warning);
             if (result.GetValue(json))

@@ -63,6 +63,9 @@ public sealed class MaildevServer : IAsyncLifetime
     /// <summary>The raw message as received (for the MIME structure).</summary>
     public Task<string> SourceAsync(string id) => _http.GetStringAsync($"api/email/{id}/source");
 
+    /// <summary>The message's bytes as maildev stored them from the SMTP session, undecoded (what a DKIM verifier must see).</summary>
+    public Task<byte[]> RawAsync(string id) => _http.GetByteArrayAsync($"api/email/{id}/source");
+
     public Task ClearAsync() => _http.DeleteAsync("api/email/all");
 
     /// <summary>Waits until at least <paramref name="count"/> emails arrived (maildev stores asynchronously).</summary>

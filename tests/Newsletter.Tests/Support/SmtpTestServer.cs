@@ -20,7 +20,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public string LogPath { get; }
 
     /// <param name="smtpUtf8">Whether the server offers SMTPUTF8 (aiosmtpd does by default).</param>
-    public static async Task<SmtpTestServer> StartAsync(string logPath, int? stallAfter = null, bool smtpUtf8 = true)
+    /// <param name="eightBitMime">Whether the server offers 8BITMIME (aiosmtpd does by default).</param>
+    /// <param name="saveDirectory">Where each accepted message's bytes go, as received (<c>1.eml</c>, <c>2.eml</c>, …).</param>
+    public static async Task<SmtpTestServer> StartAsync(string logPath, int? stallAfter = null, bool smtpUtf8 = true, bool eightBitMime = true, string? saveDirectory = null)
     {
         Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing: run tools/install-test-deps.sh");
         var script = Path.Combine(AppContext.BaseDirectory, "Delivery", "Fixtures", "smtp_server.py");
@@ -33,6 +35,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
         if (!smtpUtf8)
         {
             args.Add("--no-smtputf8");
+        }
+        if (!eightBitMime)
+        {
+            args.Add("--no-8bitmime");
+        }
+        if (saveDirectory is not null)
+        {
+            args.AddRange(["--save-dir", saveDirectory]);
         }
         var process = Process.Start(new ProcessStartInfo("/usr/bin/python3", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));

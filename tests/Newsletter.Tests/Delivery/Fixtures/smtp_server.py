@@ -9,8 +9,9 @@ Recipients choose how they are treated, by the start of their local part:
   mute...          MAIL FROM is never answered (a server that hangs on a command)
   anything else    accepted
 With --stall-after K, after K accepted messages every further DATA is left unanswered (a send in flight when the
-sending process is killed). With --no-smtputf8 the server does not offer SMTPUTF8 (RFC 6531). Every accepted
-message is appended to --log as one JSON line.
+sending process is killed). With --no-smtputf8 the server does not offer SMTPUTF8 (RFC 6531), with --no-8bitmime
+not 8BITMIME (RFC 6152): a 7-bit path. Every accepted message is appended to --log as one JSON line; with
+--save-dir its bytes as received (after dot-unstuffing) go to <dir>/<n>.eml.
 """
 import argparse
 import asyncio
@@ -21,12 +22,20 @@ from aiosmtpd.controller import Controller
 
 
 class Handler:
-    def __init__(self, log_path, stall_after):
+    def __init__(self, log_path, stall_after, save_dir=None, eight_bit=True):
         self.log_path = log_path
         self.stall_after = stall_after
+        self.save_dir = save_dir
+        self.eight_bit = eight_bit
         self.accepted = 0
         self.tempfails = {}
         self.dropped = set()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if not self.eight_bit:
+            responses = [r for r in responses if "8BITMIME" not in r.upper()]
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if address.split("@")[0].lower().startswith("blocked"):
@@ -69,6 +78,9 @@ class Handler:
                 break
             if line == "":
                 break
+        if self.save_dir is not None:
+            with open("%s/%d.eml" % (self.save_dir, self.accepted), "wb") as saved:
+                saved.write(envelope.original_content)
         with open(self.log_path, "a", encoding="utf-8") as log:
             log.write(json.dumps({"to": envelope.rcpt_tos, "message_id": message_id, "from": envelope.mail_from}) + "\n")
         return "250 2.0.0 Ok: queued as %d" % self.accepted
@@ -80,8 +92,10 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--stall-after", type=int, default=None)
     parser.add_argument("--no-smtputf8", action="store_true")
+    parser.add_argument("--no-8bitmime", action="store_true")
+    parser.add_argument("--save-dir", default=None)
     args = parser.parse_args()
-    controller = Controller(Handler(args.log, args.stall_after), hostname="127.0.0.1", port=args.port,
+    controller = Controller(Handler(args.log, args.stall_after, args.save_dir, not args.no_8bitmime), hostname="127.0.0.1", port=args.port,
                             enable_SMTPUTF8=not args.no_smtputf8)
     controller.start()
     print("ready", flush=True)
