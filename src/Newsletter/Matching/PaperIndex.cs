@@ -17,12 +17,14 @@ public sealed class PaperIndex
 
     private const int JoinedPrefix = 4;
 
-    private readonly Postings<int> _byKey = new();
-    private readonly Postings<string> _byExact = new();
+    private readonly Postings _byKey;
+    private readonly LongIntMap _keyIds; // a word key's process-wide number → its number in _byKey
+    private readonly Postings _byExact = new(64);
+    private readonly Dictionary<string, int> _exactIds = new(StringComparer.Ordinal);
     // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
     // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
     private readonly List<JoinedPair> _joined;
-    private readonly Dictionary<long, int> _joinedHeads = [];
+    private readonly LongIntMap _joinedHeads;
     private readonly ConcurrentDictionary<Unit, Occurrence[]> _units = new();
     private readonly ConcurrentDictionary<string, TermHits> _terms = new(StringComparer.Ordinal);
     private List<Token>? _tokens = new(512); // reused for every field while building
@@ -32,8 +34,17 @@ public sealed class PaperIndex
         Papers = papers;
         Words = Math.Max(1, (papers.Count + 63) / 64);
         // about one joinable pair per 8.4 characters of English abstract: sized once, the list is not copied as it grows
-        var characters = papers.Sum(p => (long)p.Title.Length + p.Summary.Length);
-        _joined = new((int)Math.Min(characters / 8 + 16, Array.MaxLength));
+        var characters = 0L;
+        for (var p = 0; p < papers.Count; p++)
+        {
+            characters += papers[p].Title.Length + papers[p].Summary.Length;
+        }
+        var joined = (int)Math.Min(characters / 8 + 16, Array.MaxLength);
+        _joined = new(joined);
+        _joinedHeads = new(1 << 13);
+        // about one word per 6.5 characters, a few thousand distinct keys: sized once, nothing is copied as they grow
+        _byKey = new((int)Math.Min(characters / 6 + 16, 1 << 24));
+        _keyIds = new(1 << 13);
     }
 
     public IReadOnlyList<Paper> Papers { get; }
@@ -49,40 +60,44 @@ public sealed class PaperIndex
             index.AddField(p, Title, papers[p].Title);
             index.AddField(p, Summary, papers[p].Summary);
         }
-        index._byKey.Seal();
-        index._byExact.Seal();
+        index._byKey.Seal(index._keyIds.Count);
+        index._byExact.Seal(index._exactIds.Count);
         index._tokens = null;
         return index;
     }
 
     private void AddField(int paper, int field, string text)
     {
-        var tokens = _tokens!;
-        Tokenizer.Tokenize(text, tokens);
+        Tokenizer.Tokenize(text, _tokens!);
+        var tokens = CollectionsMarshal.AsSpan(_tokens);
         string? previousLower = null;
         var previousAcronym = false;
         var position = 0;
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = 0; i < tokens.Length; i++)
         {
-            var token = tokens[i];
+            ref readonly var token = ref tokens[i];
             // punctuation leaves a gap in the positions, so no phrase runs across it
             position += i == 0 ? 0 : token.JoinsPrevious ? 1 : 2;
             var word = token.Word;
             var lower = word.Lower;
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
-            _byKey.Add(word.KeyId, at);
+            _byKey.Add(_keyIds.GetOrAdd(word.KeyId, _keyIds.Count), at);
             var acronym = word.IsAcronym;
             if (acronym)
             {
-                _byExact.Add(token.Text, at); // only acronym keywords look words up by exact case, and they match only acronyms
+                // only acronym keywords look words up by exact case, and they match only acronyms
+                ref var exact = ref CollectionsMarshal.GetValueRefOrAddDefault(_exactIds, token.Text, out var known);
+                if (!known)
+                {
+                    exact = _exactIds.Count - 1;
+                }
+                _byExact.Add(exact, at);
             }
             if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
                 && !previousAcronym && !acronym)
             {
                 // one flat list chained by prefix: far cheaper to build than a list per prefix
-                var prefix = Prefix(previousLower, lower);
-                var next = _joinedHeads.TryGetValue(prefix, out var head) ? head : -1;
-                _joinedHeads[prefix] = _joined.Count;
+                var next = _joinedHeads.Exchange(Prefix(previousLower, lower), _joined.Count);
                 _joined.Add(new JoinedPair(previousLower, lower, new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End), next));
             }
             previousLower = lower;
@@ -247,11 +262,13 @@ public sealed class PaperIndex
     {
         if (unit.Acronym)
         {
-            return Merge(_byExact.Of(unit.Value), _byExact.Of(unit.Value + "s"));
+            return Merge(Exact(unit.Value), Exact(unit.Value + "s"));
         }
-        var single = WordKeys.TryGetId(unit.Value, out var id) ? _byKey.Of(id) : ArraySegment<Occurrence>.Empty;
+        var single = WordKeys.TryGetId(unit.Value, out var id) && _keyIds.TryGetValue(id, out var local) ? _byKey.Of(local) : ArraySegment<Occurrence>.Empty;
         return Merge(single, CollectionsMarshal.AsSpan(JoinedOccurrences(unit.Value)));
     }
+
+    private ArraySegment<Occurrence> Exact(string text) => _exactIds.TryGetValue(text, out var id) ? _byExact.Of(id) : ArraySegment<Occurrence>.Empty;
 
     /// <summary>Two lists in text order as one (postings are added in text order, so no sort is needed).</summary>
     private static Occurrence[] Merge(ReadOnlySpan<Occurrence> a, ReadOnlySpan<Occurrence> b)
@@ -272,25 +289,19 @@ public sealed class PaperIndex
     }
 
     /// <summary>
-    /// Occurrences per key, gathered in one pooled buffer while building and then laid out as one array with a range
-    /// per key: a list per key costs tens of thousands of small allocations per day, and a fresh buffer per day
-    /// megabytes on the large-object heap (each a step towards a full garbage collection).
+    /// Occurrences per key (numbered from 0), gathered in one pooled buffer while building and then laid out as one
+    /// array with a range per key: a list per key costs tens of thousands of small allocations per day, and a fresh
+    /// buffer per day megabytes on the large-object heap (each a step towards a full garbage collection).
     /// </summary>
-    private sealed class Postings<TKey> where TKey : notnull
+    private sealed class Postings(int capacity)
     {
-        private readonly Dictionary<TKey, int> _ids = [];
-        private (int Id, Occurrence At)[]? _added = ArrayPool<(int, Occurrence)>.Shared.Rent(1 << 12);
+        private (int Id, Occurrence At)[]? _added = ArrayPool<(int, Occurrence)>.Shared.Rent(capacity);
         private int _count;
         private Occurrence[] _all = [];
         private int[] _starts = [];
 
-        public void Add(TKey key, Occurrence at)
+        public void Add(int id, Occurrence at)
         {
-            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var known);
-            if (!known)
-            {
-                id = _ids.Count - 1;
-            }
             if (_count == _added!.Length)
             {
                 var larger = ArrayPool<(int, Occurrence)>.Shared.Rent(_count * 2);
@@ -301,10 +312,10 @@ public sealed class PaperIndex
             _added[_count++] = (id, at);
         }
 
-        public void Seal()
+        public void Seal(int ids)
         {
             var added = _added!.AsSpan(0, _count);
-            _starts = new int[_ids.Count + 1];
+            _starts = new int[ids + 1];
             foreach (var (id, _) in added)
             {
                 _starts[id + 1]++;
@@ -323,8 +334,101 @@ public sealed class PaperIndex
             _added = null;
         }
 
-        public ArraySegment<Occurrence> Of(TKey key) =>
-            _ids.TryGetValue(key, out var id) ? new ArraySegment<Occurrence>(_all, _starts[id], _starts[id + 1] - _starts[id]) : ArraySegment<Occurrence>.Empty;
+        public ArraySegment<Occurrence> Of(int id) => new(_all, _starts[id], _starts[id + 1] - _starts[id]);
+    }
+
+    /// <summary>
+    /// A map from numbers to non-negative numbers (open addressing), for the two look-ups made per word of the day:
+    /// cheaper than a <see cref="Dictionary{TKey, TValue}"/>, whose comparer calls and generic code over value types
+    /// a fresh process also pays to set up.
+    /// </summary>
+    private sealed class LongIntMap
+    {
+        private long[] _keys;
+        private int[] _values; // value + 1; 0 marks an empty slot
+        private int _shift;
+
+        public LongIntMap(int capacity)
+        {
+            var size = 16;
+            while (size < capacity * 2)
+            {
+                size *= 2;
+            }
+            _keys = new long[size];
+            _values = new int[size];
+            _shift = 64 - int.Log2(size);
+        }
+
+        public int Count { get; private set; }
+
+        /// <summary>The value of <paramref name="key"/>, or -1 when it has none; it has <paramref name="value"/> afterwards.</summary>
+        public int Exchange(long key, int value)
+        {
+            var i = Find(key);
+            var old = _values[i] - 1;
+            _values[i] = value + 1;
+            if (old < 0)
+            {
+                _keys[i] = key;
+                Added();
+            }
+            return old;
+        }
+
+        /// <summary>The value of <paramref name="key"/>; <paramref name="value"/> (kept) when it has none yet.</summary>
+        public int GetOrAdd(long key, int value)
+        {
+            var i = Find(key);
+            if (_values[i] != 0)
+            {
+                return _values[i] - 1;
+            }
+            _keys[i] = key;
+            _values[i] = value + 1;
+            Added();
+            return value;
+        }
+
+        public bool TryGetValue(long key, out int value)
+        {
+            value = _values[Find(key)] - 1;
+            return value >= 0;
+        }
+
+        /// <summary>The slot of <paramref name="key"/>, or the empty slot where it would go.</summary>
+        private int Find(long key)
+        {
+            var mask = _keys.Length - 1;
+            var i = (int)((ulong)key * 0x9E3779B97F4A7C15UL >> _shift);
+            while (_values[i] != 0 && _keys[i] != key)
+            {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        private void Added()
+        {
+            if (++Count * 2 <= _keys.Length)
+            {
+                return;
+            }
+            var keys = _keys;
+            var values = _values;
+            _keys = new long[keys.Length * 2];
+            _values = new int[values.Length * 2];
+            _shift--;
+            for (var j = 0; j < keys.Length; j++)
+            {
+                if (values[j] != 0)
+                {
+                    var i = Find(keys[j]);
+                    _keys[i] = keys[j];
+                    _values[i] = values[j];
+                }
+            }
+        }
     }
 
     private readonly record struct JoinedPair(string First, string Second, Occurrence At, int Next);
