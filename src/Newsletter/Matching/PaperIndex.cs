@@ -18,9 +18,10 @@ public sealed class PaperIndex
     private const int JoinedPrefix = 4;
 
     private readonly Postings _byKey;
-    private readonly LongIntMap _keyIds; // a word key's process-wide number → its number in _byKey
+    private readonly LongIntMap _keyIds = new(1 << 13); // a word key's process-wide number → its number in _byKey
     private readonly Postings _byExact = new(64);
     private readonly Dictionary<string, int> _exactIds = new(StringComparer.Ordinal);
+    private readonly WordKeys.Prefetch? _prefetch;
     // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
     // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
     private readonly List<JoinedPair> _joined;
@@ -42,9 +43,10 @@ public sealed class PaperIndex
         var joined = (int)Math.Min(characters / 8 + 16, Array.MaxLength);
         _joined = new(joined);
         _joinedHeads = new(1 << 13);
-        // about one word per 6.5 characters, a few thousand distinct keys: sized once, nothing is copied as they grow
-        _byKey = new((int)Math.Min(characters / 6 + 16, 1 << 24));
-        _keyIds = new(1 << 13);
+        // about one word per 6.8 characters of English abstract: sized once, seldom copied (fresh memory costs a
+        // fresh process a page fault per 4 KB, so not much more than that)
+        _byKey = new((int)Math.Min(characters / 7 + 16, 1 << 24));
+        _prefetch = WordKeys.Prefetch.For(characters);
     }
 
     public IReadOnlyList<Paper> Papers { get; }
@@ -55,13 +57,21 @@ public sealed class PaperIndex
     public static PaperIndex Build(IReadOnlyList<Paper> papers)
     {
         var index = new PaperIndex(papers);
-        for (var p = 0; p < papers.Count; p++)
+        try
         {
-            index.AddField(p, Title, papers[p].Title);
-            index.AddField(p, Summary, papers[p].Summary);
+            for (var p = 0; p < papers.Count; p++)
+            {
+                index.AddField(p, Title, papers[p].Title);
+                index.AddField(p, Summary, papers[p].Summary);
+            }
+            index._prefetch?.Finish();
         }
-        index._byKey.Seal(index._keyIds.Count);
-        index._byExact.Seal(index._exactIds.Count);
+        finally
+        {
+            index._prefetch?.Stop();
+        }
+        index._byKey.Seal(index.KeyNumber);
+        index._byExact.Seal(index.ExactNumber);
         index._tokens = null;
         return index;
     }
@@ -81,17 +91,13 @@ public sealed class PaperIndex
             var word = token.Word;
             var lower = word.Lower;
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
-            _byKey.Add(_keyIds.GetOrAdd(word.KeyId, _keyIds.Count), at);
+            // filed by word, and by key only once every key is known: the day's new words are stemmed meanwhile
+            _byKey.Add(word, at);
+            _prefetch?.Add(word);
             var acronym = word.IsAcronym;
             if (acronym)
             {
-                // only acronym keywords look words up by exact case, and they match only acronyms
-                ref var exact = ref CollectionsMarshal.GetValueRefOrAddDefault(_exactIds, token.Text, out var known);
-                if (!known)
-                {
-                    exact = _exactIds.Count - 1;
-                }
-                _byExact.Add(exact, at);
+                _byExact.Add(word, at); // only acronym keywords look words up by exact case, and they match only acronyms
             }
             if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
                 && !previousAcronym && !acronym)
@@ -268,6 +274,18 @@ public sealed class PaperIndex
         return Merge(single, CollectionsMarshal.AsSpan(JoinedOccurrences(unit.Value)));
     }
 
+    private int KeyNumber(Word word) => _keyIds.GetOrAdd(word.KeyId, _keyIds.Count);
+
+    private int ExactNumber(Word word)
+    {
+        ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_exactIds, word.Text, out var known);
+        if (!known)
+        {
+            number = _exactIds.Count - 1;
+        }
+        return number;
+    }
+
     private ArraySegment<Occurrence> Exact(string text) => _exactIds.TryGetValue(text, out var id) ? _byExact.Of(id) : ArraySegment<Occurrence>.Empty;
 
     /// <summary>Two lists in text order as one (postings are added in text order, so no sort is needed).</summary>
@@ -295,30 +313,39 @@ public sealed class PaperIndex
     /// </summary>
     private sealed class Postings(int capacity)
     {
-        private (int Id, Occurrence At)[]? _added = ArrayPool<(int, Occurrence)>.Shared.Rent(capacity);
+        private (Word Word, Occurrence At)[]? _added = ArrayPool<(Word, Occurrence)>.Shared.Rent(capacity);
         private int _count;
         private Occurrence[] _all = [];
         private int[] _starts = [];
 
-        public void Add(int id, Occurrence at)
+        public void Add(Word word, Occurrence at)
         {
             if (_count == _added!.Length)
             {
-                var larger = ArrayPool<(int, Occurrence)>.Shared.Rent(_count * 2);
+                var larger = ArrayPool<(Word, Occurrence)>.Shared.Rent(_count * 2);
                 _added.AsSpan().CopyTo(larger);
-                ArrayPool<(int, Occurrence)>.Shared.Return(_added);
+                Return(_added);
                 _added = larger;
             }
-            _added[_count++] = (id, at);
+            _added[_count++] = (word, at);
         }
 
-        public void Seal(int ids)
+        /// <param name="numberOf">The key number (from 0, consecutive) a word's occurrences are filed under.</param>
+        public void Seal(Func<Word, int> numberOf)
         {
             var added = _added!.AsSpan(0, _count);
-            _starts = new int[ids + 1];
-            foreach (var (id, _) in added)
+            var numbers = ArrayPool<int>.Shared.Rent(added.Length);
+            var ids = 0;
+            for (var i = 0; i < added.Length; i++)
             {
-                _starts[id + 1]++;
+                var number = numberOf(added[i].Word);
+                numbers[i] = number;
+                ids = Math.Max(ids, number + 1);
+            }
+            _starts = new int[ids + 1];
+            for (var i = 0; i < added.Length; i++)
+            {
+                _starts[numbers[i] + 1]++;
             }
             for (var i = 1; i < _starts.Length; i++)
             {
@@ -326,15 +353,22 @@ public sealed class PaperIndex
             }
             _all = new Occurrence[added.Length];
             var next = (int[])_starts.Clone();
-            foreach (var (id, at) in added)
+            for (var i = 0; i < added.Length; i++)
             {
-                _all[next[id]++] = at;
+                _all[next[numbers[i]]++] = added[i].At;
             }
-            ArrayPool<(int, Occurrence)>.Shared.Return(_added!);
+            ArrayPool<int>.Shared.Return(numbers);
+            Return(_added!);
             _added = null;
         }
 
         public ArraySegment<Occurrence> Of(int id) => new(_all, _starts[id], _starts[id + 1] - _starts[id]);
+
+        private void Return((Word, Occurrence)[] added)
+        {
+            added.AsSpan(0, Math.Min(_count, added.Length)).Clear(); // the pool must not keep the day's words alive
+            ArrayPool<(Word, Occurrence)>.Shared.Return(added);
+        }
     }
 
     /// <summary>
@@ -350,14 +384,16 @@ public sealed class PaperIndex
 
         public LongIntMap(int capacity)
         {
+            // not int.Log2: its use of an optional instruction keeps the method out of the precompiled image
             var size = 16;
+            _shift = 60;
             while (size < capacity * 2)
             {
                 size *= 2;
+                _shift--;
             }
             _keys = new long[size];
             _values = new int[size];
-            _shift = 64 - int.Log2(size);
         }
 
         public int Count { get; private set; }
