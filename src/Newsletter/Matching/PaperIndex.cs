@@ -17,12 +17,15 @@ public sealed class PaperIndex
 
     private const int JoinedPrefix = 4;
 
-    private readonly Postings<int> _byKey = new();
-    private readonly Postings<string> _byExact = new();
+    private readonly Postings _byKey;
+    private readonly LongIntMap _keyIds = new(1 << 13); // a word key's process-wide number → its number in _byKey
+    private readonly Postings _byExact = new(64);
+    private readonly Dictionary<string, int> _exactIds = new(StringComparer.Ordinal);
+    private readonly WordKeys.Prefetch? _prefetch;
     // Neighbouring words joined ("fine tuning" → "finetuning"), by their first letters; stemmed only when a keyword
     // could be one of them, since stemming every pair of every abstract would cost more than the rest of the index.
     private readonly List<JoinedPair> _joined;
-    private readonly Dictionary<long, int> _joinedHeads = [];
+    private readonly LongIntMap _joinedHeads;
     private readonly ConcurrentDictionary<Unit, Occurrence[]> _units = new();
     private readonly ConcurrentDictionary<string, TermHits> _terms = new(StringComparer.Ordinal);
     private List<Token>? _tokens = new(512); // reused for every field while building
@@ -32,8 +35,18 @@ public sealed class PaperIndex
         Papers = papers;
         Words = Math.Max(1, (papers.Count + 63) / 64);
         // sized once, a little above the joinable pairs English titles and abstracts have for their length, so the list is not copied as it grows
-        var characters = papers.Sum(p => (long)p.Title.Length + p.Summary.Length);
-        _joined = new((int)Math.Min(characters / 8 + 16, Array.MaxLength));
+        var characters = 0L;
+        for (var p = 0; p < papers.Count; p++)
+        {
+            characters += papers[p].Title.Length + papers[p].Summary.Length;
+        }
+        var joined = (int)Math.Min(characters / 8 + 16, Array.MaxLength);
+        _joined = new(joined);
+        _joinedHeads = new(1 << 13);
+        // sized once, a little above the words English text has for its length: seldom copied, and not much more
+        // (fresh memory costs a fresh process a page fault per page)
+        _byKey = new((int)Math.Min(characters / 7 + 16, 1 << 24));
+        _prefetch = WordKeys.Prefetch.For(characters);
     }
 
     public IReadOnlyList<Paper> Papers { get; }
@@ -44,45 +57,53 @@ public sealed class PaperIndex
     public static PaperIndex Build(IReadOnlyList<Paper> papers)
     {
         var index = new PaperIndex(papers);
-        for (var p = 0; p < papers.Count; p++)
+        try
         {
-            index.AddField(p, Title, papers[p].Title);
-            index.AddField(p, Summary, papers[p].Summary);
+            for (var p = 0; p < papers.Count; p++)
+            {
+                index.AddField(p, Title, papers[p].Title);
+                index.AddField(p, Summary, papers[p].Summary);
+            }
+            index._prefetch?.Finish();
         }
-        index._byKey.Seal();
-        index._byExact.Seal();
+        finally
+        {
+            index._prefetch?.Stop();
+        }
+        index._byKey.Seal(index.KeyNumber);
+        index._byExact.Seal(index.ExactNumber);
         index._tokens = null;
         return index;
     }
 
     private void AddField(int paper, int field, string text)
     {
-        var tokens = _tokens!;
-        Tokenizer.Tokenize(text, tokens);
+        Tokenizer.Tokenize(text, _tokens!);
+        var tokens = CollectionsMarshal.AsSpan(_tokens);
         string? previousLower = null;
         var previousAcronym = false;
         var position = 0;
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = 0; i < tokens.Length; i++)
         {
-            var token = tokens[i];
+            ref readonly var token = ref tokens[i];
             // punctuation leaves a gap in the positions, so no phrase runs across it
             position += i == 0 ? 0 : token.JoinsPrevious ? 1 : 2;
             var word = token.Word;
             var lower = word.Lower;
             var at = new Occurrence(paper, field, position, position, token.Start, token.End);
-            _byKey.Add(word.KeyId, at);
+            // filed by word, and by key only once every key is known: the day's new words are stemmed meanwhile
+            _byKey.Add(word, at);
+            _prefetch?.Add(word);
             var acronym = word.IsAcronym;
             if (acronym)
             {
-                _byExact.Add(token.Text, at); // only acronym keywords look words up by exact case, and they match only acronyms
+                _byExact.Add(word, at); // only acronym keywords look words up by exact case, and they match only acronyms
             }
             if (token.JoinsPrevious && previousLower is not null && previousLower.Length + lower.Length >= JoinedPrefix
                 && !previousAcronym && !acronym)
             {
                 // one flat list chained by prefix: far cheaper to build than a list per prefix
-                var prefix = Prefix(previousLower, lower);
-                var next = _joinedHeads.TryGetValue(prefix, out var head) ? head : -1;
-                _joinedHeads[prefix] = _joined.Count;
+                var next = _joinedHeads.Exchange(Prefix(previousLower, lower), _joined.Count);
                 _joined.Add(new JoinedPair(previousLower, lower, new Occurrence(paper, field, position - 1, position, tokens[i - 1].Start, token.End), next));
             }
             previousLower = lower;
@@ -247,11 +268,25 @@ public sealed class PaperIndex
     {
         if (unit.Acronym)
         {
-            return Merge(_byExact.Of(unit.Value), _byExact.Of(unit.Value + "s"));
+            return Merge(Exact(unit.Value), Exact(unit.Value + "s"));
         }
-        var single = WordKeys.TryGetId(unit.Value, out var id) ? _byKey.Of(id) : ArraySegment<Occurrence>.Empty;
+        var single = WordKeys.TryGetId(unit.Value, out var id) && _keyIds.TryGetValue(id, out var local) ? _byKey.Of(local) : ArraySegment<Occurrence>.Empty;
         return Merge(single, CollectionsMarshal.AsSpan(JoinedOccurrences(unit.Value)));
     }
+
+    private int KeyNumber(Word word) => _keyIds.GetOrAdd(word.KeyId, _keyIds.Count);
+
+    private int ExactNumber(Word word)
+    {
+        ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_exactIds, word.Text, out var known);
+        if (!known)
+        {
+            number = _exactIds.Count - 1;
+        }
+        return number;
+    }
+
+    private ArraySegment<Occurrence> Exact(string text) => _exactIds.TryGetValue(text, out var id) ? _byExact.Of(id) : ArraySegment<Occurrence>.Empty;
 
     /// <summary>Two lists in text order as one (postings are added in text order, so no sort is needed).</summary>
     private static Occurrence[] Merge(ReadOnlySpan<Occurrence> a, ReadOnlySpan<Occurrence> b)
@@ -272,42 +307,45 @@ public sealed class PaperIndex
     }
 
     /// <summary>
-    /// Occurrences per key, gathered in one pooled buffer while building and then laid out as one array with a range
-    /// per key: a list per key costs tens of thousands of small allocations per day, and a fresh buffer per day
-    /// megabytes on the large-object heap (each a step towards a full garbage collection).
+    /// Occurrences per key (numbered from 0), gathered in one pooled buffer while building and then laid out as one
+    /// array with a range per key: a list per key costs tens of thousands of small allocations per day, and a fresh
+    /// buffer per day megabytes on the large-object heap (each a step towards a full garbage collection).
     /// </summary>
-    private sealed class Postings<TKey> where TKey : notnull
+    private sealed class Postings(int capacity)
     {
-        private readonly Dictionary<TKey, int> _ids = [];
-        private (int Id, Occurrence At)[]? _added = ArrayPool<(int, Occurrence)>.Shared.Rent(1 << 12);
+        private (Word Word, Occurrence At)[]? _added = ArrayPool<(Word, Occurrence)>.Shared.Rent(capacity);
         private int _count;
         private Occurrence[] _all = [];
         private int[] _starts = [];
 
-        public void Add(TKey key, Occurrence at)
+        public void Add(Word word, Occurrence at)
         {
-            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var known);
-            if (!known)
-            {
-                id = _ids.Count - 1;
-            }
             if (_count == _added!.Length)
             {
-                var larger = ArrayPool<(int, Occurrence)>.Shared.Rent(_count * 2);
+                var larger = ArrayPool<(Word, Occurrence)>.Shared.Rent(_count * 2);
                 _added.AsSpan().CopyTo(larger);
-                ArrayPool<(int, Occurrence)>.Shared.Return(_added);
+                Return(_added);
                 _added = larger;
             }
-            _added[_count++] = (id, at);
+            _added[_count++] = (word, at);
         }
 
-        public void Seal()
+        /// <param name="numberOf">The key number (from 0, consecutive) a word's occurrences are filed under.</param>
+        public void Seal(Func<Word, int> numberOf)
         {
             var added = _added!.AsSpan(0, _count);
-            _starts = new int[_ids.Count + 1];
-            foreach (var (id, _) in added)
+            var numbers = ArrayPool<int>.Shared.Rent(added.Length);
+            var ids = 0;
+            for (var i = 0; i < added.Length; i++)
             {
-                _starts[id + 1]++;
+                var number = numberOf(added[i].Word);
+                numbers[i] = number;
+                ids = Math.Max(ids, number + 1);
+            }
+            _starts = new int[ids + 1];
+            for (var i = 0; i < added.Length; i++)
+            {
+                _starts[numbers[i] + 1]++;
             }
             for (var i = 1; i < _starts.Length; i++)
             {
@@ -315,16 +353,118 @@ public sealed class PaperIndex
             }
             _all = new Occurrence[added.Length];
             var next = (int[])_starts.Clone();
-            foreach (var (id, at) in added)
+            for (var i = 0; i < added.Length; i++)
             {
-                _all[next[id]++] = at;
+                _all[next[numbers[i]]++] = added[i].At;
             }
-            ArrayPool<(int, Occurrence)>.Shared.Return(_added!);
+            ArrayPool<int>.Shared.Return(numbers);
+            Return(_added!);
             _added = null;
         }
 
-        public ArraySegment<Occurrence> Of(TKey key) =>
-            _ids.TryGetValue(key, out var id) ? new ArraySegment<Occurrence>(_all, _starts[id], _starts[id + 1] - _starts[id]) : ArraySegment<Occurrence>.Empty;
+        public ArraySegment<Occurrence> Of(int id) => new(_all, _starts[id], _starts[id + 1] - _starts[id]);
+
+        private void Return((Word, Occurrence)[] added)
+        {
+            added.AsSpan(0, Math.Min(_count, added.Length)).Clear(); // the pool must not keep the day's words alive
+            ArrayPool<(Word, Occurrence)>.Shared.Return(added);
+        }
+    }
+
+    /// <summary>
+    /// A map from numbers to non-negative numbers (open addressing), for the two look-ups made per word of the day:
+    /// cheaper than a <see cref="Dictionary{TKey, TValue}"/>, whose comparer calls and generic code over value types
+    /// a fresh process also pays to set up.
+    /// </summary>
+    private sealed class LongIntMap
+    {
+        private long[] _keys;
+        private int[] _values; // value + 1; 0 marks an empty slot
+        private int _shift;
+
+        public LongIntMap(int capacity)
+        {
+            // not int.Log2: its use of an optional instruction keeps the method out of the precompiled image
+            var size = 16;
+            _shift = 60;
+            while (size < capacity * 2)
+            {
+                size *= 2;
+                _shift--;
+            }
+            _keys = new long[size];
+            _values = new int[size];
+        }
+
+        public int Count { get; private set; }
+
+        /// <summary>The value of <paramref name="key"/>, or -1 when it has none; it has <paramref name="value"/> afterwards.</summary>
+        public int Exchange(long key, int value)
+        {
+            var i = Find(key);
+            var old = _values[i] - 1;
+            _values[i] = value + 1;
+            if (old < 0)
+            {
+                _keys[i] = key;
+                Added();
+            }
+            return old;
+        }
+
+        /// <summary>The value of <paramref name="key"/>; <paramref name="value"/> (kept) when it has none yet.</summary>
+        public int GetOrAdd(long key, int value)
+        {
+            var i = Find(key);
+            if (_values[i] != 0)
+            {
+                return _values[i] - 1;
+            }
+            _keys[i] = key;
+            _values[i] = value + 1;
+            Added();
+            return value;
+        }
+
+        public bool TryGetValue(long key, out int value)
+        {
+            value = _values[Find(key)] - 1;
+            return value >= 0;
+        }
+
+        /// <summary>The slot of <paramref name="key"/>, or the empty slot where it would go.</summary>
+        private int Find(long key)
+        {
+            var mask = _keys.Length - 1;
+            var i = (int)((ulong)key * 0x9E3779B97F4A7C15UL >> _shift);
+            while (_values[i] != 0 && _keys[i] != key)
+            {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        private void Added()
+        {
+            if (++Count * 2 <= _keys.Length)
+            {
+                return;
+            }
+            var keys = _keys;
+            var values = _values;
+            _keys = new long[keys.Length * 2];
+            _values = new int[values.Length * 2];
+            _shift--;
+            for (var j = 0; j < keys.Length; j++)
+            {
+                if (values[j] != 0)
+                {
+                    var i = Find(keys[j]);
+                    _keys[i] = keys[j];
+                    _values[i] = values[j];
+                }
+            }
+        }
     }
 
     private readonly record struct JoinedPair(string First, string Second, Occurrence At, int Next);

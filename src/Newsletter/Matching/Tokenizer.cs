@@ -13,10 +13,15 @@ public static class Tokenizer
 {
     private const int MaxInterned = 200_000;
 
+    // What an ASCII character is to the tokenizer (folding leaves ASCII as it is): most of a day's text is ASCII, and
+    // one table look-up per character is much cheaper than the general path through the folding table.
+    private const byte Other = 0, WordChar = 1, Soft = 2;
+    private static readonly byte[] Ascii = AsciiKinds();
+
     // Words repeat across abstracts and days: one Word per distinct spelling, looked up by span, saves most of the
     // allocations (and garbage collections) of indexing a day, and carries the word's lower-cased and stemmed forms.
     [ThreadStatic]
-    private static Dictionary<string, Word>? _interned;
+    private static WordTable? _interned;
 
     [ThreadStatic]
     private static char[]? _buffer;
@@ -36,14 +41,48 @@ public static class Tokenizer
     public static void Tokenize(string text, List<Token> tokens)
     {
         tokens.Clear();
+        var interned = _interned ??= new WordTable();
         var word = _buffer ??= new char[256];
+        var ascii = Ascii;
         var length = 0;
         var wordStart = -1;
         var soft = false;           // only spaces and hyphens since the last word
         var seenWord = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var folded = TextFolding.Fold(text[i]);
+            var c = text[i];
+            if (c < 128)
+            {
+                var kind = ascii[c];
+                if (kind == WordChar)
+                {
+                    if (wordStart < 0)
+                    {
+                        wordStart = i;
+                    }
+                    if (length == word.Length)
+                    {
+                        Array.Resize(ref _buffer, word.Length * 2);
+                        word = _buffer!;
+                    }
+                    word[length++] = c;
+                    continue;
+                }
+                if (wordStart >= 0)
+                {
+                    tokens.Add(new Token(interned.Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
+                    length = 0;
+                    wordStart = -1;
+                    seenWord = true;
+                    soft = true;
+                }
+                if (kind != Soft)
+                {
+                    soft = false;
+                }
+                continue;
+            }
+            var folded = TextFolding.Fold(c);
             var isWordChar = folded.Length > 0 && char.IsLetterOrDigit(folded[0]);
             if (isWordChar)
             {
@@ -73,7 +112,7 @@ public static class Tokenizer
             }
             if (wordStart >= 0)
             {
-                tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
+                tokens.Add(new Token(interned.Intern(word.AsSpan(0, length)), wordStart, i, seenWord && soft));
                 length = 0;
                 wordStart = -1;
                 seenWord = true;
@@ -90,23 +129,96 @@ public static class Tokenizer
         }
         if (wordStart >= 0)
         {
-            tokens.Add(new Token(Intern(word.AsSpan(0, length)), wordStart, text.Length, seenWord && soft));
+            tokens.Add(new Token(interned.Intern(word.AsSpan(0, length)), wordStart, text.Length, seenWord && soft));
         }
     }
 
-    private static Word Intern(ReadOnlySpan<char> word)
+    private static byte[] AsciiKinds()
     {
-        var interned = _interned ??= new Dictionary<string, Word>(StringComparer.Ordinal);
-        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(word, out var known))
+        var kinds = new byte[128];
+        for (var c = 0; c < kinds.Length; c++)
         {
-            return known;
+            // as the general path reads them: an ASCII character folds to itself
+            kinds[c] = char.IsLetterOrDigit((char)c) ? WordChar : c is ' ' or '-' ? Soft : Other;
         }
-        if (interned.Count >= MaxInterned)
+        return kinds;
+    }
+
+    /// <summary>
+    /// The interned words of one thread: an open-addressing table looked up by the characters themselves, so a word
+    /// seen before costs a hash and a comparison, and neither a string nor a generic collection's comparer calls.
+    /// </summary>
+    private sealed class WordTable
+    {
+        private Word?[] _words = new Word?[1 << 14];
+        private int[] _hashes = new int[1 << 14];
+        private int _count;
+
+        public Word Intern(ReadOnlySpan<char> text)
         {
-            interned.Clear();
+            var hash = Hash(text);
+            var mask = _words.Length - 1;
+            var i = hash & mask;
+            for (var known = _words[i]; known is not null; known = _words[i])
+            {
+                if (_hashes[i] == hash && text.SequenceEqual(known.Text))
+                {
+                    return known;
+                }
+                i = (i + 1) & mask;
+            }
+            if (_count >= MaxInterned)
+            {
+                Array.Clear(_words);
+                _count = 0;
+                i = hash & mask;
+            }
+            else if ((_count + 1) * 2 > _words.Length)
+            {
+                Grow();
+                mask = _words.Length - 1;
+                for (i = hash & mask; _words[i] is not null; i = (i + 1) & mask)
+                {
+                }
+            }
+            var word = new Word(text.ToString());
+            _words[i] = word;
+            _hashes[i] = hash;
+            _count++;
+            return word;
         }
-        var text = word.ToString();
-        return interned[text] = new Word(text);
+
+        private void Grow()
+        {
+            var words = new Word?[_words.Length * 2];
+            var hashes = new int[words.Length];
+            var mask = words.Length - 1;
+            for (var j = 0; j < _words.Length; j++)
+            {
+                if (_words[j] is { } word)
+                {
+                    var i = _hashes[j] & mask;
+                    while (words[i] is not null)
+                    {
+                        i = (i + 1) & mask;
+                    }
+                    words[i] = word;
+                    hashes[i] = _hashes[j];
+                }
+            }
+            _words = words;
+            _hashes = hashes;
+        }
+
+        /// <summary>FNV-1a, with the high bits folded down: the table index is the low bits.</summary>
+        private static int Hash(ReadOnlySpan<char> text)
+        {
+            var hash = 2166136261;
+            foreach (var c in text)
+            {
+                hash = (hash ^ c) * 16777619;
+            }
+            return (int)(hash ^ (hash >> 15));
+        }
     }
 }

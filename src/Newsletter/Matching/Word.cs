@@ -22,6 +22,11 @@ public sealed class Word(string text)
     /// <summary>A number for <see cref="Key"/>, the same for every word with that key, for cheap lookups while indexing.</summary>
     public int KeyId => _keyId >= 0 ? _keyId : _keyId = WordKeys.IdOf(Key);
 
+    /// <summary>Handed to a <see cref="WordKeys.Prefetch"/> once (set and read by the thread building an index only).</summary>
+    internal bool Prefetched { get; set; }
+
+    internal bool HasKeyId => _keyId >= 0;
+
     public bool IsAcronym => (_acronym == 0 ? _acronym = !ReferenceEquals(Lower, Text) && WordKeys.IsAcronym(Text) ? 1 : 2 : _acronym) == 1;
 
     public override string ToString() => Text;

@@ -100,4 +100,105 @@ public static class WordKeys
         }
         return word;
     }
+
+    /// <summary>
+    /// Works out the keys of a day's new words on another core while the index is built on this one: stemming
+    /// thousands of words seen for the first time is a good part of the first index of a process. Words are handed
+    /// over as the index meets them; whatever is not done when the index is finished is done by the index's thread
+    /// (a word's key is computed on first use whichever thread asks, so nothing waits for the other core).
+    /// </summary>
+    internal sealed class Prefetch
+    {
+        // below this much text the hand-over costs more than it saves
+        private const long MinimumCharacters = 50_000;
+
+        private readonly Word[] _words;
+        private int _published;
+        private int _next;
+        private volatile bool _finished;
+
+        private Prefetch(int capacity) => _words = new Word[capacity];
+
+        /// <summary>A prefetch for an index of this much text, started; null when not worth it.</summary>
+        public static Prefetch? For(long characters)
+        {
+            if (characters < MinimumCharacters || Environment.ProcessorCount < 2)
+            {
+                return null;
+            }
+            // a day of abstracts brings about one new word per hundred characters to a fresh process; past the
+            // capacity, words are simply left to the index's thread
+            var prefetch = new Prefetch((int)Math.Min(characters / 32 + 1024, 1 << 20));
+            ThreadPool.UnsafeQueueUserWorkItem(static p => p.Run(), prefetch, preferLocal: false);
+            return prefetch;
+        }
+
+        /// <summary>Called by the index's thread for each word it files.</summary>
+        public void Add(Word word)
+        {
+            if (word.Prefetched || word.HasKeyId)
+            {
+                return;
+            }
+            word.Prefetched = true;
+            var count = _published;
+            if (count < _words.Length)
+            {
+                _words[count] = word;
+                Volatile.Write(ref _published, count + 1);
+            }
+        }
+
+        /// <summary>Called by the index's thread once every word is filed: it takes its share of what is left.</summary>
+        public void Finish()
+        {
+            _finished = true;
+            while (TryTake(out var word))
+            {
+                _ = word.KeyId;
+            }
+        }
+
+        /// <summary>Lets the other core go (also when the index failed).</summary>
+        public void Stop() => _finished = true;
+
+        private void Run()
+        {
+            var wait = new SpinWait();
+            while (true)
+            {
+                if (TryTake(out var word))
+                {
+                    _ = word.KeyId;
+                    wait.Reset();
+                }
+                else if (_finished)
+                {
+                    return;
+                }
+                else
+                {
+                    wait.SpinOnce();
+                }
+            }
+        }
+
+        private bool TryTake(out Word word)
+        {
+            while (true)
+            {
+                var next = Volatile.Read(ref _next);
+                if (next >= Volatile.Read(ref _published))
+                {
+                    word = null!;
+                    return false;
+                }
+                if (Interlocked.CompareExchange(ref _next, next + 1, next) == next)
+                {
+                    word = _words[next];
+                    return true;
+                }
+            }
+        }
+    }
 }
