@@ -50,7 +50,8 @@ public static class PageLayout
         nav form { display: inline; } nav button, td form button, .inline button { margin: 0; padding: .2rem .6rem; }
         .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: .95rem; }
         th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--border); }
-        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; } dl.facts dd { margin: 0; }
+        dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .15rem 1rem; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+        body.wide h1 { overflow-wrap: anywhere; }
         .inline { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; } .inline > * { flex: 0 1 auto; }
         pre { white-space: pre-wrap; overflow-wrap: anywhere; }
         """;
