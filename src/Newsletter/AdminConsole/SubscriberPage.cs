@@ -173,8 +173,10 @@ public static class SubscriberPage
             {ProfileFields.Render(form, errors)}
             <label><input type="checkbox" name="paused"{(form.Paused is not null ? new Markup(" checked") : Markup.Empty)}> Paused</label>
             <div class="row"><div>
-            {Html.When(mayChange, Html.Of($"""<button type="submit" name="action" value="save">Save</button>"""))}
-            <button type="submit" name="action" value="preview" class="secondary">Preview</button>
+            {Html.When(mayChange, Html.Of($"""
+                <button type="submit" name="action" value="save">Save</button>
+                <button type="submit" name="action" value="preview" class="secondary">Preview</button>
+                """))}
             </div></div>
             </form>
             <h2>Papers these keywords would have matched</h2>
