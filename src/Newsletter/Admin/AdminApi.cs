@@ -18,6 +18,7 @@ public static class AdminApi
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<IdempotencyKeys>();
+        services.AddSingleton<AdminActions>();
         return services;
     }
 

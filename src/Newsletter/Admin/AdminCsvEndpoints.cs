@@ -1,5 +1,4 @@
 using System.Text;
-using CsvHelper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,7 +21,8 @@ public static class AdminCsvEndpoints
         return api;
     }
 
-    private static async Task ExportAsync(HttpContext context, SubscriberStore subscribers, ProfileStore profiles, CancellationToken cancellationToken)
+    /// <summary>Every subscriber as CSV, oldest first (also the console's download).</summary>
+    public static async Task ExportAsync(HttpContext context, SubscriberStore subscribers, ProfileStore profiles, CancellationToken cancellationToken)
     {
         var all = await subscribers.ListAsync(null, cancellationToken);
         var stored = await profiles.GetManyAsync([.. all.Select(s => s.Id)], cancellationToken);
@@ -34,28 +34,10 @@ public static class AdminCsvEndpoints
     }
 
     private static async Task<IResult> ImportAsync(
-        HttpContext context, SubscriberImport import, AuditLog audit, CancellationToken cancellationToken, bool dryRun = false, bool confirmed = false)
+        HttpContext context, AdminActions actions, CancellationToken cancellationToken, bool dryRun = false, bool confirmed = false)
     {
-        List<ImportRow> rows;
-        List<ImportError> unreadable;
-        try
-        {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            (rows, unreadable) = await SubscriberCsv.ReadAsync(reader, cancellationToken);
-        }
-        catch (Exception e) when (e is CsvFormatException or CsvHelperException)
-        {
-            return AdminProblems.Invalid("body", $"the CSV cannot be read: {e.Message.Split('\n')[0]}");
-        }
-        var report = await import.ImportAsync(rows, confirmed, dryRun, cancellationToken);
-        var errors = unreadable.Concat(report.Errors).OrderBy(e => e.Line).ToList();
-        var answer = new ImportResponse(dryRun, report.Added, report.Updated, report.Unchanged, errors.Count, errors);
-        if (!dryRun)
-        {
-            await audit.WriteAsync(context, "subscribers.import", null,
-                new { added = answer.Added, updated = answer.Updated, unchanged = answer.Unchanged, failed = answer.Failed, confirmed }, cancellationToken);
-        }
-        return TypedResults.Ok(answer);
+        var (answer, error) = await actions.ImportAsync(context, context.Request.Body, dryRun, confirmed, cancellationToken);
+        return error is not null ? AdminProblems.Of(error) : TypedResults.Ok(answer!);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,98 +21,20 @@ public static class AdminDigestEndpoints
         return api;
     }
 
-    private static async Task<IResult> ResendAsync(
-        ResendRequest body, HttpContext context, SubscriberStore subscribers, ResendRecipients choose, DigestResender resender, IdempotencyKeys keys, AuditLog audit,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ResendAsync(ResendRequest body, HttpContext context, AdminActions actions, CancellationToken cancellationToken)
     {
-        if (!AdminProblems.TryDate(body.Date, "date", out var date, out var badDate))
-        {
-            return badDate!;
-        }
-        if (date is null)
-        {
-            return AdminProblems.Invalid("date", "is required (the listing day of the digest, YYYY-MM-DD)");
-        }
-        var chosen = (body.SubscriberId is null ? 0 : 1) + (body.Email is null ? 0 : 1) + (body.Filter is null ? 0 : 1);
-        if (chosen != 1)
-        {
-            return AdminProblems.Invalid("subscriberId", "give exactly one of subscriberId, email or filter");
-        }
         var key = context.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
-        if (!body.DryRun && !string.IsNullOrWhiteSpace(key))
+        var outcome = await actions.ResendAsync(context, body, key, cancellationToken);
+        if (outcome.Error is { } error)
         {
-            var earlier = await keys.TakeAsync(key, cancellationToken);
-            if (earlier == "")
-            {
-                return AdminProblems.Conflict($"A resend with the {IdempotencyKeys.Header} '{key}' is still running.");
-            }
-            if (earlier is not null)
-            {
-                context.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Content(earlier, "application/json");
-            }
+            return AdminProblems.Of(error);
         }
-        try
+        if (outcome.Replayed is { } earlier)
         {
-            var (recipients, problem) = await RecipientsAsync(body, date.Value, subscribers, choose, cancellationToken);
-            if (problem is not null)
-            {
-                await ReleaseAsync(keys, key, body.DryRun);
-                return problem;
-            }
-            var report = await resender.ResendAsync(recipients, date.Value, body.DryRun, cancellationToken);
-            var answer = new ResendResponse(report.Date.ToString("yyyy-MM-dd"), report.DryRun, report.Recipients.Count, report.Sent, report.Failed, report.Skipped,
-                report.WouldSend, report.Recipients);
-            if (!body.DryRun)
-            {
-                await audit.WriteAsync(context, "digests.resend", body.SubscriberId ?? (body.Filter is null ? recipients.FirstOrDefault()?.Id : "filter"),
-                    new { date = answer.Date, requested = answer.Requested, sent = answer.Sent, failed = answer.Failed, skipped = answer.Skipped }, cancellationToken);
-                if (!string.IsNullOrWhiteSpace(key))
-                {
-                    await keys.CompleteAsync(key, JsonSerializer.Serialize(answer, AdminJson.Options), CancellationToken.None);
-                }
-            }
-            return TypedResults.Ok(answer);
+            context.Response.Headers["Idempotent-Replayed"] = "true";
+            return TypedResults.Content(earlier, "application/json");
         }
-        catch
-        {
-            await ReleaseAsync(keys, key, body.DryRun);
-            throw;
-        }
-    }
-
-    private static async Task ReleaseAsync(IdempotencyKeys keys, string? key, bool dryRun)
-    {
-        if (!dryRun && !string.IsNullOrWhiteSpace(key))
-        {
-            await keys.ReleaseAsync(key, CancellationToken.None);
-        }
-    }
-
-    private static async Task<(IReadOnlyList<Subscriber> Recipients, IResult? Problem)> RecipientsAsync(
-        ResendRequest body, DateOnly date, SubscriberStore subscribers, ResendRecipients recipients, CancellationToken cancellationToken)
-    {
-        if (body.SubscriberId is not null)
-        {
-            var one = await subscribers.GetAsync(body.SubscriberId, cancellationToken);
-            return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the id '{body.SubscriberId}'.")) : ([one], null);
-        }
-        if (body.Email is not null)
-        {
-            var address = EmailAddress.Normalize(body.Email, out var problem);
-            if (address is null)
-            {
-                return ([], AdminProblems.Invalid("email", problem));
-            }
-            var one = await subscribers.FindByEmailAsync(address, cancellationToken);
-            return one is null ? ([], AdminProblems.NotFound($"There is no subscriber with the address {address}.")) : ([one], null);
-        }
-        var filter = body.Filter!;
-        if (filter.DeliveryStatus is not null && !ResendRecipients.DeliveryStatuses.Contains(filter.DeliveryStatus))
-        {
-            return ([], AdminProblems.Invalid("filter.deliveryStatus", $"'{filter.DeliveryStatus}' is not one of {string.Join(", ", ResendRecipients.DeliveryStatuses)}"));
-        }
-        return (await recipients.ChooseAsync(filter.Status, filter.Search, filter.DeliveryStatus, date, cancellationToken), null);
+        return TypedResults.Ok(outcome.Answer!);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ValidationProblem>> DeliveriesAsync(

@@ -26,6 +26,14 @@ public static class AdminProblems
         _ => throw e,
     };
 
+    /// <summary>A refused admin action as problem details: 400 names the field, 404 and 409 say why.</summary>
+    public static IResult Of(AdminError error) => error.Status switch
+    {
+        StatusCodes.Status404NotFound => NotFound(error.Message),
+        StatusCodes.Status409Conflict => Conflict(error.Message),
+        _ => Invalid(error.Field, error.Message),
+    };
+
     public static bool TryDate(string? text, string field, out DateOnly? date, out ValidationProblem? problem)
     {
         date = null;

@@ -90,13 +90,12 @@ public static class AdminSubscriberEndpoints
     }
 
     private static async Task<Results<Ok<SubscriberDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string id, UpdateSubscriberRequest body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, SubscriptionService subscriptions,
-        AuditLog audit, CancellationToken cancellationToken)
+        string id, UpdateSubscriberRequest body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, AdminActions actions,
+        CancellationToken cancellationToken)
     {
         try
         {
-            if (!await subscriptions.UpdateAsync(id, new SubscriptionChange(
-                    body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused), cancellationToken))
+            if (!await actions.UpdateAsync(context, id, body, cancellationToken))
             {
                 return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
             }
@@ -105,32 +104,26 @@ public static class AdminSubscriberEndpoints
         {
             return AdminProblems.Of(e);
         }
-        await audit.WriteAsync(context, "subscribers.update", id, new { fields = ChangedFields(body) }, cancellationToken);
         return TypedResults.Ok(SubscriberDto.From((await subscribers.GetAsync(id, cancellationToken))!, await profiles.GetAsync(id, cancellationToken)));
     }
 
     private static async Task<Results<Ok<SubscriberDto>, ProblemHttpResult>> SuppressAsync(
-        string id, SuppressRequest? body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, AuditLog audit, CancellationToken cancellationToken)
+        string id, SuppressRequest? body, HttpContext context, SubscriberStore subscribers, ProfileStore profiles, AdminActions actions, CancellationToken cancellationToken)
     {
-        var reason = string.IsNullOrWhiteSpace(body?.Reason) ? "suppressed by an admin" : body.Reason.Trim();
-        if (!await subscribers.SetStatusAsync(id, SubscriberStatus.Suppressed, reason, cancellationToken))
+        if (!await actions.SuppressAsync(context, id, body?.Reason, cancellationToken))
         {
             return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
         }
-        await audit.WriteAsync(context, "subscribers.suppress", id, new { reason }, cancellationToken);
         return TypedResults.Ok(SubscriberDto.From((await subscribers.GetAsync(id, cancellationToken))!, await profiles.GetAsync(id, cancellationToken)));
     }
 
     private static async Task<Results<Ok<ErasedSubscriber>, ProblemHttpResult>> EraseAsync(
-        string id, HttpContext context, SubscriptionService subscriptions, AuditLog audit, CancellationToken cancellationToken)
+        string id, HttpContext context, AdminActions actions, CancellationToken cancellationToken)
     {
-        var kept = await subscriptions.EraseAsync(id, cancellationToken);
-        if (kept is null)
-        {
-            return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
-        }
-        await audit.WriteAsync(context, "subscribers.erase", id, new { deliveriesKept = kept }, cancellationToken);
-        return TypedResults.Ok(new ErasedSubscriber(id, true, kept.Value));
+        var kept = await actions.EraseAsync(context, id, cancellationToken);
+        return kept is null
+            ? AdminProblems.NotFound($"There is no subscriber with the id '{id}'.")
+            : TypedResults.Ok(new ErasedSubscriber(id, true, kept.Value));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> DeliveriesAsync(
@@ -142,18 +135,6 @@ public static class AdminSubscriberEndpoints
             return AdminProblems.NotFound($"There is no subscriber with the id '{id}'.");
         }
         return TypedResults.Ok(log);
-    }
-
-    private static IEnumerable<string> ChangedFields(UpdateSubscriberRequest b)
-    {
-        if (b.Name is not null) yield return "name";
-        if (b.Keywords is not null) yield return "keywords";
-        if (b.Exclude is not null) yield return "exclude";
-        if (b.MaxPapers is not null) yield return "maxPapers";
-        if (b.MinScore is not null) yield return "minScore";
-        if (b.SendHour is not null) yield return "sendHour";
-        if (b.TimeZone is not null) yield return "timeZone";
-        if (b.Paused is not null) yield return "paused";
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Newsletter.Admin;
+using Newsletter.AdminConsole;
 using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Operations;
@@ -116,6 +117,7 @@ public static class WebHost
         services.AddSingleton<SignedLink>();
         services.AddSingleton<RecentPapersPreview>();
         services.AddAdminApi();
+        services.AddAdminConsole();
         services.AddHostedService<Scheduling.OutboxPump>();
     }
 
@@ -142,6 +144,7 @@ public static class WebHost
         app.MapPreferencesPages();
         app.MapUnsubscribePages();
         app.MapAdminApi();
+        app.MapAdminConsole();
         app.MapNewsletterHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

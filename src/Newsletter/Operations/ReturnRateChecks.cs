@@ -6,17 +6,15 @@ namespace Newsletter.Operations;
 
 /// <summary>
 /// Doctor's look at what came back over the last 7 days: the share of sent digests that drew a spam complaint, and the
-/// share that bounced, against the limits the large mailbox providers publish for bulk senders (complaints: keep
-/// below 0.1 %, never reach 0.3 %; bounces: a list kept clean stays under 2 %, and 5 % means addresses are not being
-/// removed). Past them, providers start to refuse or junk all of the sender's mail.
+/// share that bounced, against the limits the large mailbox providers publish for bulk senders (<see cref="ReturnRateLimits"/>).
 /// </summary>
 public static class ReturnRateChecks
 {
-    public static readonly TimeSpan Period = TimeSpan.FromDays(7);
-    public const double ComplaintWarning = 0.001;
-    public const double ComplaintFailure = 0.003;
-    public const double BounceWarning = 0.02;
-    public const double BounceFailure = 0.05;
+    public static readonly TimeSpan Period = ReturnRateLimits.Period;
+    public const double ComplaintWarning = ReturnRateLimits.ComplaintWarning;
+    public const double ComplaintFailure = ReturnRateLimits.ComplaintFailure;
+    public const double BounceWarning = ReturnRateLimits.BounceWarning;
+    public const double BounceFailure = ReturnRateLimits.BounceFailure;
 
     public static async Task<IReadOnlyList<Finding>> ExamineAsync(IServiceProvider services, TimeProvider clock, CancellationToken cancellationToken)
     {

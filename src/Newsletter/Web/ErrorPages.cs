@@ -44,7 +44,10 @@ public static partial class ErrorPages
             return;
         }
         var site = context.RequestServices.GetRequiredService<IOptions<SiteOptions>>().Value;
-        await PageLayout.Problem(site.Name, title, detail, status, Html.Of($"""<p><a href="/subscribe">Go to the subscribe page</a></p>""")).ExecuteAsync(context);
+        var next = context.Request.Path.StartsWithSegments("/admin")
+            ? Html.Of($"""<p><a href="/admin">Go to the admin console</a></p>""")
+            : Html.Of($"""<p><a href="/subscribe">Go to the subscribe page</a></p>""");
+        await PageLayout.Problem(site.Name, title, detail, status, next).ExecuteAsync(context);
     }
 
     /// <summary>

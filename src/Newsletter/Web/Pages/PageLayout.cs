@@ -45,9 +45,22 @@ public static class PageLayout
         details { margin: .5rem 0; } code { font-size: .9em; }
         .papers { padding-left: 1.2rem; } .papers li { margin: .5rem 0; } .papers .why { color: var(--muted); font-size: .9rem; }
         footer { color: var(--muted); font-size: .85rem; padding: 2rem 1rem; }
+        body.wide header, body.wide main, body.wide footer { max-width: 72rem; }
+        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; margin: .5rem 0 0; font-weight: 400; }
+        nav form { display: inline; } nav button, td form button, .inline button { margin: 0; padding: .2rem .6rem; }
+        .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+        th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--border); }
+        dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .15rem 1rem; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+        body.wide h1 { overflow-wrap: anywhere; }
+        .inline { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; } .inline > * { flex: 0 1 auto; }
+        pre { white-space: pre-wrap; overflow-wrap: anywhere; }
         """;
 
-    public static ContentHttpResult Page(string siteName, string title, Markup body, int statusCode = StatusCodes.Status200OK) =>
+    /// <param name="header">What the header holds instead of the link home (the admin console: its name and menu).</param>
+    /// <param name="footer">The footer's line instead of what the site is.</param>
+    /// <param name="wide">A page of tables (the admin console) rather than one column of reading.</param>
+    public static ContentHttpResult Page(
+        string siteName, string title, Markup body, int statusCode = StatusCodes.Status200OK, Markup? header = null, string? footer = null, bool wide = false) =>
         TypedResults.Content(Html.Of($"""
             <!doctype html>
             <html lang="en">
@@ -58,13 +71,13 @@ public static class PageLayout
             <title>{title} · {siteName}</title>
             <style>{new Markup(Style)}</style>
             </head>
-            <body>
-            <header><a href="/">{siteName}</a></header>
+            <body{(wide ? new Markup(" class=\"wide\"") : Markup.Empty)}>
+            <header>{header ?? Html.Of($"""<a href="/">{siteName}</a>""")}</header>
             <main id="main">
             <h1>{title}</h1>
             {body}
             </main>
-            <footer>{siteName} sends a daily email of the trending papers that match your keywords.</footer>
+            <footer>{footer ?? $"{siteName} sends a daily email of the trending papers that match your keywords."}</footer>
             </body>
             </html>
             """).Value, "text/html; charset=utf-8", Encoding.UTF8, statusCode);

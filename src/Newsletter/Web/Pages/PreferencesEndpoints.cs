@@ -20,7 +20,7 @@ public static class PreferencesEndpoints
         app.MapGet("/preferences", ShowAsync);
         app.MapPost("/preferences", SaveAsync);
         app.MapGet("/preferences/preview", PreviewFragmentAsync);
-        app.MapGet("/assets/preferences.js", () => TypedResults.Text(Script, "text/javascript; charset=utf-8"));
+        app.MapGet(ScriptPath, () => TypedResults.Text(Script, "text/javascript; charset=utf-8"));
         return app;
     }
 
@@ -97,7 +97,7 @@ public static class PreferencesEndpoints
             {Html.When(status is not null, Html.Of($"""<p class="notice">{status}</p>"""))}
             {Html.When(notice is not null, Html.Of($"""<p class="notice" role="status">{notice}</p>"""))}
             {ProfileFields.Summary(errors)}
-            <form method="post" action="/preferences" novalidate>
+            <form method="post" action="/preferences" data-preview="/preferences/preview" novalidate>
             {FormProtection.Field(context)}
             <input type="hidden" name="token" value="{form.Token}">
             {ProfileFields.Name(form, errors)}
@@ -118,7 +118,8 @@ public static class PreferencesEndpoints
     /// <summary>What the preview is capped at while the typed "Papers per email" is empty or one the form would refuse.</summary>
     private static int SavedPapersPerEmail(StoredProfile? profile) => profile?.MaxPapers ?? Profile.DefaultMaxPapers;
 
-    private static async Task<Markup> PreviewAsync(
+    /// <summary>The list of recent papers the keywords match, as the preview shows it (also the admin console's editor).</summary>
+    public static async Task<Markup> PreviewAsync(
         SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, CancellationToken cancellationToken)
     {
         if (keywords.Count == 0)
@@ -159,20 +160,26 @@ public static class PreferencesEndpoints
         : result.Papers.Count == result.PapersPerEmail ? $", the best {result.Papers.Count} shown, as many as one email holds"
         : $", the best {result.Papers.Count} shown";
 
+    /// <summary>
+    /// The live preview's script, for every form with a <c>data-preview</c> address (the preferences page, the
+    /// admin console's editor): it sends that address the fields it has of token, keywords, exclude and maxPapers.
+    /// </summary>
+    public const string ScriptPath = "/assets/preferences.js";
+
     private const string Script =
         """
         // Live preview: re-asks the server which recent papers the keywords match, a moment after typing stops.
         (() => {
-          const form = document.querySelector('form[action="/preferences"]');
+          const form = document.querySelector('form[data-preview]');
           const target = document.getElementById('preview');
           if (!form || !target || !window.fetch) return;
           let timer = 0, asked = 0;
           const refresh = async () => {
             const mine = ++asked;
-            const query = new URLSearchParams({
-              token: form.token.value, keywords: form.keywords.value, exclude: form.exclude.value, maxPapers: form.maxPapers.value });
+            const query = new URLSearchParams();
+            for (const name of ['token', 'keywords', 'exclude', 'maxPapers']) if (form.elements[name]) query.set(name, form.elements[name].value);
             try {
-              const response = await fetch('/preferences/preview?' + query, { headers: { 'Accept': 'text/html' } });
+              const response = await fetch(form.dataset.preview + '?' + query, { headers: { 'Accept': 'text/html' } });
               if (mine === asked && response.ok) target.innerHTML = await response.text();
             } catch { /* the Preview button still works */ }
           };
