@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Common;
 using Newsletter.Hosting;
 
@@ -44,13 +45,19 @@ public static partial class WebLoadBench
             Console.WriteLine("|---|---|---|---|---|---|---|---|");
             var subscribe = await LoadAsync(baseUrl, clients, TimeSpan.FromSeconds(seconds), SubscribeClientAsync);
             Print("POST /subscribe (form + anti-forgery, confirmation email to the pickup folder)", clients, subscribe);
-            var list = await LoadAsync(baseUrl, clients, TimeSpan.FromSeconds(seconds), AdminListClientAsync);
+            var list = await LoadAsync(baseUrl, clients, TimeSpan.FromSeconds(seconds), AdminListClientAsync(""));
             Print("GET /admin/api/subscribers?pageSize=50 (bearer key)", clients, list);
+            // the console's subscriber table runs this same query: measured again at the size the issue names
+            var imported = await ImportAsync(web.Services, 100_000);
+            var large = await LoadAsync(baseUrl, clients, TimeSpan.FromSeconds(seconds), AdminListClientAsync("&status=active"));
+            Print($"GET /admin/api/subscribers?status=active&pageSize=50, {imported:N0} more subscribers", clients, large);
+            var search = await LoadAsync(baseUrl, clients, TimeSpan.FromSeconds(seconds), AdminListClientAsync("&search=graph"));
+            Print($"GET /admin/api/subscribers?search=graph&pageSize=50 (email or keyword), {imported:N0} more subscribers", clients, search);
             await using var connection = new SqliteConnection($"Data Source={database}");
-            var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM subscribers");
+            var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM subscribers WHERE email NOT LIKE 'reader%'");
             Console.WriteLine();
             Console.WriteLine($"Accepted subscriptions: {subscribe.Ok}; subscribers stored: {stored}; lost: {subscribe.Ok - stored}.");
-            return subscribe.Errors + list.Errors == 0 && stored == subscribe.Ok ? 0 : 1;
+            return subscribe.Errors + list.Errors + large.Errors + search.Errors == 0 && stored == subscribe.Ok ? 0 : 1;
         }
         finally
         {
@@ -105,7 +112,19 @@ public static partial class WebLoadBench
         return (ok, errors);
     }
 
-    private static async Task<(int Ok, int Errors)> AdminListClientAsync(string baseUrl, int client, CancellationToken stop, ConcurrentBag<double> latencies)
+    private static async Task<int> ImportAsync(IServiceProvider services, int count)
+    {
+        string[] topics = ["reinforcement learning", "graph neural networks", "diffusion AND video", "quantization", "speech recognition"];
+        var rows = Enumerable.Range(0, count).Select(i => new Newsletter.Subscribers.ImportRow(
+            i + 2, $"reader{i:D7}@example.org", null, null, [topics[i % topics.Length]], [], null, null, null, null, null)).ToList();
+        var report = await services.GetRequiredService<Newsletter.Subscribers.SubscriberImport>().ImportAsync(rows, confirmed: true, dryRun: false, CancellationToken.None);
+        return report.Added;
+    }
+
+    private static Func<string, int, CancellationToken, ConcurrentBag<double>, Task<(int Ok, int Errors)>> AdminListClientAsync(string filter) =>
+        (baseUrl, client, stop, latencies) => AdminListClientAsync(baseUrl, filter, stop, latencies);
+
+    private static async Task<(int Ok, int Errors)> AdminListClientAsync(string baseUrl, string filter, CancellationToken stop, ConcurrentBag<double> latencies)
     {
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
@@ -113,7 +132,7 @@ public static partial class WebLoadBench
         while (!stop.IsCancellationRequested)
         {
             var start = Stopwatch.GetTimestamp();
-            using var response = await http.GetAsync($"/admin/api/subscribers?pageSize=50&page={1 + n++ % 20}", CancellationToken.None);
+            using var response = await http.GetAsync($"/admin/api/subscribers?pageSize=50&page={1 + n++ % 20}{filter}", CancellationToken.None);
             await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
             latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             if (response.StatusCode == HttpStatusCode.OK)

@@ -82,21 +82,29 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         // escapes a search must not see), by one pass over it rather than a probe per subscriber. Both sides are
         // folded by the database's lower(), so the search folds exactly as the stored text does. LIKE with the
         // search's own wildcards escaped: the same on SQLite and PostgreSQL.
-        const string Filter =
-            """
-            WHERE (@Status IS NULL OR s.status = @Status)
-              AND (@Search IS NULL
-                   OR s.email LIKE lower(@Search) ESCAPE '\'
-                   OR s.id IN (SELECT k.subscriber_id FROM profile_keywords k WHERE lower(k.keyword) LIKE lower(@Search) ESCAPE '\'))
-            """;
+        // Only the conditions asked for are in the statement: "@Status IS NULL OR …" would keep the planner from
+        // walking the (status, created_at) index, and a page of one status would sort every subscriber of it.
+        var conditions = new List<string>();
+        if (status is not null)
+        {
+            conditions.Add("s.status = @Status");
+        }
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            conditions.Add("""
+                (s.email LIKE lower(@Search) ESCAPE '\'
+                 OR s.id IN (SELECT k.subscriber_id FROM profile_keywords k WHERE lower(k.keyword) LIKE lower(@Search) ESCAPE '\'))
+                """);
+        }
+        var filter = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
         var pattern = string.IsNullOrWhiteSpace(search)
             ? null
             : "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         var args = new { Status = status, Search = pattern, Skip = (page - 1) * pageSize, Take = pageSize };
         await using var connection = await database.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM subscribers s {Filter}", args);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM subscribers s {filter}", args);
         var items = await connection.QueryAsync<Subscriber>(
-            $"SELECT {Columns} FROM subscribers s {Filter} ORDER BY s.created_at DESC, s.email LIMIT @Take OFFSET @Skip", args);
+            $"SELECT {Columns} FROM subscribers s {filter} ORDER BY s.created_at DESC, s.email LIMIT @Take OFFSET @Skip", args);
         return ([.. items], total);
     }
 
