@@ -69,8 +69,30 @@ public abstract class FaultSuiteTests(Backend backend) : IAsyncLifetime
         Assert.Equal((long)kills, services.App.Query("SELECT count(*) FROM runs WHERE status = 'abandoned'"));
     }
 
-    private static List<string> Accepted(SmtpTestServer server) =>
-        !File.Exists(server.LogPath) ? [] : [.. File.ReadAllLines(server.LogPath).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("message_id").GetString()!)];
+    private static List<string> Accepted(SmtpTestServer server)
+    {
+        if (!File.Exists(server.LogPath))
+        {
+            return [];
+        }
+        var ids = new List<string>();
+        var lines = File.ReadAllLines(server.LogPath);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            try
+            {
+                if (lines[i].Length > 0)
+                {
+                    ids.Add(JsonDocument.Parse(lines[i]).RootElement.GetProperty("message_id").GetString()!);
+                }
+            }
+            catch (JsonException) when (i == lines.Length - 1)
+            {
+                // read while the server is still writing its last line (a loaded machine): counted at the next look
+            }
+        }
+        return ids;
+    }
 }
 
 public sealed class FaultSuiteOnSqlite() : FaultSuiteTests(Backend.Sqlite);
