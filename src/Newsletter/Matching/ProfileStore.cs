@@ -18,7 +18,7 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
 
     private static readonly MultiRowInsert<(string SubscriberId, Profile Profile, string Now)> ProfileRows = new(
         "profiles", ["subscriber_id", "keywords", "exclusions", "max_papers", "min_score", "updated_at"],
-        p => [p.SubscriberId, JsonSerializer.Serialize(p.Profile.Keywords.Select(k => k.Text)), JsonSerializer.Serialize(p.Profile.Exclusions.Select(k => k.Text)),
+        p => [p.SubscriberId, Stored(p.Profile.Keywords), Stored(p.Profile.Exclusions),
               p.Profile.MaxPapers, p.Profile.MinScore, p.Now]);
 
     /// <summary>
@@ -32,6 +32,9 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         await KeywordRows.InsertNewAsync(connection, transaction,
             [.. added.SelectMany(a => a.Profile.Keywords.Select((k, i) => (a.SubscriberId, i, k.Text)))], cancellationToken);
     }
+
+    /// <summary>A keyword list as the profiles table holds it: the texts as typed, a JSON array.</summary>
+    private static string Stored(IReadOnlyList<CompiledKeyword> keywords) => JsonSerializer.Serialize(keywords.Select(k => k.Text));
 
     /// <exception cref="ProfileValidationException">Nothing is written.</exception>
     public async Task<Profile> SaveAsync(DbConnection connection, DbTransaction transaction, string subscriberId, IReadOnlyList<string> keywords,
@@ -48,8 +51,8 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
             new
             {
                 Id = subscriberId,
-                Keywords = JsonSerializer.Serialize(profile.Keywords.Select(k => k.Text)),
-                Exclusions = JsonSerializer.Serialize(profile.Exclusions.Select(k => k.Text)),
+                Keywords = Stored(profile.Keywords),
+                Exclusions = Stored(profile.Exclusions),
                 Max = maxPapers,
                 MinScore = minScore,
                 Now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),

@@ -23,7 +23,6 @@ internal sealed partial class RunInProgress : IAsyncDisposable
     private Task _beating = Task.CompletedTask;
     private int _position;
     private Exception? _failed;
-    private string? _failure;
     private (string Name, DateTimeOffset StartedAt, TimeSpan Duration, ProgressPhase Progress)? _unfinished;
 
     private RunInProgress(RunLog runs, NewsletterMetrics metrics, TimeProvider clock, ILogger logger, RunRequest request, string id)
@@ -58,7 +57,6 @@ internal sealed partial class RunInProgress : IAsyncDisposable
     public async Task FailedAsync(Exception e)
     {
         _failed ??= e;
-        _failure ??= e.Message;
         await RecordUnfinishedAsync();
     }
 
@@ -67,7 +65,7 @@ internal sealed partial class RunInProgress : IAsyncDisposable
         if (_unfinished is { } phase)
         {
             _unfinished = null;
-            var reason = _failure ?? "stopped";
+            var reason = _failed?.Message ?? "stopped";
             phase.Progress.Complete($"failed: {reason}");
             phase.Progress.Dispose();
             await RecordAsync(phase.Name, phase.StartedAt, phase.Duration, 0, reason, CancellationToken.None);
@@ -94,17 +92,18 @@ internal sealed partial class RunInProgress : IAsyncDisposable
         var report = Current;
         var duration = Stopwatch.GetElapsedTime(_started);
         var counts = report.Counts;
-        await _runs.FinishAsync(Id, counts, duration, _failure, CancellationToken.None);
-        _metrics.RunFinished(_request.Kind, RunLog.StatusOf(counts, _failure), duration, _clock.GetUtcNow(),
+        var failure = _failed?.Message;
+        await _runs.FinishAsync(Id, counts, duration, failure, CancellationToken.None);
+        _metrics.RunFinished(_request.Kind, RunLog.StatusOf(counts, failure), duration, _clock.GetUtcNow(),
             counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Retried);
-        if (_failure is null)
+        if (failure is null)
         {
             LogFinished(_logger, Day(report.Date), counts.Papers, counts.Planned, counts.Matches, counts.Sent, counts.Failed, counts.Suppressed, counts.Deferred,
                 counts.Retried, (long)duration.TotalMilliseconds);
         }
         else
         {
-            LogFailed(_logger, _failed, _failure);
+            LogFailed(_logger, _failed, failure);
         }
         _stopBeating.Dispose();
     }
