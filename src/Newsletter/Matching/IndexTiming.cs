@@ -26,12 +26,19 @@ public static class IndexTiming
             : TimeSpan.Zero;
     }
 
-    public static string Line(int papers, TimeSpan build, TimeSpan buildCpu)
+    /// <summary>What the runtime has done so far (collections, compiled methods, allocations), to tell apart what a build costs.</summary>
+    public static RuntimeWork Work() => new(GC.CollectionCount(0), System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), GC.GetTotalAllocatedBytes());
+
+    public static string Line(int papers, TimeSpan build, TimeSpan buildCpu, RuntimeWork before)
     {
         var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        var after = Work();
         return string.Create(CultureInfo.InvariantCulture,
-            $"timing: first index of {papers} papers built in {build.TotalMilliseconds:0.0} ms ({buildCpu.TotalMilliseconds:0.0} ms CPU of its thread), done {sinceStart.TotalMilliseconds:0} ms after the process started");
+            $"timing: first index of {papers} papers built in {build.TotalMilliseconds:0.0} ms ({buildCpu.TotalMilliseconds:0.0} ms CPU of its thread), done {sinceStart.TotalMilliseconds:0} ms after the process started; "
+            + $"meanwhile {after.Collections - before.Collections} collections, {after.CompiledMethods - before.CompiledMethods} methods compiled ({(after.CompilationTime - before.CompilationTime).TotalMilliseconds:0.0} ms), {(after.Allocated - before.Allocated) / 1048576.0:0.0} MB allocated");
     }
+
+    public readonly record struct RuntimeWork(int Collections, long CompiledMethods, TimeSpan CompilationTime, long Allocated);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec

@@ -28,12 +28,13 @@ public static class MatchCommand
                 var papers = ListingParser.Parse(await File.ReadAllTextAsync(papersFile.FullName, cancellationToken), papersFile.ToString(), ListingFormat.HfJson).Papers;
                 var profiles = ProfileFile.Read(profilesFile);
                 var cpu = IndexTiming.Enabled ? IndexTiming.ThreadCpuTime() : TimeSpan.Zero;
+                var work = IndexTiming.Enabled ? IndexTiming.Work() : default;
                 var clock = Stopwatch.StartNew();
                 var index = PaperIndex.Build(papers);
                 if (IndexTiming.Enabled)
                 {
                     var built = clock.Elapsed; // before anything else runs on this thread
-                    await context.Error.WriteLineAsync(IndexTiming.Line(papers.Count, built, IndexTiming.ThreadCpuTime() - cpu));
+                    await context.Error.WriteLineAsync(IndexTiming.Line(papers.Count, built, IndexTiming.ThreadCpuTime() - cpu, work));
                 }
                 var matcher = new ProfileMatcher(index);
                 var rows = new List<MatchRow>();

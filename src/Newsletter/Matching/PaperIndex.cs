@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Newsletter.Papers;
 
@@ -469,7 +470,31 @@ public sealed class PaperIndex
 
     private readonly record struct JoinedPair(string First, string Second, Occurrence At, int Next);
 
-    public readonly record struct Occurrence(int Paper, int Field, int Position, int EndPosition, int StartChar, int EndChar);
+    /// <summary>
+    /// Where a word (or a joined pair of words) occurs. Sixteen bytes, not twenty-four: a day's index holds one per
+    /// word of every title and abstract, and in a fresh process every page of that memory is a page fault.
+    /// </summary>
+    public readonly struct Occurrence
+    {
+        // position << 2 | (end position - position) << 1 | field: a word spans one position, a joined pair two
+        private readonly int _place;
+
+        public Occurrence(int paper, int field, int position, int endPosition, int startChar, int endChar)
+        {
+            Debug.Assert(field is Title or Summary && endPosition - position is 0 or 1 && position is >= 0 and < 1 << 29);
+            Paper = paper;
+            _place = position << 2 | (endPosition - position) << 1 | field;
+            StartChar = startChar;
+            EndChar = endChar;
+        }
+
+        public int Paper { get; }
+        public int Field => _place & 1;
+        public int Position => _place >> 2;
+        public int EndPosition => (_place >> 2) + ((_place >> 1) & 1);
+        public int StartChar { get; }
+        public int EndChar { get; }
+    }
 }
 
 /// <summary>Where one term occurs: paper sets (any field, title, abstract) and the character spans per paper.</summary>

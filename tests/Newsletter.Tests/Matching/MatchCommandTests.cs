@@ -50,7 +50,8 @@ public sealed class MatchCommandTests : IDisposable
 
         Assert.True(timed.ExitCode == 0, timed.ToString());
         // the benchmark's startup suite reads this line
-        Assert.Matches(@"^timing: first index of \d+ papers built in \d+\.\d ms \(\d+\.\d ms CPU of its thread\), done \d+ ms after the process started$", timed.Stderr.Trim());
+        Assert.Matches(@"^timing: first index of \d+ papers built in \d+\.\d ms \(\d+\.\d ms CPU of its thread\), done \d+ ms after the process started; "
+            + @"meanwhile \d+ collections, \d+ methods compiled \(\d+\.\d ms\), \d+\.\d MB allocated$", timed.Stderr.Trim());
         Assert.Equal(plain.Stdout, timed.Stdout); // the result itself is the same
         Assert.Equal("", plain.Stderr);
     }
