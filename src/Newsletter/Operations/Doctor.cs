@@ -232,10 +232,10 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
                 $"Check that the mail server runs and accepts connections from this machine, and Smtp:Host, Smtp:Port ({smtp.Port}), Smtp:Security ({smtp.Security}) and the login.");
     }
 
-    /// <summary>Sources that failed for one of the last 7 listing days and were not fetched for it since (the days went on without them).</summary>
+    /// <summary>Sources that failed in the last 7 days for a listing day they were not fetched for since (the days went on without them).</summary>
     private async Task<IEnumerable<Finding>> SourceFailuresAsync(PaperStore papers, CancellationToken cancellationToken)
     {
-        var failures = await papers.SourceFailuresSinceAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-7), cancellationToken);
+        var failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
         return failures.Select(f => new Finding("source failures", FindingStatus.Warning, $"{f.Source} failed for {f.Day}: {f.Error}",
             $"Fix the cause, then `newsletter ingest --date {f.Day} --source {f.Source}` fetches it again."));
     }

@@ -103,17 +103,16 @@ public static class HealthChecks
     }
 
     /// <summary>
-    /// Degraded while a source of Sources:Feeds failed for one of the last 7 listing days and was not fetched for it
+    /// Degraded while a source of Sources:Feeds failed in the last 7 days for a listing day it was not fetched for
     /// since: the days went on with the other sources, so nothing else shows it.
     /// </summary>
     private sealed class SourcesCheck(PaperStore papers, TimeProvider clock) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var since = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-7);
-            var failures = await papers.SourceFailuresSinceAsync(since, cancellationToken);
+            var failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
             return failures.Count == 0
-                ? HealthCheckResult.Healthy("every source fetched for the last 7 days")
+                ? HealthCheckResult.Healthy("no source failed in the last 7 days")
                 : HealthCheckResult.Degraded(
                     $"{failures.Count} source {(failures.Count == 1 ? "fetch" : "fetches")} failed in the last 7 days: " +
                     string.Join("; ", failures.Take(5).Select(f => $"{f.Day} {f.Source}: {f.Error}")) +

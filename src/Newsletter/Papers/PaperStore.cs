@@ -181,13 +181,13 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             "SELECT paper_id, source FROM paper_sources WHERE day = @Day ORDER BY paper_id, source", new { Day = Day(day) }))
         .ToLookup(r => r.PaperId, r => r.Source);
 
-    /// <summary>Sources that failed for a day since <paramref name="since"/> and were not fetched for it later, newest day first.</summary>
-    public async Task<IReadOnlyList<SourceFailure>> SourceFailuresSinceAsync(DateOnly since, CancellationToken cancellationToken)
+    /// <summary>Sources that failed since <paramref name="since"/> for a day they were not fetched for later, newest day first.</summary>
+    public async Task<IReadOnlyList<SourceFailure>> SourceFailuresSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<SourceFailure>(
-            "SELECT day AS Day, source AS Source, error AS Error, failed_at AS FailedAt FROM source_failures WHERE day >= @Since ORDER BY day DESC, source",
-            new { Since = Day(since) })];
+            "SELECT day AS Day, source AS Source, error AS Error, failed_at AS FailedAt FROM source_failures WHERE failed_at >= @Since ORDER BY day DESC, source",
+            new { Since = since.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) })];
     }
 
     /// <summary>Records sources that failed for a day when nothing else is stored for it (every source failed).</summary>

@@ -178,13 +178,10 @@ public sealed partial class Ingestor(
         Sources = [.. first.Sources.Append(source).Distinct(StringComparer.Ordinal)],
     };
 
-    private async Task RecordFailuresAsync(DateOnly day, List<SourceOutcome> failed, bool onlyLog, CancellationToken cancellationToken)
+    /// <summary>Records why every source failed (the exception on its way out tells the caller).</summary>
+    private async Task RecordFailuresAsync(DateOnly day, List<SourceOutcome> failed, bool dryRun, CancellationToken cancellationToken)
     {
-        foreach (var failure in failed)
-        {
-            LogSourceFailed(failure.Feed.Name, Day(day), failure.Error!.Message);
-        }
-        if (!onlyLog)
+        if (!dryRun)
         {
             await store.RecordSourceFailuresAsync(day, failed.ToDictionary(f => f.Feed.Name, f => f.Error!.Message), cancellationToken);
         }
