@@ -235,7 +235,15 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
     /// <summary>Sources that failed in the last 7 days for a listing day they were not fetched for since (the days went on without them).</summary>
     private async Task<IEnumerable<Finding>> SourceFailuresAsync(PaperStore papers, CancellationToken cancellationToken)
     {
-        var failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
+        IReadOnlyList<SourceFailure> failures;
+        try
+        {
+            failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return []; // not migrated yet: the migrations check says so
+        }
         return failures.Select(f => new Finding("source failures", FindingStatus.Warning, $"{f.Source} failed for {f.Day}: {f.Error}",
             $"Fix the cause, then `newsletter ingest --date {f.Day} --source {f.Source}` fetches it again."));
     }

@@ -69,7 +69,7 @@ public static class IngestCommand
                     changed = report.Changes.Changed,
                     skipped = report.Warnings.Count(w => w.StartsWith("skipped", StringComparison.Ordinal)),
                     warnings = report.Warnings,
-                    papers = report.Papers.Select(p => new { id = p.Id, title = p.Title, upvotes = p.Upvotes, publishedAt = p.PublishedAt, sources = p.Sources, categories = p.Categories }),
+                    papers = report.Papers.Select(p => new { id = p.Id, title = p.Title, upvotes = p.Upvotes, publishedAt = p.PublishedAt }),
                     sources = report.Sources.Select(s => new { name = s.Name, kind = s.Kind, url = s.Url, status = s.StatusName, listed = s.Listed, onlyHere = s.OnlyHere, error = s.Error }),
                 });
             }
