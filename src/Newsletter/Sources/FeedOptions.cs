@@ -52,6 +52,12 @@ public sealed record Feed(string Name, string Kind, string UrlTemplate, IReadOnl
 
     public bool PublishesOn(DateOnly day) => Weekdays.Contains(day.DayOfWeek);
 
+    /// <summary>
+    /// A feed whose address names no day (arXiv's RSS, any Atom or RSS URL without <c>{date}</c>) serves only its
+    /// latest listing, whichever day is being ingested: what it holds belongs to the day it names.
+    /// </summary>
+    public bool LatestOnly => Kind != FeedKinds.HfDaily && !UrlTemplate.Contains("{date}", StringComparison.Ordinal);
+
     public string UrlFor(DateOnly day) => UrlTemplate
         .Replace("{date}", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{categories}", string.Join('+', Categories), StringComparison.Ordinal);

@@ -70,7 +70,7 @@ public static class IngestCommand
                     skipped = report.Warnings.Count(w => w.StartsWith("skipped", StringComparison.Ordinal)),
                     warnings = report.Warnings,
                     papers = report.Papers.Select(p => new { id = p.Id, title = p.Title, upvotes = p.Upvotes, publishedAt = p.PublishedAt }),
-                    sources = report.Sources.Select(s => new { name = s.Name, kind = s.Kind, url = s.Url, status = s.StatusName, listed = s.Listed, onlyHere = s.OnlyHere, error = s.Error }),
+                    sources = report.Sources.Select(s => new { name = s.Name, kind = s.Kind, url = s.Url, status = s.StatusName, listedDay = s.ListedDay, listed = s.Listed, onlyHere = s.OnlyHere, error = s.Error }),
                 });
             }
             else
@@ -87,6 +87,7 @@ public static class IngestCommand
                         {
                             SourceStatus.Fetched => $"  {s.Name,-12} {s.Listed,5} papers ({s.OnlyHere} only there)",
                             SourceStatus.Failed => $"  {s.Name,-12} failed",
+                            SourceStatus.OtherDay => $"  {s.Name,-12} {s.Listed,5} papers, the listing of {s.ListedDay:yyyy-MM-dd} (stored under that day)",
                             _ => $"  {s.Name,-12} does not publish on {report.Date:dddd}",
                         });
                     }

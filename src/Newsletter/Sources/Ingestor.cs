@@ -31,11 +31,19 @@ public sealed partial class Ingestor(
         var outcomes = request.From is { } from
             ? [await FetchAsync(FeedOfFile(feeds, request.SourceName), from, request.Format, cancellationToken)]
             : await FetchDueAsync(feeds, request, cancellationToken);
-        var fetched = outcomes.Where(o => o.Listing is not null).ToList();
+        var listed = outcomes.Where(o => o.Listing is not null).ToList();
         var failed = outcomes.Where(o => o.Error is not null).ToList();
         var firstUrl = outcomes.FirstOrDefault(o => o.Url is not null)?.Url;
-        var day = request.Date ?? fetched.Select(o => o.Listing!.Date).FirstOrDefault(d => d is not null) ?? (firstUrl is null ? null : DateInAddress(firstUrl)) ?? Today();
-        if (fetched.Count == 0 && failed.Count > 0)
+        var day = request.Date ?? listed.Select(o => o.Listing!.Date).FirstOrDefault(d => d is not null) ?? (firstUrl is null ? null : DateInAddress(firstUrl)) ?? Today();
+        // a feed that serves only its latest listing may hold another day's (arXiv's RSS the next announcement): it goes to that day
+        var otherDay = request.From is null ? listed.Where(o => o.Feed.LatestOnly && o.Listing!.Date is { } named && named != day).ToList() : [];
+        var fetched = listed.Except(otherDay).ToList();
+        var warnings = listed.SelectMany(o => o.Listing!.Warnings).ToList();
+        foreach (var elsewhere in otherDay)
+        {
+            await SaveOnItsOwnDayAsync(feeds, elsewhere, request.DryRun, cancellationToken);
+        }
+        if (fetched.Count == 0 && otherDay.Count == 0 && failed.Count > 0)
         {
             // a file or URL given by hand is not a configured source failing
             await RecordFailuresAsync(day, failed, request.DryRun || request.From is not null, cancellationToken);
@@ -47,7 +55,6 @@ public sealed partial class Ingestor(
                     SourceUnreachable = failed.Any(f => f.Error!.SourceUnreachable),
                 };
         }
-        var warnings = fetched.SelectMany(o => o.Listing!.Warnings).ToList();
         foreach (var warning in warnings)
         {
             LogWarning(warning);
@@ -57,8 +64,16 @@ public sealed partial class Ingestor(
             LogSourceFailed(failure.Feed.Name, Day(day), failure.Error!.Message);
             warnings.Add($"source {failure.Feed.Name} failed: {failure.Error!.Message}");
         }
-        var stored = request.SourceName is null || request.From is not null ? [] : await store.PapersOnAsync(day, cancellationToken);
-        var papers = Unite(feeds, outcomes, stored);
+        // what a source not fetched for this day (--source, a failure, a latest-only feed) stored for it earlier stays in the day
+        var stored = request.From is null && feeds.Any(f => !fetched.Any(o => o.Feed == f)) ? await store.PapersOnAsync(day, cancellationToken) : [];
+        var papers = Unite(feeds, fetched, stored);
+        foreach (var missed in otherDay.Where(o => o.Feed.PublishesOn(day) && !stored.Any(p => p.Sources.Contains(o.Feed.Name, StringComparer.Ordinal))))
+        {
+            var warning = $"source {missed.Feed.Name} now carries the listing of {missed.Listing!.Date:yyyy-MM-dd}, not of {day:yyyy-MM-dd} " +
+                $"(it keeps only its latest, stored under {missed.Listing.Date:yyyy-MM-dd}); {day:yyyy-MM-dd} has none from it.";
+            LogWarning(warning);
+            warnings.Add(warning);
+        }
         var source = string.Join(", ", fetched.Select(o => o.Url));
         var format = fetched.Count > 0 ? fetched[0].Listing!.Format : ListingFormat.Auto;
         var toStore = new ListingToStore(day, source, format.Name(), papers)
@@ -67,8 +82,8 @@ public sealed partial class Ingestor(
             FetchedSources = [.. fetched.Select(o => o.Feed.Name)],
             FailedSources = failed.ToDictionary(f => f.Feed.Name, f => f.Error!.Message),
         };
-        var changes = fetched.Count == 0
-            ? new ListingChanges(0, 0, 0) // no source publishes that day: nothing to store, and nothing failed
+        var changes = fetched.Count == 0 && failed.Count == 0
+            ? new ListingChanges(0, 0, 0) // no source published for that day: nothing to store, and nothing failed
             : request.DryRun
                 ? await store.PreviewListingAsync(toStore, cancellationToken)
                 : await store.SaveListingAsync(toStore, cancellationToken);
@@ -87,7 +102,7 @@ public sealed partial class Ingestor(
         }
         return new IngestReport(source, format, day, request.DryRun, papers, changes, warnings)
         {
-            Sources = [.. outcomes.Select(o => o.Report(papers))],
+            Sources = [.. outcomes.Select(o => o.Report(papers, otherDay.Contains(o)))],
         };
     }
 
@@ -106,7 +121,8 @@ public sealed partial class Ingestor(
             {
                 continue;
             }
-            if (!feed.PublishesOn(day))
+            // a latest-only feed is fetched whatever the day: what it holds now may be a day it publishes on (Monday's announcement while Sunday is ingested)
+            if (!feed.LatestOnly && !feed.PublishesOn(day))
             {
                 outcomes.Add(new SourceOutcome(feed, null, null, null, Scheduled: false));
                 continue;
@@ -140,16 +156,14 @@ public sealed partial class Ingestor(
     /// organization, a field it left empty comes from the next; upvotes are the highest; categories are the union, the
     /// first source's (primary first) leading. Sources not fetched this time (with --source) keep what is stored.
     /// </summary>
-    private static List<Paper> Unite(IReadOnlyList<Feed> feeds, IReadOnlyList<SourceOutcome> outcomes, IReadOnlyList<Paper> stored)
+    private static List<Paper> Unite(IReadOnlyList<Feed> feeds, IReadOnlyList<SourceOutcome> fetched, IReadOnlyList<Paper> stored)
     {
         var united = new Dictionary<string, Paper>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var feed in feeds)
         {
-            var outcome = outcomes.FirstOrDefault(o => o.Feed == feed);
-            var papers = outcome is not null
-                ? outcome.Listing?.Papers ?? []
-                : stored.Where(p => p.Sources.Contains(feed.Name, StringComparer.Ordinal));
+            var papers = fetched.FirstOrDefault(o => o.Feed == feed)?.Listing!.Papers
+                ?? stored.Where(p => p.Sources.Contains(feed.Name, StringComparer.Ordinal));
             foreach (var paper in papers)
             {
                 if (united.TryGetValue(paper.Id, out var first))
@@ -164,6 +178,25 @@ public sealed partial class Ingestor(
             }
         }
         return [.. order.Select(id => united[id])];
+    }
+
+    /// <summary>
+    /// Stores a latest-only feed's listing under the day it names, united with what that day already holds. It writes no
+    /// listings row: that day counts as ingested only once its own ingest has run (and then this source is not fetched twice for it).
+    /// </summary>
+    private async Task SaveOnItsOwnDayAsync(IReadOnlyList<Feed> feeds, SourceOutcome outcome, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            return;
+        }
+        var day = outcome.Listing!.Date!.Value;
+        var papers = Unite(feeds, [outcome], await store.PapersOnAsync(day, cancellationToken));
+        await store.SaveListingAsync(new ListingToStore(day, outcome.Url!, outcome.Listing.Format.Name(), papers)
+        {
+            Parts = [],
+            FetchedSources = [outcome.Feed.Name],
+        }, cancellationToken);
     }
 
     private static Paper Merge(Paper first, Paper later, string source) => first with
@@ -200,12 +233,15 @@ public sealed partial class Ingestor(
     /// <summary>What became of one source for the day: fetched (with its listing), failed, or not due that day.</summary>
     private sealed record SourceOutcome(Feed Feed, string? Url, ParsedListing? Listing, ListingException? Error, bool Scheduled = true)
     {
-        public SourceReport Report(IReadOnlyList<Paper> united) => new(
+        public SourceReport Report(IReadOnlyList<Paper> united, bool otherDay) => new(
             Feed.Name, Feed.Kind, Url,
-            !Scheduled ? SourceStatus.NotScheduled : Error is null ? SourceStatus.Fetched : SourceStatus.Failed,
+            !Scheduled ? SourceStatus.NotScheduled : Error is not null ? SourceStatus.Failed : otherDay ? SourceStatus.OtherDay : SourceStatus.Fetched,
             Listing?.Papers.Count ?? 0,
-            Listing is null ? 0 : united.Count(p => p.Sources.Count == 1 && p.Sources[0] == Feed.Name),
-            Error?.Message);
+            Listing is null || otherDay ? 0 : united.Count(p => p.Sources.Count == 1 && p.Sources[0] == Feed.Name),
+            Error?.Message)
+        {
+            ListedDay = Listing?.Date,
+        };
     }
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}")]
@@ -250,14 +286,21 @@ public enum SourceStatus
     Fetched,
     Failed,
     NotScheduled,
+
+    /// <summary>Fetched, but it held another day's listing (a latest-only feed), stored under that day.</summary>
+    OtherDay,
 }
 
 public sealed record SourceReport(string Name, string Kind, string? Url, SourceStatus Status, int Listed, int OnlyHere, string? Error)
 {
+    /// <summary>The day the source's listing names, when it names one.</summary>
+    public DateOnly? ListedDay { get; init; }
+
     public string StatusName => Status switch
     {
         SourceStatus.Fetched => "fetched",
         SourceStatus.Failed => "failed",
+        SourceStatus.OtherDay => "other-day",
         _ => "not-scheduled",
     };
 }

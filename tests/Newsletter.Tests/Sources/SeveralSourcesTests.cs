@@ -195,8 +195,9 @@ public abstract class SeveralSourcesTests(Backend backend) : IAsyncLifetime
     [Fact]
     public async Task A_weekend_without_arxiv_announcements_is_not_a_failure()
     {
-        using var app = await TestApp.CreateAsync(backend, Feeds());
-        ServeBoth("2026-03-14"); // a Saturday
+        // an arXiv address that names the day: on a day it does not publish on, it is not asked at all
+        using var app = await TestApp.CreateAsync(backend, Feeds($"--Sources:Feeds:1:Url={_server.Url("/arxiv/")}{{categories}}-{{date}}.xml"));
+        _server.Script(HfOnDay, LoopbackServer.File(Corpus.ApiDay("2026-03-14"), "application/json")); // a Saturday
 
         var ingest = await app.RunAsync("ingest", "--date", "2026-03-14", "--json");
 
@@ -204,11 +205,57 @@ public abstract class SeveralSourcesTests(Backend backend) : IAsyncLifetime
         Assert.Equal(101, ingest.Json().GetProperty("fetched").GetInt32());
         var arxiv = ingest.Json().GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "arxiv");
         Assert.Equal("not-scheduled", arxiv.GetProperty("status").GetString());
-        Assert.DoesNotContain(_server.Requests, r => r.PathAndQuery == ArxivPath);
+        Assert.DoesNotContain(_server.Requests, r => r.PathAndQuery.StartsWith("/arxiv/", StringComparison.Ordinal));
         Assert.Empty(ingest.Json().GetProperty("warnings").EnumerateArray());
         Assert.Equal(0L, Convert.ToInt64(app.Query("SELECT count(*) FROM source_failures"), System.Globalization.CultureInfo.InvariantCulture));
         var text = await app.RunAsync("ingest", "--date", "2026-03-14");
         Assert.Contains("  arxiv        does not publish on Saturday", text.Stdout);
+    }
+
+    [Fact]
+    public async Task On_a_weekend_the_announcement_rss_still_holds_fridays_which_goes_to_its_own_day_not_a_failure()
+    {
+        using var app = await TestApp.CreateAsync(backend, Feeds());
+        ServeBoth("2026-03-14"); // the feed still carries its latest announcement, of 2026-03-11
+
+        var ingest = await app.RunAsync("ingest", "--date", "2026-03-14", "--json");
+
+        Assert.True(ingest.ExitCode == 0, ingest.ToString());
+        Assert.Equal(101, ingest.Json().GetProperty("fetched").GetInt32());
+        var arxiv = ingest.Json().GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "arxiv");
+        Assert.Equal("other-day", arxiv.GetProperty("status").GetString());
+        Assert.Equal(Day, arxiv.GetProperty("listedDay").GetString());
+        Assert.Empty(ingest.Json().GetProperty("warnings").EnumerateArray());
+        Assert.Equal(0L, Convert.ToInt64(app.Query("SELECT count(*) FROM source_failures"), System.Globalization.CultureInfo.InvariantCulture));
+        var saturday = ById((await app.RunAsync("papers", "list", "--date", "2026-03-14", "--json")).Json());
+        Assert.All(saturday.Values, p => Assert.Equal(["hf"], Strings(p, "sources")));
+        var announced = ById((await app.RunAsync("papers", "list", "--date", Day, "--json")).Json());
+        Assert.Equal(InBoth.Length + OnlyInArxiv.Length, announced.Count);
+        Assert.All(announced.Values, p => Assert.Equal(["arxiv"], Strings(p, "sources")));
+        // stored ahead, that day is not yet ingested: the schedule still fetches its HF list
+        Assert.Equal(0L, Convert.ToInt64(app.Query($"SELECT count(*) FROM listings WHERE day = '{Day}'"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_day_ingested_after_its_announcement_was_stored_ahead_unites_them_without_fetching_arxiv_again()
+    {
+        using var app = await TestApp.CreateAsync(backend, Feeds());
+        ServeBoth();
+
+        // the day before (Schedule:ListingLagDays = 1 ingests it the next morning): the feed already carries the 11th's announcement
+        var before = await app.RunAsync("ingest", "--date", "2026-03-10", "--source", "arxiv", "--json");
+        var day = await app.RunAsync("ingest", "--date", Day, "--source", "hf", "--json");
+
+        Assert.True(before.ExitCode == 0, before.ToString());
+        Assert.Contains(before.Json().GetProperty("warnings").EnumerateArray(), w => w.GetString() ==
+            $"source arxiv now carries the listing of {Day}, not of 2026-03-10 (it keeps only its latest, stored under {Day}); 2026-03-10 has none from it.");
+        Assert.True(day.ExitCode == 0, day.ToString());
+        Assert.Equal(109 + OnlyInArxiv.Length, day.Json().GetProperty("fetched").GetInt32());
+        Assert.Equal(1, _server.Requests.Count(r => r.PathAndQuery == ArxivPath));
+        var papers = ById((await app.RunAsync("papers", "list", "--date", Day, "--json")).Json());
+        Assert.All(InBoth, id => Assert.Equal(["arxiv", "hf"], Strings(papers[id], "sources")));
+        var order = (await app.RunAsync("papers", "list", "--date", Day, "--json")).Json().EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.Equal(OnlyInArxiv, order.TakeLast(OnlyInArxiv.Length)); // the HF order first, as if both had been fetched together
     }
 }
 
