@@ -98,6 +98,10 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
                 var feeds = sources.EffectiveFeeds();
                 for (var i = 0; i < feeds.Count; i++)
                 {
+                    if (feeds[i].Kind == FeedKinds.Arxiv)
+                    {
+                        await services.GetRequiredService<ArxivPacing>().WaitTurnAsync(cancellationToken); // arXiv's 3 seconds between requests
+                    }
                     findings.Add(await CheckSourceAsync(sources, feeds[i], sources.Feeds.Count == 0 ? null : i, cancellationToken));
                 }
             }
