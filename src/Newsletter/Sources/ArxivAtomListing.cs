@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml;
 using System.Xml.Linq;
 using Newsletter.Papers;
 
@@ -13,20 +12,7 @@ public static class ArxivAtomListing
 
     public static ParsedListing Parse(string xml, string source)
     {
-        if (string.IsNullOrWhiteSpace(xml))
-        {
-            throw new ListingException($"{source} is empty: there is no listing to read.");
-        }
-        XDocument document;
-        try
-        {
-            document = XDocument.Parse(xml, LoadOptions.None);
-        }
-        catch (XmlException e)
-        {
-            throw new ListingException($"{source} is not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message.Split(" Line ")[0]}", e);
-        }
-        var feed = document.Root;
+        var feed = ListingXml.Root(xml, source);
         if (feed is null || feed.Name != Atom + "feed")
         {
             throw new ListingException($"{source} is not an Atom feed: its root element is <{feed?.Name.LocalName}>, expected <feed> in the Atom namespace.");

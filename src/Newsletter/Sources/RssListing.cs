@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using System.Xml;
 using System.Xml.Linq;
 using Newsletter.Papers;
 
@@ -51,20 +50,7 @@ public static partial class RssListing
 
     private static XElement ChannelOf(string xml, string source)
     {
-        if (string.IsNullOrWhiteSpace(xml))
-        {
-            throw new ListingException($"{source} is empty: there is no listing to read.");
-        }
-        XDocument document;
-        try
-        {
-            document = XDocument.Parse(xml, LoadOptions.None);
-        }
-        catch (XmlException e)
-        {
-            throw new ListingException($"{source} is not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message.Split(" Line ")[0]}", e);
-        }
-        var root = document.Root;
+        var root = ListingXml.Root(xml, source);
         if (root is null || root.Name != "rss")
         {
             throw new ListingException($"{source} is not an RSS feed: its root element is <{root?.Name.LocalName}>, expected <rss>.");
