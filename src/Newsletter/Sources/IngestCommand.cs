@@ -76,8 +76,9 @@ public static class IngestCommand
             else
             {
                 var verb = report.DryRun ? "Would store" : "Stored";
+                var origin = report.Source.Length > 0 ? $"{report.Source} ({report.Format.Name()})" : "no source (none had a listing for that day)";
                 await context.Output.WriteLineAsync(
-                    $"{verb} {report.Papers.Count} papers for {report.Date:yyyy-MM-dd} from {report.Source} ({report.Format.Name()}): " +
+                    $"{verb} {report.Papers.Count} papers for {report.Date:yyyy-MM-dd} from {origin}: " +
                     $"{report.Changes.New} new, {report.Changes.Updated} updated ({report.Changes.Changed} changed).");
                 if (report.Sources.Count > 1)
                 {
