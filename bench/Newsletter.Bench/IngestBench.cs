@@ -58,7 +58,8 @@ public static class IngestBench
     {
         var corpus = ListingParser.Parse(File.ReadAllText(BenchSupport.Corpus("papers.json")), "papers.json").Papers;
         var papers = Enumerable.Range(0, count)
-            .Select(i => corpus[i % corpus.Count] with { Id = $"{9000 + i / 100_000}.{i % 100_000:D5}", Upvotes = i % 97, Summary = noSummary ? "" : corpus[i % corpus.Count].Summary })
+            // each with the source it came from, as ingest records it (a paper_sources row each)
+            .Select(i => corpus[i % corpus.Count] with { Id = $"{9000 + i / 100_000}.{i % 100_000:D5}", Upvotes = i % 97, Summary = noSummary ? "" : corpus[i % corpus.Count].Summary, Sources = ["hf"] })
             .ToList();
         var dir = Path.Combine(Path.GetTempPath(), "newsletter-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);

@@ -7,6 +7,7 @@ using Newsletter.Data;
 using Newsletter.Delivery;
 using Newsletter.Digests;
 using Newsletter.Scheduling;
+using Newsletter.Papers;
 using Newsletter.Sources;
 using Newsletter.Subscribers;
 
@@ -93,7 +94,20 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
             }
             else
             {
-                findings.Add(await CheckSourceAsync(services.GetRequiredService<IOptions<SourcesOptions>>().Value, cancellationToken));
+                var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value;
+                var feeds = sources.EffectiveFeeds();
+                for (var i = 0; i < feeds.Count; i++)
+                {
+                    if (feeds[i].Kind == FeedKinds.Arxiv)
+                    {
+                        await services.GetRequiredService<ArxivPacing>().WaitTurnAsync(cancellationToken); // arXiv's 3 seconds between requests
+                    }
+                    findings.Add(await CheckSourceAsync(sources, feeds[i], sources.Feeds.Count == 0 ? null : i, cancellationToken));
+                }
+            }
+            if (databaseReady && !broken.Contains(SourcesOptions.Section))
+            {
+                findings.AddRange(await SourceFailuresAsync(services.GetRequiredService<PaperStore>(), cancellationToken));
             }
         }
         return findings;
@@ -222,12 +236,38 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
                 $"Check that the mail server runs and accepts connections from this machine, and Smtp:Host, Smtp:Port ({smtp.Port}), Smtp:Security ({smtp.Security}) and the login.");
     }
 
-    /// <summary>Fetches yesterday's listing once (no retries: the question is whether it works now) and parses it.</summary>
-    private async Task<Finding> CheckSourceAsync(SourcesOptions sources, CancellationToken cancellationToken)
+    /// <summary>Sources that failed in the last 7 days for a listing day they were not fetched for since (the days went on without them).</summary>
+    private async Task<IEnumerable<Finding>> SourceFailuresAsync(PaperStore papers, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SourceFailure> failures;
+        try
+        {
+            failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return []; // not migrated yet: the migrations check says so
+        }
+        return failures.Select(f => new Finding("source failures", FindingStatus.Warning, $"{f.Source} failed for {f.Day}: {f.Error}",
+            $"Fix the cause, then `newsletter ingest --date {f.Day} --source {f.Source}` fetches it again."));
+    }
+
+    /// <summary>
+    /// Fetches the latest listing (yesterday's, or the last day before it the source publishes on) once (no retries:
+    /// the question is whether it works now) and parses it.
+    /// </summary>
+    /// <param name="index">The source's place in Sources:Feeds; null for the one Sources:DailyUrl.</param>
+    private async Task<Finding> CheckSourceAsync(SourcesOptions sources, Feed feed, int? index, CancellationToken cancellationToken)
     {
         var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1);
-        var url = sources.DailyUrlFor(day);
-        const string fix = "Check Sources:DailyUrl, this machine's internet access (proxy, firewall, DNS), and whether the site is up.";
+        while (!feed.PublishesOn(day))
+        {
+            day = day.AddDays(-1);
+        }
+        var url = feed.UrlFor(day);
+        var setting = index is { } i ? $"{SourcesOptions.Section}:Feeds:{i}:Url" : $"{SourcesOptions.Section}:DailyUrl";
+        var name = index is null ? "" : $"{feed.Name}: ";
+        var fix = $"Check {setting}, this machine's internet access (proxy, firewall, DNS), and whether the site is up.";
         // the listing fetcher's body reader, so the answer is read no further than Sources:MaxListingBytes
         using var http = new HttpClient(new ListingBodyHandler(Options.Create(sources)) { InnerHandler = new SocketsHttpHandler() })
         {
@@ -239,20 +279,21 @@ public sealed class Doctor(Func<Action<IServiceCollection>?, IHost> buildHost, T
             using var response = await http.GetAsync(url, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                return new Finding("source", FindingStatus.Failed, $"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}", fix);
+                return new Finding("source", FindingStatus.Failed, $"{name}{url} answered {(int)response.StatusCode} {response.ReasonPhrase}", fix);
             }
             var content = await response.Content.ReadAsStringAsync(cancellationToken);
             var listing = ListingParser.Parse(content, url);
-            return new Finding("source", FindingStatus.Ok, $"{url} answers: {listing.Papers.Count} papers ({listing.Format.Name()})");
+            return new Finding("source", FindingStatus.Ok, $"{name}{url} answers: {listing.Papers.Count} papers ({listing.Format.Name()})");
         }
         catch (ListingException e)
         {
-            return new Finding("source", FindingStatus.Failed, $"{url} answers, but not with a listing: {e.Message}", "Check that Sources:DailyUrl points at the daily papers API or page.");
+            return new Finding("source", FindingStatus.Failed, $"{name}{url} answers, but not with a listing: {e.Message}",
+                index is null ? "Check that Sources:DailyUrl points at the daily papers API or page." : $"Check that {setting} points at a listing of kind {feed.Kind}.");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             var reason = e is TaskCanceledException && !cancellationToken.IsCancellationRequested ? $"no answer in {http.Timeout.TotalSeconds:0} s" : e.Message;
-            return new Finding("source", FindingStatus.Failed, $"{url} is not reachable: {reason}", fix);
+            return new Finding("source", FindingStatus.Failed, $"{name}{url} is not reachable: {reason}", fix);
         }
     }
 }

@@ -8,6 +8,7 @@ using Newsletter.Admin;
 using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Delivery;
+using Newsletter.Papers;
 using Quartz;
 
 namespace Newsletter.Operations;
@@ -28,7 +29,8 @@ public static class HealthChecks
             .AddCheck<DatabaseCheck>("database")
             .AddCheck<SchedulerCheck>("scheduler")
             .AddCheck<MailCheck>("smtp", failureStatus: HealthStatus.Degraded)
-            .AddCheck<DeliveriesCheck>("deliveries", failureStatus: HealthStatus.Degraded);
+            .AddCheck<DeliveriesCheck>("deliveries", failureStatus: HealthStatus.Degraded)
+            .AddCheck<SourcesCheck>("sources", failureStatus: HealthStatus.Degraded);
         return services;
     }
 
@@ -97,6 +99,24 @@ public static class HealthChecks
                 : HealthCheckResult.Degraded(
                     $"{count} {(count == 1 ? "digest" : "digests")} failed in the last 24 hours and were not delivered since (latest: {latest}); " +
                     "`runs show` lists them, `digest resend --date D --all --delivery-status failed` sends them once the cause is fixed");
+        }
+    }
+
+    /// <summary>
+    /// Degraded while a source of Sources:Feeds failed in the last 7 days for a listing day it was not fetched for
+    /// since: the days went on with the other sources, so nothing else shows it.
+    /// </summary>
+    private sealed class SourcesCheck(PaperStore papers, TimeProvider clock) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var failures = await papers.SourceFailuresSinceAsync(clock.GetUtcNow().AddDays(-7), cancellationToken);
+            return failures.Count == 0
+                ? HealthCheckResult.Healthy("no source failed in the last 7 days")
+                : HealthCheckResult.Degraded(
+                    $"{failures.Count} source {(failures.Count == 1 ? "fetch" : "fetches")} failed in the last 7 days: " +
+                    string.Join("; ", failures.Take(5).Select(f => $"{f.Day} {f.Source}: {f.Error}")) +
+                    "; `ingest --date D --source NAME` fetches one again");
         }
     }
 

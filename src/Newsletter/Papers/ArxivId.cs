@@ -38,6 +38,19 @@ public static partial class ArxivId
         return id.Length == 0 ? null : id;
     }
 
+    /// <summary>
+    /// The arXiv id in <paramref name="raw"/> (as <see cref="Normalize"/> gives it) when it has the shape of one
+    /// ("2403.12345", "hep-th/9901001"), else null: an Atom or RSS listing of anything but papers has no such ids.
+    /// </summary>
+    public static string? Parse(string? raw)
+    {
+        var id = Normalize(raw?.Replace("oai:arXiv.org:", "", StringComparison.OrdinalIgnoreCase));
+        return id is not null && Shape().IsMatch(id) ? id : null;
+    }
+
+    [GeneratedRegex(@"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")]
+    private static partial Regex Shape();
+
     [GeneratedRegex(@"(^|/)(abs|pdf|papers)/", RegexOptions.IgnoreCase)]
     private static partial Regex UrlPrefix();
 

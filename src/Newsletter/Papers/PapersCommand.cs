@@ -24,6 +24,8 @@ public static class PapersCommand
                     publishedAt = p.PublishedAt,
                     firstSeen = p.FirstSeen,
                     days = p.Days,
+                    sources = p.Sources,
+                    categories = p.Categories,
                 }));
             }
             else

@@ -77,7 +77,8 @@ public sealed partial class DailyRun(
             if (!request.SkipIngest)
             {
                 await using var phase = run.Phase("ingest", progress);
-                phase.Done(await IngestAsync(request.Date, cancellationToken));
+                var (fetched, sourceFailures) = await IngestAsync(request.Date, cancellationToken);
+                phase.Done(fetched, sourceFailures);
             }
             var dayPapers = await papers.PapersOnAsync(request.Date, cancellationToken);
             run.Report = run.Report with { Papers = dayPapers.Count };
@@ -126,12 +127,16 @@ public sealed partial class DailyRun(
     public Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, SendTally? tally = null) =>
         sender.SendOwedAsync(date, cancellationToken, progress, tally);
 
-    /// <summary>Fetches the day's list; when that fails but the day was stored earlier, the run goes on with what is stored.</summary>
-    private async Task<int> IngestAsync(DateOnly date, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches the day's list (with the sources that failed while others were fetched, for the run history); when that
+    /// fails but the day was stored earlier, the run goes on with what is stored.
+    /// </summary>
+    private async Task<(int Fetched, string? SourceFailures)> IngestAsync(DateOnly date, CancellationToken cancellationToken)
     {
         try
         {
-            return (await ingestor.IngestAsync(new IngestRequest(null, Date: date), cancellationToken)).Papers.Count;
+            var report = await ingestor.IngestAsync(new IngestRequest(null, Date: date), cancellationToken);
+            return (report.Papers.Count, report.SourceFailures);
         }
         catch (ListingException e)
         {
@@ -141,7 +146,7 @@ public sealed partial class DailyRun(
                 throw;
             }
             LogIngestFailedUsingStored(Day(date), e.Message);
-            return 0;
+            return (0, null);
         }
     }
 

@@ -135,12 +135,14 @@ internal sealed partial class RunInProgress : IAsyncDisposable
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private long? _items;
+        private string? _problem;
 
         /// <summary>The phase's line in the progress display (a terminal's, or none).</summary>
         public ProgressPhase Progress => progress;
 
         /// <param name="items">What it counts, for the history: papers fetched, digests planned, digests sent.</param>
-        public void Done(long items) => _items = items;
+        /// <param name="problem">What went wrong without stopping it (a source that failed while the others were fetched): the phase's error in the history.</param>
+        public void Done(long items, string? problem = null) => (_items, _problem) = (items, problem);
 
         public async ValueTask DisposeAsync()
         {
@@ -149,7 +151,7 @@ internal sealed partial class RunInProgress : IAsyncDisposable
             {
                 progress.Complete($"{items.ToString("N0", CultureInfo.InvariantCulture)} {Noun(name)}");
                 progress.Dispose();
-                await run.RecordAsync(name, startedAt, duration, items, null, CancellationToken.None);
+                await run.RecordAsync(name, startedAt, duration, items, _problem, CancellationToken.None);
                 return;
             }
             // the reason is not known here (the exception is on its way out): FailedAsync records it, or the run's end does

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml;
 using System.Xml.Linq;
 using Newsletter.Papers;
 
@@ -9,23 +8,11 @@ namespace Newsletter.Sources;
 public static class ArxivAtomListing
 {
     private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+    private static readonly XNamespace Arxiv = "http://arxiv.org/schemas/atom";
 
     public static ParsedListing Parse(string xml, string source)
     {
-        if (string.IsNullOrWhiteSpace(xml))
-        {
-            throw new ListingException($"{source} is empty: there is no listing to read.");
-        }
-        XDocument document;
-        try
-        {
-            document = XDocument.Parse(xml, LoadOptions.None);
-        }
-        catch (XmlException e)
-        {
-            throw new ListingException($"{source} is not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message.Split(" Line ")[0]}", e);
-        }
-        var feed = document.Root;
+        var feed = ListingXml.Root(xml, source);
         if (feed is null || feed.Name != Atom + "feed")
         {
             throw new ListingException($"{source} is not an Atom feed: its root element is <{feed?.Name.LocalName}>, expected <feed> in the Atom namespace.");
@@ -43,7 +30,9 @@ public static class ArxivAtomListing
                 var reason = HfJsonListing.Collapse(entry.Element(Atom + "summary")?.Value);
                 throw new ListingException($"the arXiv API answered with an error in {source}: {reason}");
             }
-            var id = ArxivId.Normalize(rawId);
+            // an arXiv id, else (any Atom listing) the first link that holds one
+            var id = ArxivId.Parse(rawId)
+                ?? entry.Elements(Atom + "link").Select(l => ArxivId.Parse(l.Attribute("href")?.Value)).FirstOrDefault(i => i is not null);
             if (id is null || title.Length == 0)
             {
                 warnings.Add($"skipped entry {index}{(id is null ? "" : $" ({id})")}: it has no {(id is null ? "id" : "title")}.");
@@ -53,7 +42,7 @@ public static class ArxivAtomListing
             var published = DateTimeOffset.TryParse(entry.Element(Atom + "published")?.Value, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var p) ? p : (DateTimeOffset?)null;
             var authors = entry.Elements(Atom + "author").Select(a => HfJsonListing.Collapse(a.Element(Atom + "name")?.Value)).Where(n => n.Length > 0).ToList();
-            papers.Add(new Paper(id, title, summary, 0, published, authors, null));
+            papers.Add(new Paper(id, title, summary, 0, published, authors, null) { Categories = CategoriesOf(entry) });
         }
         DateOnly? date = DateTimeOffset.TryParse(feed.Element(Atom + "updated")?.Value, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var updated)
@@ -61,4 +50,11 @@ public static class ArxivAtomListing
             : null;
         return new ParsedListing(ListingFormat.ArxivAtom, date, papers, warnings);
     }
+
+    /// <summary>The primary category first, then the cross-lists, each once.</summary>
+    private static List<string> CategoriesOf(XElement entry) =>
+        [.. entry.Elements(Arxiv + "primary_category").Concat(entry.Elements(Atom + "category"))
+            .Select(c => c.Attribute("term")?.Value.Trim() ?? "")
+            .Where(t => t.Length > 0)
+            .Distinct(StringComparer.Ordinal)];
 }

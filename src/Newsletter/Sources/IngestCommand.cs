@@ -23,8 +23,13 @@ public static class IngestCommand
         var since = CliOptions.Date("Fetch every day from this one (to --until, default yesterday) from Sources:DailyUrl.", "--since");
         var until = CliOptions.Date("With --since: the last day to fetch.", "--until");
         var json = CliOptions.Json();
+        var source = new Option<string?>("--source")
+        {
+            Description = "Only this source of Sources:Feeds (by name, e.g. arxiv); with --from, the source that listing stands for. Default: every source.",
+            HelpName = "name",
+        };
 
-        var command = new Command("ingest", "Read one daily listing (or, with --since, each day of a range) and store its papers.") { from, format, date, since, until, dryRun, json };
+        var command = new Command("ingest", "Read one daily listing (or, with --since, each day of a range) and store its papers.") { from, format, date, since, until, dryRun, json, source };
         command.Validators.Add(result =>
         {
             if (result.GetValue(since) is null && result.GetValue(until) is not null)
@@ -38,6 +43,7 @@ public static class IngestCommand
         });
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
+            var sourceName = KnownSource(services, result.GetValue(source));
             if (result.GetValue(since) is { } first)
             {
                 var last = result.GetValue(until) ?? DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime).AddDays(-1);
@@ -45,9 +51,9 @@ public static class IngestCommand
                 {
                     throw new UsageException($"--until {last:yyyy-MM-dd} is before --since {first:yyyy-MM-dd}.");
                 }
-                return await IngestRangeAsync(context, services, first, last, ListingFormats.Parse(result.GetValue(format)!), result.GetValue(dryRun), result.GetValue(json), ct);
+                return await IngestRangeAsync(context, services, first, last, ListingFormats.Parse(result.GetValue(format)!), result.GetValue(dryRun), result.GetValue(json), sourceName, ct);
             }
-            var request = new IngestRequest(result.GetValue(from), ListingFormats.Parse(result.GetValue(format)!), result.GetValue(date), result.GetValue(dryRun));
+            var request = new IngestRequest(result.GetValue(from), ListingFormats.Parse(result.GetValue(format)!), result.GetValue(date), result.GetValue(dryRun), sourceName);
             var report = await services.GetRequiredService<Ingestor>().IngestAsync(request, ct);
             if (result.GetValue(json))
             {
@@ -64,14 +70,29 @@ public static class IngestCommand
                     skipped = report.Warnings.Count(w => w.StartsWith("skipped", StringComparison.Ordinal)),
                     warnings = report.Warnings,
                     papers = report.Papers.Select(p => new { id = p.Id, title = p.Title, upvotes = p.Upvotes, publishedAt = p.PublishedAt }),
+                    sources = report.Sources.Select(s => new { name = s.Name, kind = s.Kind, url = s.Url, status = s.StatusName, listedDay = s.ListedDay, listed = s.Listed, onlyHere = s.OnlyHere, error = s.Error }),
                 });
             }
             else
             {
                 var verb = report.DryRun ? "Would store" : "Stored";
+                var origin = report.Source.Length > 0 ? $"{report.Source} ({report.Format.Name()})" : "no source (none had a listing for that day)";
                 await context.Output.WriteLineAsync(
-                    $"{verb} {report.Papers.Count} papers for {report.Date:yyyy-MM-dd} from {report.Source} ({report.Format.Name()}): " +
+                    $"{verb} {report.Papers.Count} papers for {report.Date:yyyy-MM-dd} from {origin}: " +
                     $"{report.Changes.New} new, {report.Changes.Updated} updated ({report.Changes.Changed} changed).");
+                if (report.Sources.Count > 1)
+                {
+                    foreach (var s in report.Sources)
+                    {
+                        await context.Output.WriteLineAsync(s.Status switch
+                        {
+                            SourceStatus.Fetched => $"  {s.Name,-12} {s.Listed,5} papers ({s.OnlyHere} only there)",
+                            SourceStatus.Failed => $"  {s.Name,-12} failed",
+                            SourceStatus.OtherDay => $"  {s.Name,-12} {s.Listed,5} papers, the listing of {s.ListedDay:yyyy-MM-dd} (stored under that day)",
+                            _ => $"  {s.Name,-12} does not publish on {report.Date:dddd}",
+                        });
+                    }
+                }
                 foreach (var warning in report.Warnings)
                 {
                     await context.Error.WriteLineAsync($"warning: {warning}");
@@ -82,9 +103,21 @@ public static class IngestCommand
         return command;
     }
 
+    /// <summary>The configured source of that name (as configured), or a usage error listing the names.</summary>
+    private static string? KnownSource(IServiceProvider services, string? name)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+        var feeds = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.EffectiveFeeds();
+        return feeds.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase))?.Name
+            ?? throw new UsageException($"--source {name}: there is no such source; the configured sources (Sources:Feeds) are: {string.Join(", ", feeds.Select(f => f.Name))}.");
+    }
+
     /// <summary>Each day in turn; a day that fails is reported and the rest go on.</summary>
     private static async Task<int> IngestRangeAsync(
-        CliContext context, IServiceProvider services, DateOnly first, DateOnly last, ListingFormat format, bool dryRun, bool json, CancellationToken cancellationToken)
+        CliContext context, IServiceProvider services, DateOnly first, DateOnly last, ListingFormat format, bool dryRun, bool json, string? sourceName, CancellationToken cancellationToken)
     {
         var ingestor = services.GetRequiredService<Ingestor>();
         var days = new List<DayResult>();
@@ -95,7 +128,7 @@ public static class IngestCommand
             {
                 try
                 {
-                    var report = await ingestor.IngestAsync(new IngestRequest(null, format, day, dryRun), cancellationToken);
+                    var report = await ingestor.IngestAsync(new IngestRequest(null, format, day, dryRun, sourceName), cancellationToken);
                     days.Add(new DayResult(day, report.Papers.Count, report.Changes.New, report.Changes.Updated, null));
                 }
                 catch (ListingException e)

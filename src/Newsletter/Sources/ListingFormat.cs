@@ -6,6 +6,7 @@ public enum ListingFormat
     HfJson,
     HfHtml,
     ArxivAtom,
+    Rss,
 }
 
 public static class ListingFormats
@@ -15,10 +16,11 @@ public static class ListingFormats
         ListingFormat.HfJson => "hf-json",
         ListingFormat.HfHtml => "hf-html",
         ListingFormat.ArxivAtom => "arxiv-atom",
+        ListingFormat.Rss => "rss",
         _ => "auto",
     };
 
-    public static readonly string[] Names = ["auto", "hf-json", "hf-html", "arxiv-atom"];
+    public static readonly string[] Names = ["auto", "hf-json", "hf-html", "arxiv-atom", "rss"];
 
     public static ListingFormat Parse(string name) => name.ToLowerInvariant() switch
     {
@@ -26,6 +28,7 @@ public static class ListingFormats
         "hf-json" => ListingFormat.HfJson,
         "hf-html" => ListingFormat.HfHtml,
         "arxiv-atom" => ListingFormat.ArxivAtom,
+        "rss" => ListingFormat.Rss,
         _ => throw new ArgumentException($"unknown format '{name}'; use one of: {string.Join(", ", Names)}"),
     };
 
@@ -44,17 +47,20 @@ public static class ListingFormats
         if (text[0] == '<')
         {
             var head = text[..Math.Min(text.Length, 4096)];
-            if (head.Contains("<feed", StringComparison.OrdinalIgnoreCase))
+            // the root element decides: an RSS feed may carry atom:link, an Atom feed may mention <rss in its text
+            var atom = head.IndexOf("<feed", StringComparison.OrdinalIgnoreCase);
+            var rss = head.IndexOf("<rss", StringComparison.OrdinalIgnoreCase);
+            if (rss >= 0 && (atom < 0 || rss < atom))
+            {
+                return ListingFormat.Rss;
+            }
+            if (atom >= 0)
             {
                 return ListingFormat.ArxivAtom;
-            }
-            if (head.Contains("<rss", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ListingException($"{source} is an RSS feed, which is not read yet; use the arXiv Atom API (export.arxiv.org/api/query) or the daily-papers JSON or HTML.");
             }
             return ListingFormat.HfHtml;
         }
         var start = text[..Math.Min(text.Length, 40)].ToString().ReplaceLineEndings(" ");
-        throw new ListingException($"could not tell the format of {source}: it is neither JSON, HTML nor an Atom feed (it starts with \"{start}\").");
+        throw new ListingException($"could not tell the format of {source}: it is neither JSON, HTML, an Atom nor an RSS feed (it starts with \"{start}\").");
     }
 }

@@ -11,6 +11,7 @@ public static class ListingParser
             ListingFormat.HfJson => HfJsonListing.Parse(content, source),
             ListingFormat.HfHtml => HfHtmlListing.Parse(content, source),
             ListingFormat.ArxivAtom => ArxivAtomListing.Parse(content, source),
+            ListingFormat.Rss => RssListing.Parse(content, source),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         return WithoutRepeats(listing);

@@ -17,6 +17,7 @@ public static partial class SourcesServices
         services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateOnStart();
         services.AddSingleton<ListingFetcher>();
         services.AddSingleton<Ingestor>();
+        services.AddSingleton<ArxivPacing>();
         var client = services.AddHttpClient(ListingFetcher.HttpClientName, (sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<SourcesOptions>>().Value;

@@ -39,7 +39,7 @@ public sealed class IngestStorageTests : IDisposable
 
         var paper = (await _app.RunAsync("papers", "list", "--json")).Json().EnumerateArray().First(p => p.GetProperty("days").GetArrayLength() == 2);
 
-        Assert.Equal(["id", "title", "summary", "upvotes", "publishedAt", "firstSeen", "days"], paper.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "title", "summary", "upvotes", "publishedAt", "firstSeen", "days", "sources", "categories"], paper.EnumerateObject().Select(p => p.Name));
         Assert.Equal("2025-12-31", paper.GetProperty("firstSeen").GetString());
         Assert.Equal(["2025-12-31", "2026-03-11"], paper.GetProperty("days").EnumerateArray().Select(d => d.GetString()));
     }
