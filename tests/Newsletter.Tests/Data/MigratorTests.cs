@@ -17,6 +17,11 @@ public sealed class MigratorTests : IDisposable
     private Migrator MigratorFor(string file) =>
         new(new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={file}" }), new NewsletterHome(_dir.Path, "")), NullLogger<Migrator>.Instance);
 
+    /// <summary>An empty database of the backend: a new one on the test cluster, or a file of that name here.</summary>
+    private async Task<Database> DatabaseAsync(Backend backend, string file) => backend == Backend.Postgres
+        ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
+        : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File(file)}" }), new NewsletterHome(_dir.Path, ""));
+
     private static async Task<SqliteConnection> OpenAsync(string file)
     {
         var connection = new SqliteConnection($"Data Source={file};Pooling=False");
@@ -96,9 +101,7 @@ public sealed class MigratorTests : IDisposable
     [InlineData(Backend.Postgres)]
     public async Task Migration_0012_copies_the_keywords_of_existing_profiles_as_typed(Backend backend)
     {
-        await using var database = backend == Backend.Postgres
-            ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
-            : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File("keywords.db")}" }), new NewsletterHome(_dir.Path, ""));
+        await using var database = await DatabaseAsync(backend, "keywords.db");
         var migrator = new Migrator(database, NullLogger<Migrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         await using (var connection = await database.OpenAsync(CancellationToken.None))
@@ -124,9 +127,7 @@ public sealed class MigratorTests : IDisposable
     [InlineData(Backend.Postgres)]
     public async Task Migration_0019_keeps_every_delivery_and_its_status_and_makes_subscribers_email_ones(Backend backend)
     {
-        await using var database = backend == Backend.Postgres
-            ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
-            : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File("delivery.db")}" }), new NewsletterHome(_dir.Path, ""));
+        await using var database = await DatabaseAsync(backend, "delivery.db");
         var statuses = new[] { "pending", "deferred", "uncertain", "sent", "failed", "bounced", "complained" };
         await using (var connection = await database.OpenAsync(CancellationToken.None))
         {
