@@ -277,6 +277,40 @@ public abstract partial class FeedPagesTests(WebMaildev maildev, Backend backend
         Assert.Equal("feed", Text($"SELECT delivery FROM subscribers WHERE id = '{id}'"));
     }
 
+    [Fact]
+    public async Task A_feed_only_subscriber_from_the_form_confirms_their_address_and_the_confirmed_page_gives_their_feed()
+    {
+        var (subscribed, _) = await PostFormAsync("/subscribe", "/subscribe",
+            new() { ["email"] = "grace@example.org", ["keywords"] = "agents", ["sendHour"] = "8", ["timeZone"] = "UTC", ["delivery"] = "feed" });
+        Assert.Equal(HttpStatusCode.OK, subscribed);
+        Assert.Equal("feed", Text("SELECT delivery FROM subscribers WHERE email = 'grace@example.org'"));
+        Assert.Equal("pending", Text("SELECT status FROM subscribers WHERE email = 'grace@example.org'"));
+
+        var mail = Assert.Single(await maildev.Server.WaitForAsync(1)); // the confirmation: the one mail a feed-only subscriber gets
+        var link = Regex.Match(mail.Text, @"https?://\S+/confirm\?token=\S+").Value;
+        var confirmPage = await _host.Client.GetStringAsync(link);
+        var token = WebUtility.HtmlDecode(Regex.Match(confirmPage, "name=\"token\" value=\"([^\"]+)\"").Groups[1].Value);
+        var (confirmed, page) = await PostFormAsync("/confirm", link, new() { ["token"] = token });
+
+        Assert.Equal(HttpStatusCode.OK, confirmed);
+        Assert.Equal("active", Text("SELECT status FROM subscribers WHERE email = 'grace@example.org'"));
+        Assert.Contains("nothing is emailed", page);
+        var feed = WebUtility.HtmlDecode(Regex.Match(page, "<a href=\"([^\"]+)\">Your private feed \\(Atom\\)</a>").Groups[1].Value);
+        var response = await _host.Client.GetAsync(feed);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, (await PythonFeedparser.ParseAsync(await response.Content.ReadAsByteArrayAsync())).Bozo);
+    }
+
+    /// <summary>Loads the form page (for its anti-forgery cookie and field), then posts the fields with it.</summary>
+    private async Task<(HttpStatusCode Status, string Html)> PostFormAsync(string path, string formPage, Dictionary<string, string> fields)
+    {
+        var form = await _host.Client.GetStringAsync(formPage);
+        var protection = Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { [protection.Groups[1].Value] = WebUtility.HtmlDecode(protection.Groups[2].Value) });
+        var response = await _host.Client.PostAsync(path, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private static PlannedDigest Planned(string subscriberId, DateOnly date, int sequence, IEnumerable<Paper> papers) => new(
         subscriberId, date, sequence, $"m{date:yyyyMMdd}.{sequence}@example.org",
         [.. papers.Select(p => new SelectedPaper(p, 1, ["learning"], [], []))], "2026-03-12T08:00:00.0000000+00:00");
