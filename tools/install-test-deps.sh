@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 
 # Debian packages the tests drive for real: SpamAssassin scores a rendered digest; aiosmtpd plays SMTP servers
 # that refuse, stall or drop (and the discarding sink of the benchmarks); python3-dkim checks DKIM signatures with
-# an implementation other than the one that made them; chromium is the browser Playwright drives
+# an implementation other than the one that made them; feedparser reads the Atom feed; chromium is the browser Playwright drives
 # (Playwright's own browser download is never used: no internet here).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -16,6 +16,7 @@ need=()
 [ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 /usr/bin/python3 -c "import dkim" 2>/dev/null || need+=(python3-dkim)
+/usr/bin/python3 -c "import feedparser" 2>/dev/null || need+=(python3-feedparser)  # reads the private Atom feed as feed readers do
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

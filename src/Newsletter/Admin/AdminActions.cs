@@ -24,7 +24,10 @@ public sealed class AdminActions(
     public async Task<bool> UpdateAsync(HttpContext context, string id, UpdateSubscriberRequest body, CancellationToken cancellationToken)
     {
         if (!await subscriptions.UpdateAsync(id, new SubscriptionChange(
-                body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused), cancellationToken))
+                body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused)
+            {
+                Delivery = body.Delivery,
+            }, cancellationToken))
         {
             return false;
         }
@@ -181,6 +184,7 @@ public sealed class AdminActions(
         if (b.MaxPapers is not null) yield return "maxPapers";
         if (b.MinScore is not null) yield return "minScore";
         if (b.SendHour is not null) yield return "sendHour";
+        if (b.Delivery is not null) yield return "delivery";
         if (b.TimeZone is not null) yield return "timeZone";
         if (b.Paused is not null) yield return "paused";
     }

@@ -70,7 +70,10 @@ public static class AdminSubscriberEndpoints
         try
         {
             added = await subscriptions.AddAsync(new NewSubscription(body.Email, body.Name, body.Keywords, body.Exclude ?? [], body.MaxPapers, body.MinScore,
-                body.SendHour, body.TimeZone, body.Confirmed), cancellationToken);
+                body.SendHour, body.TimeZone, body.Confirmed)
+            {
+                Delivery = body.Delivery,
+            }, cancellationToken);
         }
         catch (SubscriptionException e) when (e.IsDuplicate)
         {

@@ -15,7 +15,8 @@ public static class SubscriberCsv
     public const string ListSeparator = " | ";
 
     public static readonly string[] Columns =
-        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt"];
+        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt",
+            "delivery"];
 
     private static readonly string[] Required = ["email", "keywords"];
 
@@ -40,6 +41,7 @@ public static class SubscriberCsv
             csv.WriteField(s.SendHour.ToString(CultureInfo.InvariantCulture));
             csv.WriteField(s.TimeZone);
             csv.WriteField(s.CreatedAt);
+            csv.WriteField(s.Delivery);
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
@@ -100,7 +102,10 @@ public static class SubscriberCsv
                 continue;
             }
             rows.Add(new ImportRow(line, Text("email") ?? "", Text("name"), Text("status"), List(Text("keywords")), List(Text("exclusions")),
-                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt")));
+                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt"))
+            {
+                Delivery = Text("delivery"),
+            });
         }
         return (rows, errors);
     }

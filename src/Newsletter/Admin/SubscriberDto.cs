@@ -23,7 +23,13 @@ public sealed record SubscriberDto(
 {
     public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
         s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
-        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt);
+        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt)
+    {
+        Delivery = s.Delivery,
+    };
+
+    /// <summary>How they get their digest: email, or feed (only their private Atom feed, nothing mailed).</summary>
+    public string Delivery { get; init; } = DeliveryMode.Email;
 }
 
 public sealed record SubscriberPage(IReadOnlyList<SubscriberDto> Items, int Page, int PageSize, long Total);
@@ -37,7 +43,11 @@ public sealed record CreateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool Confirmed = false);
+    bool Confirmed = false)
+{
+    /// <summary>email (default) or feed.</summary>
+    public string? Delivery { get; init; }
+}
 
 /// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
 public sealed record UpdateSubscriberRequest(
@@ -48,6 +58,10 @@ public sealed record UpdateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool? Paused);
+    bool? Paused)
+{
+    /// <summary>email or feed; null keeps what is stored.</summary>
+    public string? Delivery { get; init; }
+}
 
 public sealed record SuppressRequest(string? Reason);

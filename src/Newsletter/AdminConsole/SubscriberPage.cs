@@ -72,7 +72,10 @@ public static class SubscriberPage
                 // no field for the minimum score: the change leaves it as stored, as the preferences page does
                 await actions.UpdateAsync(context, id, new UpdateSubscriberRequest(
                     form.Name ?? "", [.. settings.Keywords], [.. settings.Exclusions], settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                    form.Paused is not null), cancellationToken);
+                    form.Paused is not null)
+                {
+                    Delivery = form.Delivery,
+                }, cancellationToken);
                 return new SeeOtherHttpResult($"/admin/subscribers/{Uri.EscapeDataString(id)}?done=saved");
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
@@ -152,6 +155,7 @@ public static class SubscriberPage
             <dt>Status</dt><dd>{s.Status}{(s.StatusReason is null ? "" : $" ({s.StatusReason})")}{(paused ? $", paused since {s.PausedAt}" : "")}</dd>
             <dt>Subscribed</dt><dd>{s.CreatedAt}{(s.ConfirmedAt is null ? ", not confirmed" : $", confirmed {s.ConfirmedAt}")}</dd>
             <dt>Id</dt><dd><code>{s.Id}</code></dd>
+            <dt>Delivery</dt><dd>{(s.Delivery == DeliveryMode.Feed ? "feed only (nothing mailed)" : "email")}</dd>
             </dl>
             {Html.When(mayChange, Html.Of($"""
                 <div class="inline">
@@ -171,6 +175,7 @@ public static class SubscriberPage
             {FormProtection.Field(context)}
             {ProfileFields.Name(form, errors)}
             {ProfileFields.Render(form, errors)}
+            {ProfileFields.Delivery(form, errors)}
             <label><input type="checkbox" name="paused"{(form.Paused is not null ? new Markup(" checked") : Markup.Empty)}> Paused</label>
             <div class="row"><div>
             {Html.When(mayChange, Html.Of($"""
@@ -210,6 +215,7 @@ public static class SubscriberPage
         TimeZone = f["timeZone"].FirstOrDefault(),
         MaxPapers = f["maxPapers"].FirstOrDefault(),
         Paused = f["paused"].FirstOrDefault(),
+        Delivery = f["delivery"].FirstOrDefault(),
         Action = f["action"].FirstOrDefault(),
     };
 

@@ -37,6 +37,8 @@ public sealed class DigestResender(Outbox outbox, DigestSender sender, SenderReg
             var paperIds = original?.Papers.Select(p => p.Paper.Id).ToList() ?? [];
             string? skip = subscriber.Status != SubscriberStatus.Active
                 ? $"the subscriber is {subscriber.Status}"
+                : subscriber.Delivery == DeliveryMode.Feed
+                ? "the subscriber reads their digests in their feed only (delivery feed): nothing is mailed"
                 : original is null
                     ? $"no digest was planned for them on {date:yyyy-MM-dd} (no matching papers, or not yet run)"
                     : original.Value.Papers.Count == 0 ? "their digest for the day has no papers left (erased or removed)" : null;

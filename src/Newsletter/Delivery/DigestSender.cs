@@ -238,6 +238,13 @@ public sealed partial class DigestSender(
                 report.Progress?.Advance();
                 continue;
             }
+            if (owed.SubscriberDelivery == DeliveryMode.Feed)
+            {
+                // they chose the feed after it was planned: it stays for the feed, nothing is mailed or counted
+                await outbox.MarkFeedOnlyAsync(owed.DeliveryId, cancellationToken);
+                report.Progress?.Advance();
+                continue;
+            }
             var renderStart = Stopwatch.GetTimestamp();
             var (message, problem) = Compose(owed);
             report.RenderTicks += Stopwatch.GetTimestamp() - renderStart;

@@ -150,6 +150,22 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
     }
 
     /// <summary>
+    /// A digest still owed whose subscriber has chosen the feed since it was planned: no mail, and nothing owed or
+    /// failed; it stays for their feed and archive as a feed-only digest does.
+    /// </summary>
+    public async Task MarkFeedOnlyAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            UPDATE deliveries
+            SET status = 'feed', updated_at = @Now, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL
+            WHERE id = @Id AND status IN ('pending', 'deferred', 'uncertain')
+            """,
+            new { Id = deliveryId, Now = Now(clock) });
+    }
+
+    /// <summary>
     /// A temporary fault: the digest waits, deferred, until <paramref name="nextAttemptAt"/> (or, with
     /// <paramref name="uncertain"/>, its end-of-data reply never came: it may have been delivered, and is tried once
     /// more at most). It gives up its claim so that whichever sender is running then takes it.
@@ -232,7 +248,11 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
 /// <param name="Deferrals">How often it was deferred already (its place on the retry schedule).</param>
 /// <param name="CreatedAt">When it was planned: a digest still deferred <c>Delivery:GiveUpAfterHours</c> later fails.</param>
 public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers,
-    string? Problem = null, string Status = DeliveryStatus.Pending, int Deferrals = 0, DateTimeOffset CreatedAt = default);
+    string? Problem = null, string Status = DeliveryStatus.Pending, int Deferrals = 0, DateTimeOffset CreatedAt = default)
+{
+    /// <summary>How the subscriber reads their digests now (<see cref="DeliveryMode"/>): one who chose the feed since it was planned gets no mail.</summary>
+    public string SubscriberDelivery { get; init; } = DeliveryMode.Email;
+}
 
 /// <summary>Where a delivery stands (<c>deliveries.status</c>).</summary>
 public static class DeliveryStatus
@@ -255,6 +275,9 @@ public static class DeliveryStatus
 
     /// <summary>Sent, then reported as spam by the recipient (a feedback report): the subscriber is suppressed.</summary>
     public const string Complained = "complained";
+
+    /// <summary>A feed-only subscriber's digest: recorded for their feed and archive, never sent (nothing owed, nothing failed).</summary>
+    public const string Feed = DigestPlans.FeedOnlyStatus;
 }
 
 /// <summary>Why a delivery failed, as stored in <c>deliveries.failure</c>.</summary>

@@ -23,7 +23,8 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     /// <summary>How often a paper block was reused rather than rendered (for the benchmark).</summary>
     public (long Hits, long Misses) BlockReuse => templates.RankIsPlainText ? (_blocks.Hits + _rankFreeBlocks.Hits, _rankFreeBlocks.Misses) : (_blocks.Hits, _blocks.Misses);
 
-    public DigestModel Model(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers) => new(
+    /// <param name="sequence">Which delivery of the day the model is for (0: the day's digest), so its browser link shows that one.</param>
+    public DigestModel Model(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0) => new(
         _site.Name,
         _site.BaseUrl,
         date,
@@ -31,7 +32,21 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         recipient.Email,
         [.. papers.Select((p, i) => Block(i + 1, p))],
         links.Url("preferences", recipient.SubscriberId, recipient.Secret, LinkPurpose.Preferences),
-        links.Url("unsubscribe", recipient.SubscriberId, recipient.Secret, LinkPurpose.Unsubscribe));
+        links.Url("unsubscribe", recipient.SubscriberId, recipient.Secret, LinkPurpose.Unsubscribe))
+    {
+        BrowserUrl = BrowserUrl(recipient, date, sequence),
+        FeedUrl = FeedUrl(recipient.SubscriberId, recipient.Secret),
+    };
+
+    /// <summary>Where this digest is shown in the browser (<c>/digests/{token}</c>, the token naming the delivery).</summary>
+    public string BrowserUrl(DigestRecipient recipient, DateOnly date, int sequence) =>
+        links.PathUrl("digests", "", recipient.SubscriberId, recipient.Secret, LinkPurpose.Digest, LinkSigner.DigestSubject(date, sequence));
+
+    /// <summary>The subscriber's preferences page (signed, as in every digest).</summary>
+    public string PreferencesUrl(string subscriberId, string secret) => links.Url("preferences", subscriberId, secret, LinkPurpose.Preferences);
+
+    /// <summary>The subscriber's private Atom feed (<c>/feeds/{token}.atom</c>): the same address every time.</summary>
+    public string FeedUrl(string subscriberId, string secret) => links.PathUrl("feeds", ".atom", subscriberId, secret, LinkPurpose.Feed);
 
     /// <summary>
     /// The paper's block at this rank: rendered once per paper and match, and (when the templates print the rank as
@@ -57,7 +72,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     /// <param name="sequence">0 for the day's digest, 1, 2, … for manual resends of it.</param>
     public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0)
     {
-        var model = Model(recipient, date, papers);
+        var model = Model(recipient, date, papers, sequence);
         var (html, text) = Render(model);
         // not the parameterless constructor: it generates a Message-ID from the host name, work thrown away as ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
@@ -131,6 +146,9 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         var room = Math.Max(MinTitleRoom, SubjectLength - head.Length - 2);
         return head + ": " + ShortText.Cut(title, room);
     }
+
+    /// <summary>One paper as a digest shows it (escaped, highlighted, the excerpt cut), without its rendered blocks: for the feed's entries.</summary>
+    public DigestPaper PaperOf(SelectedPaper selected) => Paper(0, selected);
 
     private DigestPaper Paper(int rank, SelectedPaper selected)
     {

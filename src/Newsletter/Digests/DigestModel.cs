@@ -22,6 +22,12 @@ public sealed record DigestModel(
 {
     public string DateText => Date.ToString("dddd, d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>This digest in the browser (<c>/digests/{token}</c>).</summary>
+    public string BrowserUrl { get; init; } = "";
+
+    /// <summary>The subscriber's private Atom feed (<c>/feeds/{token}.atom</c>).</summary>
+    public string FeedUrl { get; init; } = "";
+
     public ScriptObject ToScriptObject()
     {
         var papers = new ScriptArray(Papers.Count);
@@ -40,6 +46,8 @@ public sealed record DigestModel(
             ["papers"] = papers,
             ["preferences_url"] = PreferencesUrl,
             ["unsubscribe_url"] = UnsubscribeUrl,
+            ["browser_url"] = BrowserUrl,
+            ["feed_url"] = FeedUrl,
         };
     }
 }

@@ -31,10 +31,12 @@ public sealed partial class DigestPlanner(
     public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
     {
         var alreadyPlanned = await plans.PlannedSubscribersAsync(date, cancellationToken);
-        var due = (await subscribers.ListReceivingAsync(cancellationToken))
+        var receiving = (await subscribers.ListReceivingAsync(cancellationToken))
             .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
-            .Select(s => s.Id)
-            .ToHashSet(StringComparer.Ordinal);
+            .ToList();
+        var due = receiving.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        // matched like everyone, recorded for their feed and archive, never mailed
+        var feedOnly = receiving.Where(s => s.Delivery == DeliveryMode.Feed).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         if (due.Count == 0 || papers.Count == 0)
         {
             if (record)
@@ -71,7 +73,10 @@ public sealed partial class DigestPlanner(
                 var why = matcher.Explain(profile, match);
                 return new SelectedPaper(papers[match.Paper], match.Score, why.Keywords, why.TitleSpans, why.SummarySpans);
             }).ToList();
-            planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt));
+            planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt)
+            {
+                FeedOnly = feedOnly.Contains(profile.Id),
+            });
         });
         progress?.Advance(sinceReport % ProgressStep);
         var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();

@@ -18,7 +18,7 @@ public sealed class DigestPlans(Database database)
     internal static readonly MultiRowInsert<PlannedDigest> DeliveryInsert = new(
         "deliveries",
         ["id", "subscriber_id", "digest_date", "sequence", "status", "message_id", "paper_count", "created_at", "updated_at"],
-        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt],
+        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, d.FeedOnly ? FeedOnlyStatus : "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt],
         "ON CONFLICT (subscriber_id, digest_date, sequence) DO NOTHING");
 
     internal static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
@@ -32,8 +32,14 @@ public sealed class DigestPlans(Database database)
         """
         SELECT dp.subscriber_id, dp.paper_id
         FROM delivery_papers dp JOIN deliveries d ON d.id = dp.delivery_id
-        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'deferred', 'uncertain', 'sent')
+        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'deferred', 'uncertain', 'sent', 'feed')
         """);
+
+    /// <summary>
+    /// The status of a feed-only subscriber's digest (<c>deliveries.status</c>): recorded for their feed and archive,
+    /// never claimed, sent, retried or counted as failed (Delivery's statuses leave it alone).
+    /// </summary>
+    public const string FeedOnlyStatus = "feed";
 
     public static string DeliveryId(string subscriberId, DateOnly date, int sequence) => $"{subscriberId}:{Day(date)}:{sequence}";
 
@@ -103,4 +109,7 @@ public sealed class DigestPlans(Database database)
 public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Sequence, string MessageId, IReadOnlyList<SelectedPaper> Papers, string CreatedAt)
 {
     public string Id => DigestPlans.DeliveryId(SubscriberId, Date, Sequence);
+
+    /// <summary>For a feed-only subscriber: recorded as <see cref="DigestPlans.FeedOnlyStatus"/>, never sent.</summary>
+    public bool FeedOnly { get; init; }
 }

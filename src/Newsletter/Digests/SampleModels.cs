@@ -17,7 +17,11 @@ public static class SampleModels
                 ["sample"], "Another abstract.", "Another paper", "Another abstract."),
         ],
         "https://example.org/preferences?token=t",
-        "https://example.org/unsubscribe?token=t");
+        "https://example.org/unsubscribe?token=t")
+    {
+        BrowserUrl = "https://example.org/digests/t",
+        FeedUrl = "https://example.org/feeds/t.atom",
+    };
 
     public static ConfirmationModel Confirmation { get; } = new(
         "Newsletter", "https://example.org", "ada@example.org", "Ada", ["sample", "\"large language model\" AND reasoning"],

@@ -115,6 +115,7 @@ public static class WebHost
         services.AddNewsletterHealthChecks();
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(NewsletterMetrics.MeterName).AddPrometheusExporter());
         services.AddSingleton<SignedLink>();
+        services.AddSingleton<DigestArchive>();
         services.AddSingleton<RecentPapersPreview>();
         services.AddAdminApi();
         services.AddAdminConsole();
@@ -142,6 +143,7 @@ public static class WebHost
         app.MapSubscribePages();
         app.MapConfirmPages();
         app.MapPreferencesPages();
+        app.MapFeedPages();
         app.MapUnsubscribePages();
         app.MapAdminApi();
         app.MapAdminConsole();
@@ -162,7 +164,10 @@ public static class WebHost
             headers["Referrer-Policy"] = "no-referrer"; // page addresses carry signed tokens: never leak them to paper sites
             headers.XFrameOptions = "DENY";
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.CacheControl = "no-store";
+            if (string.IsNullOrEmpty(headers.CacheControl))
+            {
+                headers.CacheControl = "no-store"; // the private feed says how it may be kept (FeedEndpoints); nothing else may be
+            }
             return Task.CompletedTask;
         }, context.Response);
         return next(context);

@@ -105,7 +105,7 @@ public sealed partial class DailyRun(
 
             var sendStartedAt = clock.GetUtcNow();
             SendReport sent;
-            await using (var phase = run.Phase("send", progress, run.Report.Planned.Count))
+            await using (var phase = run.Phase("send", progress, run.Report.Planned.Count(p => !p.FeedOnly)))
             {
                 // rendering streams into the send (a day's rendered mail would not fit in memory): it is timed as it goes
                 run.Tally = new SendTally(phase.Progress, run.Id);

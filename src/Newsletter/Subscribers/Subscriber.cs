@@ -25,4 +25,7 @@ public sealed class Subscriber
 
     /// <summary>The last listing day (YYYY-MM-DD) they were planned for, whether or not anything matched.</summary>
     public string? LastPlannedDay { get; init; }
+
+    /// <summary>How they read their digest: <see cref="DeliveryMode.Email"/> or <see cref="DeliveryMode.Feed"/> (nothing mailed).</summary>
+    public string Delivery { get; init; } = DeliveryMode.Email;
 }

@@ -47,6 +47,7 @@ public sealed class SubscriberImport(
         var stored = await profiles.GetManyAsync([.. existing.Values.Select(s => s.Id)], cancellationToken);
         var toAdd = new List<(Subscriber Subscriber, Profile Profile)>();
         var toUpdate = new List<(Subscriber Subscriber, SubscriptionSettings Settings)>();
+        var deliveries = new Dictionary<string, string>(StringComparer.Ordinal); // subscribers whose row names how they get their digest
         var unchanged = 0;
         var now = Now(clock);
         foreach (var (row, email, settings, profile, status) in checkedRows)
@@ -55,17 +56,21 @@ public sealed class SubscriberImport(
             {
                 toAdd.Add((NewSubscriber(row, email, settings, status, now), profile));
             }
-            else if (Same(known, stored.GetValueOrDefault(known.Id), settings))
+            else if (Same(known, stored.GetValueOrDefault(known.Id), settings) && (row.Delivery is null || known.Delivery == DeliveryMode.Check(row.Delivery)))
             {
                 unchanged++;
             }
             else
             {
                 toUpdate.Add((known, settings));
+                if (row.Delivery is not null)
+                {
+                    deliveries[known.Id] = DeliveryMode.Check(row.Delivery);
+                }
             }
         }
         // someone who subscribed between the check and the write keeps their own subscription: not counted as added
-        var added = dryRun ? toAdd.Count : await WriteAsync(toAdd, toUpdate, cancellationToken);
+        var added = dryRun ? toAdd.Count : await WriteAsync(toAdd, toUpdate, deliveries, cancellationToken);
         return new ImportReport(added, toUpdate.Count, unchanged + toAdd.Count - added, errors.Count, errors);
     }
 
@@ -74,7 +79,7 @@ public sealed class SubscriberImport(
     /// <see cref="RowsPerTransaction"/> is one transaction. An address someone subscribed meanwhile is left to them.
     /// </summary>
     private async Task<int> WriteAsync(List<(Subscriber Subscriber, Profile Profile)> toAdd, List<(Subscriber Subscriber, SubscriptionSettings Settings)> toUpdate,
-        CancellationToken cancellationToken)
+        Dictionary<string, string> deliveries, CancellationToken cancellationToken)
     {
         var added = 0;
         var queued = false;
@@ -102,6 +107,10 @@ public sealed class SubscriberImport(
                     paused: subscriber.PausedAt is not null);
                 await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore,
                     cancellationToken);
+                if (deliveries.TryGetValue(subscriber.Id, out var delivery))
+                {
+                    await subscribers.SetDeliveryAsync(connection, transaction, subscriber.Id, delivery);
+                }
             }
             await transaction.CommitAsync(cancellationToken);
         }
@@ -131,6 +140,10 @@ public sealed class SubscriberImport(
         if (row.Status is { Length: > 0 } status && !ImportableStatuses.Contains(status))
         {
             return (null, null, null, new ImportError(row.Line, "status", $"'{status}' is not one of {string.Join(", ", ImportableStatuses)}"));
+        }
+        if (row.Delivery is not null && !DeliveryMode.All.Contains(row.Delivery.Trim().ToLowerInvariant()))
+        {
+            return (null, null, null, new ImportError(row.Line, "delivery", $"'{row.Delivery}' is not one of {string.Join(", ", DeliveryMode.All)}"));
         }
         if (row.CreatedAt is { Length: > 0 } created && !DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
         {
@@ -182,6 +195,7 @@ public sealed class SubscriberImport(
             Secret = SubscriptionService.NewSecret(),
             CreatedAt = created,
             ConfirmedAt = status == SubscriberStatus.Active ? now : null,
+            Delivery = DeliveryMode.Check(row.Delivery),
         };
     }
 
@@ -195,7 +209,11 @@ public sealed class SubscriberImport(
 /// <param name="Line">The row's line in the file (the header is line 1), for the errors.</param>
 public sealed record ImportRow(
     int Line, string Email, string? Name, string? Status, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions,
-    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt);
+    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt)
+{
+    /// <summary>email or feed; null (no such column, or empty): new subscribers get email, known ones keep theirs.</summary>
+    public string? Delivery { get; init; }
+}
 
 public sealed record ImportError(int Line, string Field, string Message);
 

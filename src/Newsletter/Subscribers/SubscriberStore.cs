@@ -12,19 +12,24 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     private const string Columns =
         "id AS Id, email AS Email, name AS Name, status AS Status, send_hour AS SendHour, time_zone AS TimeZone, " +
         "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason, paused_at AS PausedAt, " +
-        "last_planned_day AS LastPlannedDay";
+        "last_planned_day AS LastPlannedDay" +
+        ", delivery AS Delivery";
 
     public Task InsertAsync(DbConnection connection, DbTransaction transaction, Subscriber subscriber) =>
         connection.ExecuteAsync(
             """
-            INSERT INTO subscribers (id, email, name, status, send_hour, time_zone, secret, created_at, confirmed_at, updated_at)
-            VALUES (@Id, @Email, @Name, @Status, @SendHour, @TimeZone, @Secret, @CreatedAt, @ConfirmedAt, @CreatedAt)
+            INSERT INTO subscribers (id, email, name, status, send_hour, time_zone, secret, created_at, confirmed_at, updated_at,
+                                     delivery)
+            VALUES (@Id, @Email, @Name, @Status, @SendHour, @TimeZone, @Secret, @CreatedAt, @ConfirmedAt, @CreatedAt,
+                    @Delivery)
             """,
             subscriber, transaction);
 
     private static readonly MultiRowInsert<Subscriber> NewRows = new(
-        "subscribers", ["id", "email", "name", "status", "send_hour", "time_zone", "secret", "created_at", "confirmed_at", "updated_at"],
-        s => [s.Id, s.Email, s.Name, s.Status, s.SendHour, s.TimeZone, s.Secret, s.CreatedAt, s.ConfirmedAt, s.CreatedAt],
+        "subscribers", ["id", "email", "name", "status", "send_hour", "time_zone", "secret", "created_at", "confirmed_at", "updated_at",
+            "delivery"],
+        s => [s.Id, s.Email, s.Name, s.Status, s.SendHour, s.TimeZone, s.Secret, s.CreatedAt, s.ConfirmedAt, s.CreatedAt,
+            s.Delivery],
         "ON CONFLICT (email) DO NOTHING");
 
     /// <summary>Adds many subscribers; an address someone took meanwhile is skipped.</summary>
@@ -118,6 +123,12 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             WHERE id = @Id
             """,
             new { Id = id, Name = name, SendHour = sendHour, TimeZone = timeZone, Paused = paused ? 1 : 0, Now = Now(clock) }, transaction);
+
+    /// <summary>How the subscriber reads their digest (<see cref="DeliveryMode"/>), in the caller's transaction with the rest of a change.</summary>
+    public Task<int> SetDeliveryAsync(DbConnection connection, DbTransaction transaction, string id, string delivery) =>
+        connection.ExecuteAsync(
+            "UPDATE subscribers SET delivery = @Delivery, updated_at = @Now WHERE id = @Id",
+            new { Id = id, Delivery = delivery, Now = Now(clock) }, transaction);
 
     /// <summary>pending → active; returns false when the subscriber is not pending (already active, or gone).</summary>
     public async Task<bool> ConfirmAsync(string id, CancellationToken cancellationToken)

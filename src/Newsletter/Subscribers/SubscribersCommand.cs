@@ -31,10 +31,12 @@ public static class SubscribersCommand
         var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour." };
         var pause = new Option<bool>("--pause") { Description = "Pause their digests." };
         var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
+        var delivery = DeliveryOption("How they get their digest: email, or feed (only their private Atom feed, nothing mailed).");
         var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
         };
+        command.Options.Add(delivery);
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var subscriber = await FindAsync(services, result.GetValue(email)!, ct);
@@ -47,7 +49,8 @@ public static class SubscribersCommand
                 result.GetValue(minScore),
                 result.GetValue(sendHour),
                 result.GetValue(timeZone),
-                paused), ct);
+                paused,
+                result.GetValue(delivery)), ct);
             paused ??= subscriber.PausedAt is not null;
             await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused == true ? " (paused)" : "")}.");
             return ExitCodes.Ok;
@@ -68,6 +71,13 @@ public static class SubscribersCommand
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    private static Option<string?> DeliveryOption(string description)
+    {
+        var option = new Option<string?>("--delivery") { Description = description };
+        option.AcceptOnlyFromAmong([.. DeliveryMode.All]);
+        return option;
     }
 
     private static async Task<Subscriber> FindAsync(IServiceProvider services, string email, CancellationToken cancellationToken)
@@ -93,11 +103,16 @@ public static class SubscribersCommand
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, confirmed, json,
         };
+        var delivery = DeliveryOption("How they get their digest: email (default), or feed (only their private Atom feed, nothing mailed; they still confirm their address).");
+        command.Options.Add(delivery);
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var added = await services.GetRequiredService<SubscriptionService>().AddAsync(new NewSubscription(
                 result.GetValue(email)!, result.GetValue(name), result.GetValue(keywords) ?? [], result.GetValue(exclusions) ?? [],
-                result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed)), ct);
+                result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed))
+            {
+                Delivery = result.GetValue(delivery),
+            }, ct);
             var s = added.Subscriber;
             // no service runs beside a command to send the queued confirmation: send it now, and say how it went
             var problem = s.Status == SubscriberStatus.Pending
@@ -149,6 +164,7 @@ public static class SubscribersCommand
                     createdAt = s.CreatedAt,
                     confirmedAt = s.ConfirmedAt,
                     statusReason = s.StatusReason,
+                    delivery = s.Delivery,
                 });
                 if (!result.GetValue(json))
                 {

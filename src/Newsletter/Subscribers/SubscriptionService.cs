@@ -27,6 +27,7 @@ public sealed class SubscriptionService(
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
         var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var delivery = DeliveryMode.Check(request.Delivery);
         var now = Now(clock);
         var subscriber = new Subscriber
         {
@@ -39,6 +40,7 @@ public sealed class SubscriptionService(
             Secret = NewSecret(),
             CreatedAt = now,
             ConfirmedAt = request.Confirmed ? now : null,
+            Delivery = delivery,
         };
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -77,6 +79,7 @@ public sealed class SubscriptionService(
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
         var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var delivery = DeliveryMode.Check(request.Delivery);
         var existing = await subscribers.FindByEmailAsync(email, cancellationToken);
         if (existing is null)
         {
@@ -103,6 +106,7 @@ public sealed class SubscriptionService(
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
+            await subscribers.SetDeliveryAsync(connection, transaction, existing.Id, delivery);
             await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             await confirmations.QueueAsync(connection, transaction, existing.Id);
             await transaction.CommitAsync(cancellationToken);
@@ -133,6 +137,7 @@ public sealed class SubscriptionService(
             change.SendHour ?? (int)subscriber.SendHour,
             change.TimeZone ?? subscriber.TimeZone));
         var paused = change.Paused ?? subscriber.PausedAt is not null;
+        var delivery = change.Delivery is null ? null : DeliveryMode.Check(change.Delivery);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await subscribers.UpdateSettingsAsync(connection, transaction, subscriberId, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused) == 0)
@@ -140,6 +145,10 @@ public sealed class SubscriptionService(
             return false;
         }
         await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+        if (delivery is not null)
+        {
+            await subscribers.SetDeliveryAsync(connection, transaction, subscriberId, delivery);
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -257,7 +266,8 @@ public sealed record NewSubscription(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool Confirmed = false);
+    bool Confirmed = false,
+    string? Delivery = null);
 
 /// <summary>A change to a subscription: every field left null keeps what is stored; an empty <see cref="Name"/> clears it.</summary>
 public sealed record SubscriptionChange(
@@ -268,7 +278,8 @@ public sealed record SubscriptionChange(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    string? Delivery = null);
 
 /// <summary>What a subscriber can change about their subscription; null send hour, zone or cap take the defaults.</summary>
 public sealed record SubscriptionSettings(

@@ -78,6 +78,21 @@ public sealed class AdminCommandLineTests(MaildevServer maildev) : IAsyncLifetim
         Assert.Equal("bounced elsewhere", suppressed.GetProperty("statusReason").GetString());
     }
 
+    [Fact]
+    public async Task Subscribers_add_and_update_take_the_delivery_and_refuse_another_value()
+    {
+        await Ok("subscribers", "add", "--email", "ada@example.org", "--keyword", "RL", "--confirmed", "--delivery", "feed");
+        var added = (await Ok("subscribers", "list", "--json")).Json()[0];
+        var bad = await _app.RunAsync("subscribers", "update", "--email", "ada@example.org", "--delivery", "fax");
+        await Ok("subscribers", "update", "--email", "ada@example.org", "--delivery", "email");
+        var updated = (await Ok("subscribers", "list", "--json")).Json()[0];
+
+        Assert.Equal("feed", added.GetProperty("delivery").GetString());
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("fax", bad.Stderr);
+        Assert.Equal("email", updated.GetProperty("delivery").GetString());
+    }
+
     private async Task<CliResult> Ok(params string[] args)
     {
         var result = await _app.RunAsync(args);

@@ -82,6 +82,28 @@ public abstract class AdminCsvTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task The_delivery_column_is_exported_last_read_back_and_a_bad_value_is_named()
+    {
+        var ada = await Add(new { email = "ada@example.org", keywords = new[] { "RL" }, confirmed = true, delivery = "feed" });
+        await Add(new { email = "grace@example.org", keywords = new[] { "RL" }, confirmed = true });
+
+        var exported = await Export(_host);
+        var report = await Import(_host, "email,keywords,delivery\nada@example.org,RL,email\nalan@example.org,computability,feed\nbob@example.org,RL,fax\n", "dryRun=false&confirmed=true");
+        var withoutColumn = await Import(_host, "email,keywords\nada@example.org,diffusion\n", "dryRun=false&confirmed=true");
+
+        Assert.EndsWith(",createdAt,delivery", exported.Split('\n')[0].TrimEnd('\r'));
+        Assert.Contains(exported.Split('\n'), line => line.StartsWith("ada@example.org,", StringComparison.Ordinal) && line.TrimEnd('\r').EndsWith(",feed", StringComparison.Ordinal));
+        Assert.Contains(exported.Split('\n'), line => line.StartsWith("grace@example.org,", StringComparison.Ordinal) && line.TrimEnd('\r').EndsWith(",email", StringComparison.Ordinal));
+        Assert.Equal((1, 1), (report.GetProperty("added").GetInt32(), report.GetProperty("updated").GetInt32()));
+        var error = Assert.Single(report.GetProperty("errors").EnumerateArray());
+        Assert.Equal((4, "delivery"), (error.GetProperty("line").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Equal("feed", (string)_host.Query("SELECT delivery FROM subscribers WHERE email = 'alan@example.org'")!);
+        Assert.Equal(1, withoutColumn.GetProperty("updated").GetInt32());
+        Assert.Equal("email", (string)_host.Query($"SELECT delivery FROM subscribers WHERE id = '{ada}'")!); // a file without the column keeps it
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers WHERE email = 'bob@example.org'"));
+    }
+
+    [Fact]
     public async Task A_file_without_a_required_column_is_refused_naming_it()
     {
         using var response = await _host.Admin.PostAsync("/admin/api/subscribers/import", new StringContent("email,name\nada@example.org,Ada\n", Encoding.UTF8, "text/csv"));

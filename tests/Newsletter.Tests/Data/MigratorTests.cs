@@ -17,6 +17,11 @@ public sealed class MigratorTests : IDisposable
     private Migrator MigratorFor(string file) =>
         new(new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={file}" }), new NewsletterHome(_dir.Path, "")), NullLogger<Migrator>.Instance);
 
+    /// <summary>An empty database of the backend: a new one on the test cluster, or a file of that name here.</summary>
+    private async Task<Database> DatabaseAsync(Backend backend, string file) => backend == Backend.Postgres
+        ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
+        : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File(file)}" }), new NewsletterHome(_dir.Path, ""));
+
     private static async Task<SqliteConnection> OpenAsync(string file)
     {
         var connection = new SqliteConnection($"Data Source={file};Pooling=False");
@@ -96,9 +101,7 @@ public sealed class MigratorTests : IDisposable
     [InlineData(Backend.Postgres)]
     public async Task Migration_0012_copies_the_keywords_of_existing_profiles_as_typed(Backend backend)
     {
-        await using var database = backend == Backend.Postgres
-            ? new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() }), new NewsletterHome(_dir.Path, ""))
-            : new Database(Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={_dir.File("keywords.db")}" }), new NewsletterHome(_dir.Path, ""));
+        await using var database = await DatabaseAsync(backend, "keywords.db");
         var migrator = new Migrator(database, NullLogger<Migrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         await using (var connection = await database.OpenAsync(CancellationToken.None))
@@ -117,6 +120,52 @@ public sealed class MigratorTests : IDisposable
         Assert.Equal(["\"graph neural\" networks", "RL", "Überraschung"],
             await check.QueryAsync<string>("SELECT keyword FROM profile_keywords WHERE subscriber_id = 's1' ORDER BY position"));
         Assert.Equal([0L, 1L, 2L], await check.QueryAsync<long>("SELECT position FROM profile_keywords ORDER BY position"));
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public async Task Migration_0019_keeps_every_delivery_and_its_status_and_makes_subscribers_email_ones(Backend backend)
+    {
+        await using var database = await DatabaseAsync(backend, "delivery.db");
+        var statuses = new[] { "pending", "deferred", "uncertain", "sent", "failed", "bounced", "complained" };
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            // the schema before 0019, applied as the migrator would, with a subscriber and a delivery in every status of then
+            await connection.ExecuteAsync("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            foreach (var migration in (backend == Backend.Postgres ? Migrator.Postgres : Migrator.Sqlite).Where(m => m.Version < 19))
+            {
+                await connection.ExecuteAsync(migration.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @FileName, @Checksum, 'x')", migration);
+            }
+            await connection.ExecuteAsync(
+                "INSERT INTO subscribers (id, email, status, secret, created_at, updated_at) VALUES ('s1', 'ada@example.org', 'active', 'x', 'x', 'x')");
+            await connection.ExecuteAsync("INSERT INTO papers (id, title, summary, authors, upvotes, first_seen, last_seen, created_at, updated_at) VALUES ('2403.00001', 't', 's', '[]', 0, 'x', 'x', 'x', 'x')");
+            foreach (var (status, i) in statuses.Select((s, i) => (s, i)))
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO deliveries (id, subscriber_id, digest_date, sequence, status, message_id, paper_count, created_at, updated_at, next_attempt_at)
+                    VALUES (@Id, 's1', '2026-03-11', @Sequence, @Status, 'm', 1, 'x', 'x', '2026-03-11T09:00:00Z')
+                    """,
+                    new { Id = $"s1:2026-03-11:{i}", Sequence = i, Status = status });
+                await connection.ExecuteAsync(
+                    "INSERT INTO delivery_papers (delivery_id, rank, paper_id, subscriber_id, score, matched, title_spans, summary_spans) VALUES (@Id, 1, '2403.00001', 's1', 1, '[]', '[]', '[]')",
+                    new { Id = $"s1:2026-03-11:{i}" });
+            }
+        }
+
+        var applied = await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+
+        Assert.Contains("0019_delivery_mode.sql", applied.Applied.Select(m => m.FileName));
+        await using var check = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(statuses, await check.QueryAsync<string>("SELECT status FROM deliveries ORDER BY sequence"));
+        Assert.Equal(statuses.Length, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM delivery_papers"));
+        Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE status = 'pending' AND digest_date = '2026-03-11'"));
+        Assert.Equal("email", await check.ExecuteScalarAsync<string>("SELECT delivery FROM subscribers WHERE id = 's1'"));
+        await check.ExecuteAsync("UPDATE deliveries SET status = 'feed' WHERE sequence = 0");
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => check.ExecuteAsync("UPDATE deliveries SET status = 'lost' WHERE sequence = 1"));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => check.ExecuteAsync("UPDATE subscribers SET delivery = 'fax'"));
     }
 
     [Fact]

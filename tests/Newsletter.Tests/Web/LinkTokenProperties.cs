@@ -44,7 +44,11 @@ public sealed class LinkTokenProperties
 
     private static Gen<LinkPurpose> PurposeGen => Gen.Elements(Enum.GetValues<LinkPurpose>());
 
-    private sealed record Link(string Id, string Secret, string Key, LinkPurpose Purpose);
+    private sealed record Link(string Id, string Secret, string Key, LinkPurpose Purpose)
+    {
+        /// <summary>What a link to one digest names (its day and sequence); other links name nothing.</summary>
+        public string? Subject => Purpose == LinkPurpose.Digest ? LinkSigner.DigestSubject(new DateOnly(2026, 3, 11), 2) : null;
+    }
 
     private static Arbitrary<Link> Links => (
         from id in IdGen
@@ -58,11 +62,29 @@ public sealed class LinkTokenProperties
     {
         var signer = Signer(link.Key, new FakeTimeProvider(Start));
 
-        var token = signer.Sign(link.Id, link.Secret, link.Purpose);
+        var token = signer.Sign(link.Id, link.Secret, link.Purpose, link.Subject);
 
-        Assert.Equal(LinkCheck.Valid, signer.Check(token, link.Secret, link.Purpose));
+        Assert.Equal(LinkCheck.Valid, signer.Check(token, link.Secret, link.Purpose, out var subject));
+        Assert.Equal(link.Subject, subject);
         Assert.Equal(link.Id, LinkSigner.SubscriberIdOf(token));
     });
+
+    [Fact]
+    public void A_digest_link_names_its_day_and_sequence_and_a_feed_link_is_the_same_every_time()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var signer = Signer(new string('k', 32), clock);
+        var digest = signer.Sign("sub1", "secret", LinkPurpose.Digest, LinkSigner.DigestSubject(new DateOnly(2026, 3, 9), 1));
+        var feed = signer.Sign("sub1", "secret", LinkPurpose.Feed);
+        clock.Advance(TimeSpan.FromDays(3650));
+
+        Assert.Equal(LinkCheck.Valid, signer.Check(feed, "secret", LinkPurpose.Feed));
+        Assert.Equal(feed, signer.Sign("sub1", "secret", LinkPurpose.Feed));
+        Assert.Equal(LinkCheck.Expired, signer.Check(digest, "secret", LinkPurpose.Digest));
+        Assert.Equal((new DateOnly(2026, 3, 9), 1), LinkSigner.ParseDigestSubject(digest.Split('.')[2]));
+        Assert.Null(LinkSigner.ParseDigestSubject("2026-03-09"));
+        Assert.Throws<ArgumentException>(() => signer.Sign("sub1", "secret", LinkPurpose.Digest, "a.b"));
+    }
 
     [Property(MaxTest = 1_000)]
     public Property No_edit_of_a_token_checks_valid() => Prop.ForAll(
@@ -72,7 +94,7 @@ public sealed class LinkTokenProperties
         (link, at, inserted) =>
         {
             var signer = Signer(link.Key, new FakeTimeProvider(Start));
-            var token = signer.Sign(link.Id, link.Secret, link.Purpose);
+            var token = signer.Sign(link.Id, link.Secret, link.Purpose, link.Subject);
             var i = at % token.Length;
             var replacement = inserted[0] == token[i] ? (char)(token[i] ^ 1) : inserted[0];
 
@@ -95,7 +117,7 @@ public sealed class LinkTokenProperties
     public Property A_token_is_valid_for_no_other_purpose_secret_or_key() => Prop.ForAll(Links, Links, (link, other) =>
     {
         var clock = new FakeTimeProvider(Start);
-        var token = Signer(link.Key, clock).Sign(link.Id, link.Secret, link.Purpose);
+        var token = Signer(link.Key, clock).Sign(link.Id, link.Secret, link.Purpose, link.Subject);
 
         if (other.Purpose != link.Purpose)
         {
@@ -119,12 +141,13 @@ public sealed class LinkTokenProperties
         {
             var clock = new FakeTimeProvider(Start);
             var signer = Signer(link.Key, clock);
-            var token = signer.Sign(link.Id, link.Secret, link.Purpose);
+            var token = signer.Sign(link.Id, link.Secret, link.Purpose, link.Subject);
             var lifetime = TimeSpan.FromDays(link.Purpose == LinkPurpose.Confirm ? ConfirmLinkDays : ManageLinkDays);
 
             clock.Advance(TimeSpan.FromSeconds(seconds));
 
-            var expected = TimeSpan.FromSeconds(seconds) <= lifetime ? LinkCheck.Valid : LinkCheck.Expired;
+            // a feed's address is polled for years: it never expires
+            var expected = TimeSpan.FromSeconds(seconds) <= lifetime || link.Purpose == LinkPurpose.Feed ? LinkCheck.Valid : LinkCheck.Expired;
             Assert.Equal(expected, signer.Check(token, link.Secret, link.Purpose));
         });
 

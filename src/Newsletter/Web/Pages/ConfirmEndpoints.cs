@@ -58,10 +58,16 @@ public static class ConfirmEndpoints
         {
             SubscriberStatus.Unsubscribed => "This address unsubscribed after the link was sent. Subscribe again to get digests.",
             SubscriberStatus.Suppressed => "Mail to this address was refused by its server, so we stopped sending. Subscribe again once it works.",
+            _ when subscriber.Delivery == DeliveryMode.Feed => "Your papers appear in your private feed from the next day with matching papers; nothing is emailed.",
             _ => $"Your first digest arrives at {subscriber.SendHour:00}:00 ({subscriber.TimeZone}) on the next day with matching papers.",
         };
+        // a feed-only subscriber gets no digest to find the feed's address in: it is given here, and on the preferences page
+        var feed = subscriber.Delivery == DeliveryMode.Feed && subscriber.Status == SubscriberStatus.Active
+            ? Html.Of($"""<p><a href="{signer.PathUrl("feeds", ".atom", subscriber.Id, subscriber.Secret, LinkPurpose.Feed)}">Your private feed (Atom)</a>: add its address to your feed reader.</p>""")
+            : Markup.Empty;
         return PageLayout.Page(site.Name, title, Html.Of($"""
             <p class="notice">{text}</p>
+            {feed}
             <p><a href="{preferences}">Change your keywords, send time or number of papers</a></p>
             """));
     }

@@ -59,8 +59,10 @@ public static class PageLayout
     /// <param name="header">What the header holds instead of the link home (the admin console: its name and menu).</param>
     /// <param name="footer">The footer's line instead of what the site is.</param>
     /// <param name="wide">A page of tables (the admin console) rather than one column of reading.</param>
+    /// <param name="head">More of the head (a feed's <c>link rel="alternate"</c>).</param>
     public static ContentHttpResult Page(
-        string siteName, string title, Markup body, int statusCode = StatusCodes.Status200OK, Markup? header = null, string? footer = null, bool wide = false) =>
+        string siteName, string title, Markup body, int statusCode = StatusCodes.Status200OK, Markup? header = null, string? footer = null, bool wide = false,
+        Markup? head = null) =>
         TypedResults.Content(Html.Of($"""
             <!doctype html>
             <html lang="en">
@@ -70,6 +72,7 @@ public static class PageLayout
             <meta name="referrer" content="no-referrer">
             <title>{title} · {siteName}</title>
             <style>{new Markup(Style)}</style>
+            {head ?? Markup.Empty}
             </head>
             <body{(wide ? new Markup(" class=\"wide\"") : Markup.Empty)}>
             <header>{header ?? Html.Of($"""<a href="/">{siteName}</a>""")}</header>

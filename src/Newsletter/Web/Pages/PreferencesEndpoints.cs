@@ -53,7 +53,8 @@ public static class PreferencesEndpoints
                     // the page has no field for the minimum score (an admin sets it): the change leaves it as stored
                     await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
                         form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                        Paused: form.Paused is not null), cancellationToken);
+                        Paused: form.Paused is not null,
+                        Delivery: form.Delivery), cancellationToken);
                     return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
                 }
                 catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
@@ -85,6 +86,8 @@ public static class PreferencesEndpoints
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
             : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),
                 ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedPapersPerEmail, cancellationToken);
+        var archive = context.RequestServices.GetRequiredService<DigestArchive>();
+        var archiveHtml = await archive.RenderAsync(subscriber, cancellationToken);
         var status = subscriber.Status switch
         {
             SubscriberStatus.Unsubscribed => "You are unsubscribed: saving keeps these settings for when you subscribe again.",
@@ -102,6 +105,7 @@ public static class PreferencesEndpoints
             <input type="hidden" name="token" value="{form.Token}">
             {ProfileFields.Name(form, errors)}
             {ProfileFields.Render(form, errors)}
+            {ProfileFields.Delivery(form, errors)}
             <label><input type="checkbox" name="paused"{(form.Paused is not null ? new Markup(" checked") : Markup.Empty)}> Pause my digests</label>
             <div class="row"><div>
             <button type="submit" name="action" value="save">Save</button>
@@ -110,9 +114,11 @@ public static class PreferencesEndpoints
             </form>
             <h2>Papers these keywords would have matched</h2>
             <div id="preview" aria-live="polite">{previewHtml}</div>
+            {archiveHtml}
             <p><a href="{unsubscribe}">Unsubscribe</a></p>
             <script src="/assets/preferences.js" defer></script>
-            """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+            """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+            head: archive.FeedLink(subscriber));
     }
 
     /// <summary>What the preview is capped at while the typed "Papers per email" is empty or one the form would refuse.</summary>

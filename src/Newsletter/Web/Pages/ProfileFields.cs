@@ -31,6 +31,21 @@ public static class ProfileFields
         </div>
         """);
 
+    /// <summary>How the digest arrives: by email (the default) or only in the private feed, a group of two radio buttons.</summary>
+    public static Markup Delivery(ProfileForm form, IReadOnlyDictionary<string, string> errors)
+    {
+        var feed = string.Equals(form.Delivery?.Trim(), Subscribers.DeliveryMode.Feed, StringComparison.OrdinalIgnoreCase);
+        var invalid = errors.ContainsKey("delivery") ? new Markup(" aria-invalid=\"true\" aria-describedby=\"delivery-error\"") : Markup.Empty;
+        return Html.Of($"""
+            <fieldset id="delivery"{invalid}>
+            <legend>Get my digest</legend>
+            {Html.When(errors.ContainsKey("delivery"), Html.Of($"""<p class="error" id="delivery-error">{errors.GetValueOrDefault("delivery")}</p>"""))}
+            <label><input type="radio" name="delivery" value="email"{(feed ? Markup.Empty : new Markup(" checked"))}> By email</label>
+            <label><input type="radio" name="delivery" value="feed"{(feed ? new Markup(" checked") : Markup.Empty)}> Only in my private feed (Atom), no email</label>
+            </fieldset>
+            """);
+    }
+
     /// <summary>The optional name the digest greets the subscriber with (on both forms, so saving preferences keeps it).</summary>
     public static Markup Name(ProfileForm form, IReadOnlyDictionary<string, string> errors) =>
         Field("name", "Name", "Optional: how the email greets you.", errors,

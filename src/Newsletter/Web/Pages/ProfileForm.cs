@@ -21,6 +21,9 @@ public sealed class ProfileForm
     public string? TimeZone { get; set; }
     public string? MaxPapers { get; set; }
     public string? Paused { get; set; }
+
+    /// <summary>email or feed (<see cref="DeliveryMode"/>); checked by the save, which names the field when it is neither.</summary>
+    public string? Delivery { get; set; }
     public string? Action { get; set; }
 
     /// <summary>A "Papers per email" value as typed, when it is one the form would take; null otherwise.</summary>
@@ -40,6 +43,7 @@ public sealed class ProfileForm
         TimeZone = s.TimeZone,
         MaxPapers = (p?.MaxPapers ?? Profile.DefaultMaxPapers).ToString(CultureInfo.InvariantCulture),
         Paused = s.PausedAt is null ? null : "on",
+        Delivery = s.Delivery,
     };
 
     /// <summary>The posted settings, or the problems with them by field name (keywords are checked by the caller's save).</summary>

@@ -16,15 +16,21 @@ public sealed class SignedLink(LinkSigner signer, SubscriberStore subscribers, I
         AnswerAsync(token, purpose, subscriber => Task.FromResult(page(subscriber)), cancellationToken);
 
     /// <param name="problemAnswer">What a link that fails the check gets instead of its problem page (default: the page).</param>
+    public Task<IResult> AnswerAsync(
+        string? token, LinkPurpose purpose, Func<Subscriber, Task<IResult>> page, CancellationToken cancellationToken, Func<ContentHttpResult, IResult>? problemAnswer = null) =>
+        AnswerAsync(token, purpose, (subscriber, _) => page(subscriber), cancellationToken, problemAnswer);
+
+    /// <param name="page">Gets the subscriber and what the link names (a link to one digest), null for a link that names nothing.</param>
     public async Task<IResult> AnswerAsync(
-        string? token, LinkPurpose purpose, Func<Subscriber, Task<IResult>> page, CancellationToken cancellationToken, Func<ContentHttpResult, IResult>? problemAnswer = null)
+        string? token, LinkPurpose purpose, Func<Subscriber, string?, Task<IResult>> page, CancellationToken cancellationToken, Func<ContentHttpResult, IResult>? problemAnswer = null)
     {
         var id = LinkSigner.SubscriberIdOf(token);
         var subscriber = id is null ? null : await subscribers.GetAsync(id, cancellationToken);
-        var check = subscriber is null ? LinkCheck.BadSignature : signer.Check(token, subscriber.Secret, purpose);
+        string? subject = null;
+        var check = subscriber is null ? LinkCheck.BadSignature : signer.Check(token, subscriber.Secret, purpose, out subject);
         if (subscriber is not null && check == LinkCheck.Valid)
         {
-            return await page(subscriber);
+            return await page(subscriber, subject);
         }
         var problem = Problem(check, purpose);
         return problemAnswer is null ? problem : problemAnswer(problem);

@@ -35,7 +35,10 @@ public static partial class SubscribeEndpoints
         try
         {
             var outcome = await subscriptions.RequestAsync(
-                new NewSubscription(form.Email!, settings.Name, settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone),
+                new NewSubscription(form.Email!, settings.Name, settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone)
+                {
+                    Delivery = form.Delivery,
+                },
                 cancellationToken);
             LogSubscribeRequest(logs.CreateLogger(typeof(SubscribeEndpoints)), outcome);
         }
@@ -63,6 +66,7 @@ public static partial class SubscribeEndpoints
                 Html.Of($"""<input id="email" name="email" type="email" autocomplete="email" required maxlength="{EmailAddress.MaxLength}" value="{form.Email}" {ProfileFields.Invalid("email", errors)}>"""))}
             {ProfileFields.Name(form, errors)}
             {ProfileFields.Render(form, errors)}
+            {ProfileFields.Delivery(form, errors)}
             <button type="submit">Subscribe</button>
             </form>
             """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
