@@ -232,7 +232,11 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
 /// <param name="Deferrals">How often it was deferred already (its place on the retry schedule).</param>
 /// <param name="CreatedAt">When it was planned: a digest still deferred <c>Delivery:GiveUpAfterHours</c> later fails.</param>
 public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, DateOnly Date, int Sequence, string SubscriberStatus, IReadOnlyList<SelectedPaper> Papers,
-    string? Problem = null, string Status = DeliveryStatus.Pending, int Deferrals = 0, DateTimeOffset CreatedAt = default);
+    string? Problem = null, string Status = DeliveryStatus.Pending, int Deferrals = 0, DateTimeOffset CreatedAt = default)
+{
+    /// <summary>The oldest listing day it covers when it covers several (<see cref="Date"/> is the newest); null: that day alone.</summary>
+    public DateOnly? FirstDay { get; init; }
+}
 
 /// <summary>Where a delivery stands (<c>deliveries.status</c>).</summary>
 public static class DeliveryStatus

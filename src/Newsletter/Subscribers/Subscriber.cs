@@ -25,4 +25,10 @@ public sealed class Subscriber
 
     /// <summary>The last listing day (YYYY-MM-DD) they were planned for, whether or not anything matched.</summary>
     public string? LastPlannedDay { get; init; }
+
+    /// <summary>How often they get a digest: <see cref="DigestFrequency"/> (daily, weekdays, weekly).</summary>
+    public string Frequency { get; init; } = DigestFrequency.Daily;
+
+    /// <summary>The day of a weekly digest (monday … sunday); kept, unused, for the other frequencies.</summary>
+    public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 }

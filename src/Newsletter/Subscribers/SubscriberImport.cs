@@ -54,14 +54,16 @@ public sealed class SubscriberImport(
             if (!existing.TryGetValue(email, out var known))
             {
                 toAdd.Add((NewSubscriber(row, email, settings, status, now), profile));
+                continue;
             }
-            else if (Same(known, stored.GetValueOrDefault(known.Id), settings))
+            var kept = KeepFrequency(row, known, settings);
+            if (Same(known, stored.GetValueOrDefault(known.Id), kept))
             {
                 unchanged++;
             }
             else
             {
-                toUpdate.Add((known, settings));
+                toUpdate.Add((known, kept));
             }
         }
         // someone who subscribed between the check and the write keeps their own subscription: not counted as added
@@ -100,6 +102,7 @@ public sealed class SubscriberImport(
             {
                 await subscribers.UpdateSettingsAsync(connection, transaction, subscriber.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!,
                     paused: subscriber.PausedAt is not null);
+                await subscribers.UpdateFrequencyAsync(connection, transaction, subscriber.Id, settings.Frequency!, settings.Weekday!);
                 await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore,
                     cancellationToken);
             }
@@ -163,7 +166,13 @@ public sealed class SubscriberImport(
     };
 
     private static SubscriptionSettings Settings(ImportRow row) =>
-        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone);
+        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone) { Frequency = row.Frequency, Weekday = row.Weekday };
+
+    /// <summary>A file without the frequency columns (or a row leaving them empty) keeps a known subscriber's frequency.</summary>
+    private static SubscriptionSettings KeepFrequency(ImportRow row, Subscriber known, SubscriptionSettings settings) =>
+        row.Frequency is null && row.Weekday is null ? settings with { Frequency = known.Frequency, Weekday = known.Weekday }
+        : row.Weekday is null && settings.Frequency == known.Frequency ? settings with { Weekday = known.Weekday }
+        : settings;
 
     private static Subscriber NewSubscriber(ImportRow row, string email, SubscriptionSettings settings, string status, string now)
     {
@@ -182,6 +191,8 @@ public sealed class SubscriberImport(
             Secret = SubscriptionService.NewSecret(),
             CreatedAt = created,
             ConfirmedAt = status == SubscriberStatus.Active ? now : null,
+            Frequency = settings.Frequency!,
+            Weekday = settings.Weekday!,
         };
     }
 
@@ -189,13 +200,20 @@ public sealed class SubscriberImport(
         profile is not null
         && known.Name == settings.Name && known.SendHour == settings.SendHour && known.TimeZone == settings.TimeZone
         && profile.Keywords.SequenceEqual(settings.Keywords) && profile.Exclusions.SequenceEqual(settings.Exclusions)
-        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore;
+        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore
+        && known.Frequency == settings.Frequency && known.Weekday == settings.Weekday;
 }
 
 /// <param name="Line">The row's line in the file (the header is line 1), for the errors.</param>
 public sealed record ImportRow(
     int Line, string Email, string? Name, string? Status, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions,
-    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt);
+    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt)
+{
+    /// <summary>null: the file has no such column, or the row leaves it empty.</summary>
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
+}
 
 public sealed record ImportError(int Line, string Field, string Message);
 

@@ -26,7 +26,8 @@ public sealed class SubscriptionService(
     public async Task<NewSubscriber> AddAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            with { Frequency = request.Frequency, Weekday = request.Weekday });
         var now = Now(clock);
         var subscriber = new Subscriber
         {
@@ -39,6 +40,8 @@ public sealed class SubscriptionService(
             Secret = NewSecret(),
             CreatedAt = now,
             ConfirmedAt = request.Confirmed ? now : null,
+            Frequency = settings.Frequency!,
+            Weekday = settings.Weekday!,
         };
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -76,7 +79,8 @@ public sealed class SubscriptionService(
     public async Task<SubscribeOutcome> RequestAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            with { Frequency = request.Frequency, Weekday = request.Weekday });
         var existing = await subscribers.FindByEmailAsync(email, cancellationToken);
         if (existing is null)
         {
@@ -102,6 +106,7 @@ public sealed class SubscriptionService(
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
+            await subscribers.UpdateFrequencyAsync(connection, transaction, existing.Id, settings.Frequency!, settings.Weekday!);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
             await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
             await confirmations.QueueAsync(connection, transaction, existing.Id);
@@ -131,7 +136,11 @@ public sealed class SubscriptionService(
             change.MaxPapers ?? current?.MaxPapers,
             change.MinScore ?? current?.MinScore,
             change.SendHour ?? (int)subscriber.SendHour,
-            change.TimeZone ?? subscriber.TimeZone));
+            change.TimeZone ?? subscriber.TimeZone)
+        {
+            Frequency = change.Frequency ?? subscriber.Frequency,
+            Weekday = change.Weekday ?? subscriber.Weekday,
+        });
         var paused = change.Paused ?? subscriber.PausedAt is not null;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -139,6 +148,7 @@ public sealed class SubscriptionService(
         {
             return false;
         }
+        await subscribers.UpdateFrequencyAsync(connection, transaction, subscriberId, settings.Frequency!, settings.Weekday!);
         await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -226,6 +236,11 @@ public sealed class SubscriptionService(
         {
             throw new SubscriptionException($"the minimum score must be a number between 0 and {MaxMinScore} (was {minScore.ToString(CultureInfo.InvariantCulture)})", "minScore");
         }
+        var (frequency, weekday, frequencyProblem) = DigestFrequency.Parse(s.Frequency, s.Weekday);
+        if (frequencyProblem is not null)
+        {
+            throw new SubscriptionException(frequencyProblem, frequencyProblem.StartsWith("weekday", StringComparison.Ordinal) ? "weekday" : "frequency");
+        }
         var name = s.Name is null ? null : TypedText.Clean(s.Name);
         if (name is { Length: > MaxNameLength })
         {
@@ -234,7 +249,8 @@ public sealed class SubscriptionService(
         var keywords = Cleaned(s.Keywords);
         var exclusions = Cleaned(s.Exclusions);
         profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
-        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
+        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers,
+                      Frequency = frequency, Weekday = weekday };
     }
 
     public const int MaxNameLength = 200;
@@ -257,7 +273,14 @@ public sealed record NewSubscription(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool Confirmed = false);
+    bool Confirmed = false)
+{
+    /// <summary>daily (null), weekdays or weekly (<see cref="DigestFrequency"/>).</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>The day of a weekly digest; null: Monday.</summary>
+    public string? Weekday { get; init; }
+}
 
 /// <summary>A change to a subscription: every field left null keeps what is stored; an empty <see cref="Name"/> clears it.</summary>
 public sealed record SubscriptionChange(
@@ -268,7 +291,12 @@ public sealed record SubscriptionChange(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool? Paused = null);
+    bool? Paused = null)
+{
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
+}
 
 /// <summary>What a subscriber can change about their subscription; null send hour, zone or cap take the defaults.</summary>
 public sealed record SubscriptionSettings(
@@ -278,7 +306,14 @@ public sealed record SubscriptionSettings(
     int? MaxPapers,
     double? MinScore,
     int? SendHour,
-    string? TimeZone);
+    string? TimeZone)
+{
+    /// <summary>null: daily (<see cref="DigestFrequency"/>).</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>null: Monday.</summary>
+    public string? Weekday { get; init; }
+}
 
 /// <summary>A subscriber just added; a pending one has a confirmation email queued (<see cref="ConfirmationRequests"/>).</summary>
 public sealed record NewSubscriber(Subscriber Subscriber);
