@@ -15,7 +15,8 @@ public static class SubscriberCsv
     public const string ListSeparator = " | ";
 
     public static readonly string[] Columns =
-        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt"];
+        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt",
+         "frequency", "weekday"];
 
     private static readonly string[] Required = ["email", "keywords"];
 
@@ -40,6 +41,8 @@ public static class SubscriberCsv
             csv.WriteField(s.SendHour.ToString(CultureInfo.InvariantCulture));
             csv.WriteField(s.TimeZone);
             csv.WriteField(s.CreatedAt);
+            csv.WriteField(s.Frequency);
+            csv.WriteField(s.Weekday);
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
@@ -100,7 +103,11 @@ public static class SubscriberCsv
                 continue;
             }
             rows.Add(new ImportRow(line, Text("email") ?? "", Text("name"), Text("status"), List(Text("keywords")), List(Text("exclusions")),
-                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt")));
+                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt"))
+            {
+                Frequency = Text("frequency"),
+                Weekday = Text("weekday"),
+            });
         }
         return (rows, errors);
     }

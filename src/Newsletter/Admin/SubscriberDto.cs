@@ -21,9 +21,19 @@ public sealed record SubscriberDto(
     string? ConfirmedAt,
     string? PausedAt)
 {
+    /// <summary>daily, weekdays or weekly (<see cref="DigestFrequency"/>).</summary>
+    public string Frequency { get; init; } = DigestFrequency.Daily;
+
+    /// <summary>The day of a weekly digest, monday … sunday.</summary>
+    public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
+
     public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
         s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
-        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt);
+        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt)
+    {
+        Frequency = s.Frequency,
+        Weekday = s.Weekday,
+    };
 }
 
 public sealed record SubscriberPage(IReadOnlyList<SubscriberDto> Items, int Page, int PageSize, long Total);
@@ -37,7 +47,14 @@ public sealed record CreateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool Confirmed = false);
+    bool Confirmed = false)
+{
+    /// <summary>null: daily.</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>null: monday.</summary>
+    public string? Weekday { get; init; }
+}
 
 /// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
 public sealed record UpdateSubscriberRequest(
@@ -48,6 +65,11 @@ public sealed record UpdateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool? Paused);
+    bool? Paused)
+{
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
+}
 
 public sealed record SuppressRequest(string? Reason);

@@ -72,7 +72,7 @@ public static class SubscriberPage
                 // no field for the minimum score: the change leaves it as stored, as the preferences page does
                 await actions.UpdateAsync(context, id, new UpdateSubscriberRequest(
                     form.Name ?? "", [.. settings.Keywords], [.. settings.Exclusions], settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                    form.Paused is not null), cancellationToken);
+                    form.Paused is not null) { Frequency = settings.Frequency, Weekday = settings.Weekday }, cancellationToken);
                 return new SeeOtherHttpResult($"/admin/subscribers/{Uri.EscapeDataString(id)}?done=saved");
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
@@ -152,6 +152,7 @@ public static class SubscriberPage
             <dt>Status</dt><dd>{s.Status}{(s.StatusReason is null ? "" : $" ({s.StatusReason})")}{(paused ? $", paused since {s.PausedAt}" : "")}</dd>
             <dt>Subscribed</dt><dd>{s.CreatedAt}{(s.ConfirmedAt is null ? ", not confirmed" : $", confirmed {s.ConfirmedAt}")}</dd>
             <dt>Id</dt><dd><code>{s.Id}</code></dd>
+            <dt>Digests</dt><dd>{DigestFrequency.Describe(s.Frequency, s.Weekday)}, at {s.SendHour:00}:00 {s.TimeZone}{(s.LastPlannedDay is null ? "" : $"; covered up to the listing of {s.LastPlannedDay}")}</dd>
             </dl>
             {Html.When(mayChange, Html.Of($"""
                 <div class="inline">
@@ -211,6 +212,8 @@ public static class SubscriberPage
         MaxPapers = f["maxPapers"].FirstOrDefault(),
         Paused = f["paused"].FirstOrDefault(),
         Action = f["action"].FirstOrDefault(),
+        Frequency = f["frequency"].FirstOrDefault(),
+        Weekday = f["weekday"].FirstOrDefault(),
     };
 
     public static IResult NotFound(HttpContext context, string id) =>

@@ -31,20 +31,20 @@ public static class DigestFrequency
     public static DayOfWeek ToDayOfWeek(string weekday) => (DayOfWeek)((Array.IndexOf(WeekdayNames, weekday) + 1) % 7);
 
     /// <summary>
-    /// The frequency and weekday as stored (lower case, trimmed; no weekday typed: Monday), or the problem, naming
-    /// the field, for a value that is neither.
+    /// The frequency and weekday as stored (lower case, trimmed; none typed: daily, Monday), or the problem and the
+    /// field it is in, for a value that is neither.
     /// </summary>
-    public static (string Frequency, string Weekday, string? Problem) Parse(string? frequency, string? weekday)
+    public static (string Frequency, string Weekday, (string Field, string Message)? Problem) Parse(string? frequency, string? weekday)
     {
         var f = string.IsNullOrWhiteSpace(frequency) ? Daily : frequency.Trim().ToLowerInvariant();
         var w = string.IsNullOrWhiteSpace(weekday) ? DefaultWeekday : weekday.Trim().ToLowerInvariant();
         if (!Names.Contains(f))
         {
-            return (f, w, $"frequency: '{frequency!.Trim()}' is not one of daily, weekdays, weekly.");
+            return (f, w, ("frequency", $"'{frequency!.Trim()}' is not a frequency: use daily, weekdays or weekly"));
         }
         if (!WeekdayNames.Contains(w))
         {
-            return (f, w, $"weekday: '{weekday!.Trim()}' is not a day of the week (monday … sunday).");
+            return (f, w, ("weekday", $"'{weekday!.Trim()}' is not a day of the week: use monday, tuesday, … or sunday"));
         }
         return (f, w, null);
     }

@@ -129,9 +129,21 @@ public static class SubscribersCommand
     private static (Option<string?> Frequency, Option<string?> Weekday) FrequencyOptions()
     {
         var frequency = new Option<string?>("--frequency") { Description = "How often: daily (every listing day), weekdays (Monday to Friday) or weekly (default daily)." };
-        frequency.AcceptOnlyFromAmong([.. DigestFrequency.Names]);
         var weekday = new Option<string?>("--weekday") { Description = "The day of a weekly digest, monday … sunday (default monday)." };
-        weekday.AcceptOnlyFromAmong(DigestFrequency.WeekdayNames);
+        frequency.Validators.Add(r =>
+        {
+            if (DigestFrequency.Parse(r.GetValueOrDefault<string?>(), null).Problem is { } problem)
+            {
+                r.AddError($"--frequency: {problem.Message}.");
+            }
+        });
+        weekday.Validators.Add(r =>
+        {
+            if (DigestFrequency.Parse(null, r.GetValueOrDefault<string?>()).Problem is { } problem)
+            {
+                r.AddError($"--weekday: {problem.Message}.");
+            }
+        });
         return (frequency, weekday);
     }
 

@@ -237,9 +237,9 @@ public sealed class SubscriptionService(
             throw new SubscriptionException($"the minimum score must be a number between 0 and {MaxMinScore} (was {minScore.ToString(CultureInfo.InvariantCulture)})", "minScore");
         }
         var (frequency, weekday, frequencyProblem) = DigestFrequency.Parse(s.Frequency, s.Weekday);
-        if (frequencyProblem is not null)
+        if (frequencyProblem is { } bad)
         {
-            throw new SubscriptionException(frequencyProblem, frequencyProblem.StartsWith("weekday", StringComparison.Ordinal) ? "weekday" : "frequency");
+            throw new SubscriptionException(bad.Message, bad.Field);
         }
         var name = s.Name is null ? null : TypedText.Clean(s.Name);
         if (name is { Length: > MaxNameLength })

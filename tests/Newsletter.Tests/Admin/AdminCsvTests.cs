@@ -82,6 +82,28 @@ public abstract class AdminCsvTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task The_frequency_and_weekday_columns_come_last_round_trip_and_a_file_without_them_keeps_what_is_stored()
+    {
+        var ada = await Add(new { email = "ada@example.org", keywords = new[] { "RL" }, confirmed = true, frequency = "weekly", weekday = "thursday" });
+        var exported = await Export(_host);
+        Assert.StartsWith("email,name,status,keywords,exclusions,maxPapers,minScore,sendHour,timeZone,createdAt,frequency,weekday", exported, StringComparison.Ordinal);
+        Assert.Contains(",weekly,thursday", exported, StringComparison.Ordinal);
+
+        // an older file, without the columns: the known subscriber keeps her weekly Thursday, a new one is daily
+        var report = await Import(_host, "email,keywords\nada@example.org,diffusion\ngrace@example.org,diffusion\n", "dryRun=false&confirmed=true");
+        Assert.Equal((1, 1), (report.GetProperty("added").GetInt32(), report.GetProperty("updated").GetInt32()));
+        Assert.Equal("weekly thursday", _host.Query($"SELECT frequency || ' ' || weekday FROM subscribers WHERE id = '{ada}'"));
+        Assert.Equal("daily monday", _host.Query("SELECT frequency || ' ' || weekday FROM subscribers WHERE email = 'grace@example.org'"));
+
+        var bad = await Import(_host, "email,keywords,frequency,weekday\nalan@example.org,RL,fortnightly,\nbob@example.org,RL,weekly,someday\ncarol@example.org,RL,weekdays,\n",
+            "dryRun=false&confirmed=true");
+        var errors = bad.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(2, "frequency"), (3, "weekday")], errors);
+        Assert.Equal("weekdays", _host.Query("SELECT frequency FROM subscribers WHERE email = 'carol@example.org'"));
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers WHERE email IN ('alan@example.org', 'bob@example.org')"));
+    }
+
+    [Fact]
     public async Task A_file_without_a_required_column_is_refused_naming_it()
     {
         using var response = await _host.Admin.PostAsync("/admin/api/subscribers/import", new StringContent("email,name\nada@example.org,Ada\n", Encoding.UTF8, "text/csv"));
