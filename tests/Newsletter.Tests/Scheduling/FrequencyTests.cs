@@ -169,6 +169,27 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_manual_run_of_a_day_sends_that_day_to_a_weekly_subscriber_and_the_weekly_digest_still_covers_the_rest_without_repeating_it()
+    {
+        ServeDays("2026-03-15", "2026-03-29");
+        await AddAsync("ada@example.org", "2026-03-17", "--frequency", "weekly", "--weekday", "monday");
+        await WakeUpDailyAsync("2026-03-17", "2026-03-23");
+
+        var manual = await _services.App.RunAsync("digest", "run", "--date", "2026-03-26");
+        Assert.True(manual.ExitCode == 0, manual.ToString());
+        await WakeUpDailyAsync("2026-03-24", "2026-03-31");
+
+        // the 26th by hand, then Monday's digest over the whole week since the last weekly one, none of the 26th's papers again
+        Assert.Equal("2026-03-16..2026-03-22,2026-03-26,2026-03-23..2026-03-29", Digests("ada@example.org"));
+        Assert.Equal(0L, PapersSentTwice());
+
+        // a copy of a digest covering several days covers them too
+        var resent = await _services.App.RunAsync("digest", "resend", "--date", "2026-03-29", "--email", "ada@example.org");
+        Assert.True(resent.ExitCode == 0, resent.ToString());
+        Assert.Equal("2026-03-23", _services.App.Query("SELECT first_day FROM deliveries WHERE digest_date = '2026-03-29' AND sequence = 1"));
+    }
+
+    [Fact]
     public async Task A_weekly_digest_catches_up_two_weeks_at_most()
     {
         ServeDays("2026-03-01", "2026-03-29");
