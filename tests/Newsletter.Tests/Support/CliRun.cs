@@ -55,10 +55,7 @@ public sealed class TestApp : IDisposable
     /// <summary>One value straight from the database, to check what really got stored.</summary>
     public object? Query(string sql)
     {
-        using System.Data.Common.DbConnection connection = PostgresConnectionString is null
-            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
-            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         var value = command.ExecuteScalar();
@@ -68,10 +65,7 @@ public sealed class TestApp : IDisposable
     /// <summary>Every row straight from the database, each as its column values (DBNull as null).</summary>
     public List<object?[]> QueryRows(string sql)
     {
-        using System.Data.Common.DbConnection connection = PostgresConnectionString is null
-            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
-            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
@@ -81,6 +75,15 @@ public sealed class TestApp : IDisposable
             rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i))]);
         }
         return rows;
+    }
+
+    private System.Data.Common.DbConnection OpenDatabase()
+    {
+        System.Data.Common.DbConnection connection = PostgresConnectionString is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
+            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
+        connection.Open();
+        return connection;
     }
 
     public string[] Settings { get; }
