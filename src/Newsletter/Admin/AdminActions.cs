@@ -27,6 +27,8 @@ public sealed class AdminActions(
                 body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused)
             {
                 Delivery = body.Delivery,
+                Frequency = body.Frequency,
+                Weekday = body.Weekday,
             }, cancellationToken))
         {
             return false;
@@ -187,6 +189,8 @@ public sealed class AdminActions(
         if (b.Delivery is not null) yield return "delivery";
         if (b.TimeZone is not null) yield return "timeZone";
         if (b.Paused is not null) yield return "paused";
+        if (b.Frequency is not null) yield return "frequency";
+        if (b.Weekday is not null) yield return "weekday";
     }
 }
 

@@ -73,6 +73,8 @@ public static class AdminSubscriberEndpoints
                 body.SendHour, body.TimeZone, body.Confirmed)
             {
                 Delivery = body.Delivery,
+                Frequency = body.Frequency,
+                Weekday = body.Weekday,
             }, cancellationToken);
         }
         catch (SubscriptionException e) when (e.IsDuplicate)

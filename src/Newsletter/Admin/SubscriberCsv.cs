@@ -16,7 +16,8 @@ public static class SubscriberCsv
 
     public static readonly string[] Columns =
         ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt",
-            "delivery"];
+            "delivery",
+            "frequency", "weekday"];
 
     private static readonly string[] Required = ["email", "keywords"];
 
@@ -42,6 +43,8 @@ public static class SubscriberCsv
             csv.WriteField(s.TimeZone);
             csv.WriteField(s.CreatedAt);
             csv.WriteField(s.Delivery);
+            csv.WriteField(s.Frequency);
+            csv.WriteField(s.Weekday);
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
@@ -105,6 +108,8 @@ public static class SubscriberCsv
                 maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt"))
             {
                 Delivery = Text("delivery"),
+                Frequency = Text("frequency"),
+                Weekday = Text("weekday"),
             });
         }
         return (rows, errors);

@@ -21,11 +21,19 @@ public sealed record SubscriberDto(
     string? ConfirmedAt,
     string? PausedAt)
 {
+    /// <summary>daily, weekdays or weekly (<see cref="DigestFrequency"/>).</summary>
+    public string Frequency { get; init; } = DigestFrequency.Daily;
+
+    /// <summary>The day of a weekly digest, monday … sunday.</summary>
+    public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
+
     public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
         s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
         p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt)
     {
         Delivery = s.Delivery,
+        Frequency = s.Frequency,
+        Weekday = s.Weekday,
     };
 
     /// <summary>How they get their digest: email, or feed (only their private Atom feed, nothing mailed).</summary>
@@ -47,6 +55,12 @@ public sealed record CreateSubscriberRequest(
 {
     /// <summary>email (default) or feed.</summary>
     public string? Delivery { get; init; }
+
+    /// <summary>null: daily.</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>null: monday.</summary>
+    public string? Weekday { get; init; }
 }
 
 /// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
@@ -62,6 +76,10 @@ public sealed record UpdateSubscriberRequest(
 {
     /// <summary>email or feed; null keeps what is stored.</summary>
     public string? Delivery { get; init; }
+
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
 }
 
 public sealed record SuppressRequest(string? Reason);

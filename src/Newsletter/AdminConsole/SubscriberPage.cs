@@ -75,6 +75,8 @@ public static class SubscriberPage
                     form.Paused is not null)
                 {
                     Delivery = form.Delivery,
+                    Frequency = settings.Frequency,
+                    Weekday = settings.Weekday,
                 }, cancellationToken);
                 return new SeeOtherHttpResult($"/admin/subscribers/{Uri.EscapeDataString(id)}?done=saved");
             }
@@ -156,6 +158,7 @@ public static class SubscriberPage
             <dt>Subscribed</dt><dd>{s.CreatedAt}{(s.ConfirmedAt is null ? ", not confirmed" : $", confirmed {s.ConfirmedAt}")}</dd>
             <dt>Id</dt><dd><code>{s.Id}</code></dd>
             <dt>Delivery</dt><dd>{(s.Delivery == DeliveryMode.Feed ? "feed only (nothing mailed)" : "email")}</dd>
+            <dt>Digests</dt><dd>{DigestFrequency.Describe(s.Frequency, s.Weekday)}, at {s.SendHour:00}:00 {s.TimeZone}{(s.LastPlannedDay is null ? "" : $"; covered up to the listing of {s.LastPlannedDay}")}</dd>
             </dl>
             {Html.When(mayChange, Html.Of($"""
                 <div class="inline">
@@ -217,6 +220,8 @@ public static class SubscriberPage
         Paused = f["paused"].FirstOrDefault(),
         Delivery = f["delivery"].FirstOrDefault(),
         Action = f["action"].FirstOrDefault(),
+        Frequency = f["frequency"].FirstOrDefault(),
+        Weekday = f["weekday"].FirstOrDefault(),
     };
 
     public static IResult NotFound(HttpContext context, string id) =>

@@ -273,7 +273,7 @@ public sealed partial class DigestSender(
         }
         try
         {
-            return (composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence), "");
+            return (composer.Compose(owed.Recipient, owed.Date, owed.Papers, owed.Sequence, owed.FirstDay), "");
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {

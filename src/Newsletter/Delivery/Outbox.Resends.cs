@@ -55,6 +55,9 @@ public sealed partial class Outbox
         await DigestPlans.PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
         await connection.ExecuteAsync("UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until WHERE id = @Id",
             new { Id = digest.Id, Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) }, transaction);
+        // a copy covers the listing days its original covered (its subject and header name them)
+        await connection.ExecuteAsync("UPDATE deliveries SET first_day = (SELECT o.first_day FROM deliveries o WHERE o.id = @Original) WHERE id = @Id",
+            new { Id = digest.Id, Original = DigestPlans.DeliveryId(subscriberId, date, 0) }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return digest;
     }
@@ -64,16 +67,20 @@ public sealed partial class Outbox
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = new List<(string Id, string Date, long Sequence, string SubscriberId, string Email, string? Name, string Secret, string Status,
-            string DeliveryStatus, long Deferrals, string CreatedAt, string Delivery)>();
+            string DeliveryStatus, long Deferrals, string CreatedAt, string Delivery, string? FirstDay)>();
         await OwedById.ForEachRowAsync(connection, null, deliveryIds, row => rows.Add((
             row.GetString(0), row.GetString(1), row.GetInt64(2), row.GetString(3), row.GetString(4), row.IsDBNull(5) ? null : row.GetString(5), row.GetString(6), row.GetString(7),
-            row.GetString(8), row.GetInt64(9), row.GetString(10), row.GetString(11))),
+            row.GetString(8), row.GetInt64(9), row.GetString(10), row.GetString(11), row.IsDBNull(12) ? null : row.GetString(12))),
             cancellationToken);
         var papers = await PapersOfAsync(connection, [.. rows.Select(r => r.Id)], cancellationToken);
         return [.. rows.Select(r => new OwedDigest(
             r.Id, new DigestRecipient(r.SubscriberId, r.Email, r.Name, r.Secret), DateOnly.ParseExact(r.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture),
             (int)r.Sequence, r.Status, papers.Papers.GetValueOrDefault(r.Id) ?? [], papers.Problems.GetValueOrDefault(r.Id),
-            r.DeliveryStatus, (int)r.Deferrals, DateTimeOffset.Parse(r.CreatedAt, CultureInfo.InvariantCulture)) { SubscriberDelivery = r.Delivery })];
+            r.DeliveryStatus, (int)r.Deferrals, DateTimeOffset.Parse(r.CreatedAt, CultureInfo.InvariantCulture))
+        {
+            SubscriberDelivery = r.Delivery,
+            FirstDay = r.FirstDay is null ? null : DateOnly.ParseExact(r.FirstDay, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        })];
     }
 
     /// <summary>Status and last server reply of these deliveries.</summary>
@@ -90,7 +97,7 @@ public sealed partial class Outbox
 
     private static readonly Data.KeyedQuery OwedById = new(
         """
-        SELECT d.id, d.digest_date, d.sequence, s.id, s.email, s.name, s.secret, s.status, d.status, d.deferrals, d.created_at, s.delivery
+        SELECT d.id, d.digest_date, d.sequence, s.id, s.email, s.name, s.secret, s.status, d.status, d.deferrals, d.created_at, s.delivery, d.first_day
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
         WHERE d.status IN ('pending', 'deferred', 'uncertain') AND d.id IN ({keys})
         ORDER BY d.id

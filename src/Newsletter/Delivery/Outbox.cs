@@ -252,6 +252,9 @@ public sealed record OwedDigest(string DeliveryId, DigestRecipient Recipient, Da
 {
     /// <summary>How the subscriber reads their digests now (<see cref="DeliveryMode"/>): one who chose the feed since it was planned gets no mail.</summary>
     public string SubscriberDelivery { get; init; } = DeliveryMode.Email;
+
+    /// <summary>The oldest listing day it covers when it covers several (<see cref="Date"/> is the newest); null: that day alone.</summary>
+    public DateOnly? FirstDay { get; init; }
 }
 
 /// <summary>Where a delivery stands (<c>deliveries.status</c>).</summary>

@@ -70,9 +70,10 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     }
 
     /// <param name="sequence">0 for the day's digest, 1, 2, … for manual resends of it.</param>
-    public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0)
+    /// <param name="firstDay">The oldest listing day a digest covering several covers (<paramref name="date"/> is its newest); null: that day alone.</param>
+    public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0, DateOnly? firstDay = null)
     {
-        var model = Model(recipient, date, papers, sequence);
+        var model = Model(recipient, date, papers, sequence) with { FirstDate = firstDay };
         var (html, text) = Render(model);
         // not the parameterless constructor: it generates a Message-ID from the host name, work thrown away as ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
@@ -137,7 +138,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         // them) are not the listing's, nor the settings', to put there
         var count = model.Papers.Count;
         var head = string.Create(CultureInfo.InvariantCulture,
-            $"{TypedText.Clean(model.SiteName)} · {model.Date.ToString("d MMM", CultureInfo.InvariantCulture)}: {count} {(count == 1 ? "paper" : "papers")}");
+            $"{TypedText.Clean(model.SiteName)} · {Days(model)}: {count} {(count == 1 ? "paper" : "papers")}");
         var title = TypedText.Clean(model.Papers[0].Title);
         if (title.Length == 0)
         {
@@ -149,6 +150,11 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
 
     /// <summary>One paper as a digest shows it (escaped, highlighted, the excerpt cut), without its rendered blocks: for the feed's entries.</summary>
     public DigestPaper PaperOf(SelectedPaper selected) => Paper(0, selected);
+
+    /// <summary>"11 Mar" for one listing day, "9–11 Mar" for a digest covering several.</summary>
+    private static string Days(DigestModel model) => model.FirstDate is { } first && first < model.Date
+        ? DateRange.Text(first, model.Date, "d MMM", "d MMM")
+        : model.Date.ToString("d MMM", CultureInfo.InvariantCulture);
 
     private DigestPaper Paper(int rank, SelectedPaper selected)
     {

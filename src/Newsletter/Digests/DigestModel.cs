@@ -20,7 +20,12 @@ public sealed record DigestModel(
     string PreferencesUrl,
     string UnsubscribeUrl) : ITemplateModel
 {
-    public string DateText => Date.ToString("dddd, d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The oldest listing day of a digest covering several (<see cref="Date"/> is the newest); null: <see cref="Date"/> alone.</summary>
+    public DateOnly? FirstDate { get; init; }
+
+    public string DateText => FirstDate is { } first && first < Date
+        ? DateRange.Text(first, Date, "d MMMM", "d MMMM yyyy")
+        : Date.ToString("dddd, d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>This digest in the browser (<c>/digests/{token}</c>).</summary>
     public string BrowserUrl { get; init; } = "";
@@ -41,6 +46,7 @@ public sealed record DigestModel(
             ["site_url"] = SiteUrl,
             ["date"] = Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["date_text"] = DateText,
+            ["first_date"] = (FirstDate is { } first && first < Date ? first : Date).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["subscriber_name"] = SubscriberName,
             ["email"] = Email,
             ["papers"] = papers,

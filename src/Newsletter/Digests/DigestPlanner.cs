@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using MimeKit;
+using Newsletter.Common;
 using Newsletter.Matching;
 using Newsletter.Papers;
 using Newsletter.Subscribers;
@@ -35,17 +36,51 @@ public sealed partial class DigestPlanner(
             .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
             .ToList();
         var due = receiving.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        // matched like everyone, recorded for their feed and archive, never mailed
-        var feedOnly = receiving.Where(s => s.Delivery == DeliveryMode.Feed).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return await PlanAsync(date, null, papers, due, FeedOnly(receiving), record,
+            // the day is done for everyone asked about (the mark moves on over days without a gap)
+            () => subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken), cancellationToken, progress);
+    }
+
+    /// <summary>
+    /// One digest per subscriber covering the listing days <paramref name="first"/> to <paramref name="date"/>:
+    /// <paramref name="papers"/> are those days' papers (each once), ranked together, the cap applied once. It is
+    /// dated <paramref name="date"/>, its newest day. Afterwards the subscribers' mark moves to <paramref name="date"/>.
+    /// </summary>
+    /// <param name="only">The subscribers due this digest (a schedule slot): every one's last digest is the day before <paramref name="first"/>, or none.</param>
+    public async Task<IReadOnlyList<PlannedDigest>> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string> only, bool record,
+        CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
+    {
+        var coveredFrom = await plans.CoveredFromAsync(date, cancellationToken);
+        var receiving = (await subscribers.ListReceivingAsync(cancellationToken)).Where(s => only.Contains(s.Id)).ToList();
+        // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
+        var fresh = receiving.Where(s => s.LastPlannedDay is null || string.CompareOrdinal(s.LastPlannedDay, StoredTime.Day(first)) < 0).ToList();
+        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        // a digest for the day that already covers these days (planned before a crash, before the mark moved) counts
+        // as planned; one that covers less (a manual run of the day alone) does not move the mark, so the next
+        // digest covers the days it left out (its papers are not sent again: the already-received rule)
+        var done = fresh.Where(s => coveredFrom.TryGetValue(s.Id, out var from) && from <= first).Select(s => s.Id);
+        return await PlanAsync(date, first, papers, due, FeedOnly(fresh), record,
+            () => subscribers.MarkCoveredAsync(date, [.. due, .. done], cancellationToken), cancellationToken, progress);
+    }
+
+    /// <summary>Subscribers matched like everyone, their digests recorded for their feed and archive, never mailed.</summary>
+    private static HashSet<string> FeedOnly(IEnumerable<Subscriber> subscribers) =>
+        subscribers.Where(s => s.Delivery == DeliveryMode.Feed).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+
+    /// <param name="feedOnly">Of <paramref name="due"/>, those who read their digests in their feed only.</param>
+    private async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, DateOnly? first, IReadOnlyList<Paper> papers, HashSet<string> due, HashSet<string> feedOnly,
+        bool record, Func<Task> markPlanned, CancellationToken cancellationToken, Common.ProgressPhase? progress)
+    {
         if (due.Count == 0 || papers.Count == 0)
         {
             if (record)
             {
-                // nothing listed, or all of them planned before: the day is done for everyone asked about
-                await subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken);
+                // nothing listed, or all of them planned before
+                await markPlanned();
             }
             return [];
         }
+        var firstDay = first < date ? first : null;
         var (compiled, broken) = await profiles.LoadAsync(due, cancellationToken);
         foreach (var (subscriberId, problem) in broken)
         {
@@ -75,6 +110,7 @@ public sealed partial class DigestPlanner(
             }).ToList();
             planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt)
             {
+                FirstDay = firstDay,
                 FeedOnly = feedOnly.Contains(profile.Id),
             });
         });
@@ -91,7 +127,7 @@ public sealed partial class DigestPlanner(
                 await plans.RefreshStatisticsAsync(cancellationToken);
             }
             // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
-            await subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken);
+            await markPlanned();
         }
         return ordered;
     }

@@ -17,8 +17,10 @@ public sealed class DigestPlans(Database database)
 {
     internal static readonly MultiRowInsert<PlannedDigest> DeliveryInsert = new(
         "deliveries",
-        ["id", "subscriber_id", "digest_date", "sequence", "status", "message_id", "paper_count", "created_at", "updated_at"],
-        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, d.FeedOnly ? FeedOnlyStatus : "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt],
+        ["id", "subscriber_id", "digest_date", "sequence", "status", "message_id", "paper_count", "created_at", "updated_at",
+         "first_day"],
+        d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, d.FeedOnly ? FeedOnlyStatus : "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt,
+              d.FirstDay is { } first ? Day(first) : null],
         "ON CONFLICT (subscriber_id, digest_date, sequence) DO NOTHING");
 
     internal static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
@@ -82,6 +84,15 @@ public sealed class DigestPlans(Database database)
             "SELECT subscriber_id FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) })).ToHashSet();
     }
 
+    /// <summary>Subscribers who already have their digest (owed or sent) dated <paramref name="date"/>, with the oldest listing day it covers.</summary>
+    public async Task<Dictionary<string, DateOnly>> CoveredFromAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Subscriber, string From)>(
+            "SELECT subscriber_id, coalesce(first_day, digest_date) FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) });
+        return rows.ToDictionary(r => r.Subscriber, r => DateOnly.ParseExact(r.From, "yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparer.Ordinal);
+    }
+
     /// <summary>For each subscriber, the papers of <paramref name="papers"/> already in a digest of an earlier day.</summary>
     public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
     {
@@ -108,6 +119,9 @@ public sealed class DigestPlans(Database database)
 /// <summary>A digest decided on: who, which day, which papers; <see cref="Id"/> and <see cref="MessageId"/> follow from them.</summary>
 public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Sequence, string MessageId, IReadOnlyList<SelectedPaper> Papers, string CreatedAt)
 {
+    /// <summary>The oldest listing day the digest covers when it covers several (its <see cref="Date"/> is the newest); null: that day alone.</summary>
+    public DateOnly? FirstDay { get; init; }
+
     public string Id => DigestPlans.DeliveryId(SubscriberId, Date, Sequence);
 
     /// <summary>For a feed-only subscriber: recorded as <see cref="DigestPlans.FeedOnlyStatus"/>, never sent.</summary>

@@ -18,11 +18,12 @@ namespace Newsletter.Scheduling;
 /// is timed into the run history and the metrics.
 /// </summary>
 /// <remarks>
-/// An active subscriber is due, once their local clock has passed their send hour, the listing of that local day
-/// (minus <c>Schedule:ListingLagDays</c>) and every listing day since the last one they were planned for: a service
-/// that was down for a day (or a week, up to <see cref="MaxCatchUpDays"/>) sends what it missed, one digest per
-/// listing day, never a day twice and never a day from before they subscribed. Each day runs on its own: one that
-/// cannot be fetched fails alone, is recorded, and stays due for the next wake-up, while the others go out.
+/// An active subscriber is due, once their local clock has passed their send hour on a day their frequency sends on
+/// (every day, Monday to Friday, or their weekday), one digest covering every listing day since their last one: the
+/// listing of that local day (minus <c>Schedule:ListingLagDays</c>) and the days before it back to their last digest
+/// (at most <see cref="DigestFrequency.MaxDays"/>, never a day from before they subscribed). So a service that was
+/// down, a subscriber back from a pause and a weekend without listings all end in one digest, never a day twice.
+/// A day that cannot be fetched fails the run, is recorded, and its digests stay due for the next wake-up.
 /// </remarks>
 public sealed partial class DailyRun(
     SubscriberStore subscribers,
@@ -39,26 +40,23 @@ public sealed partial class DailyRun(
     /// <summary>How often a running run writes its counts and its sign of life (a run silent for longer than a few of these is abandoned).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many listing days a subscriber's catch-up goes back at most (today's included).</summary>
-    public const int MaxCatchUpDays = DigestPlanner.CatchUpDays;
-
-    /// <summary>The scheduled run: every listing day some subscriber is due, oldest first.</summary>
+    /// <summary>The scheduled run: one digest per due subscriber, dated the newest listing day it covers; those days oldest first.</summary>
     public async Task<IReadOnlyList<RunReport>> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var due = await DueAsync(now, cancellationToken);
-        // a listing day is fetched once: later wake-ups for the same day (other time zones, late subscribers) use the stored list
-        var listed = await papers.ListedDaysAsync(due.Keys, cancellationToken);
         var reports = new List<RunReport>();
-        foreach (var (date, ids) in due.OrderBy(d => d.Key))
+        foreach (var (date, firstDays) in due.OrderBy(d => d.Key))
         {
-            LogDue(ids.Count, Day(date));
+            LogDue(firstDays.Count, Day(date));
             try
             {
-                reports.Add(await RunAsync(new RunRequest(date, "scheduled", SkipIngest: listed.Contains(date), SubscriberIds: ids), cancellationToken));
+                // a listing day is fetched once: later wake-ups for the same days (other time zones, late subscribers) use the stored list
+                reports.Add(await RunAsync(new RunRequest(date, "scheduled", SubscriberIds: firstDays.Keys.ToHashSet(StringComparer.Ordinal)) { FirstDays = firstDays },
+                    cancellationToken));
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // the run history has it (failed, with the phase and the reason); the day stays due for the next wake-up
+                // the run history has it (failed, with the phase and the reason); the days stay due for the next wake-up
                 LogDayFailed(Day(date), e.Message);
             }
         }
@@ -74,29 +72,40 @@ public sealed partial class DailyRun(
         await using var run = RunInProgress.Start(runs, metrics, clock, logger, request, runId);
         try
         {
-            if (!request.SkipIngest)
+            if (request.FirstDays is not null)
             {
-                await using var phase = run.Phase("ingest", progress);
-                var (fetched, sourceFailures) = await IngestAsync(request.Date, cancellationToken);
-                phase.Done(fetched, sourceFailures);
-            }
-            var dayPapers = await papers.PapersOnAsync(request.Date, cancellationToken);
-            run.Report = run.Report with { Papers = dayPapers.Count };
-            if (dayPapers.Count == 0)
-            {
-                LogNoPapers(Day(request.Date));
-                if (!request.DryRun)
+                await PlanCoveringAsync(request, run, progress, cancellationToken);
+                if (run.Report.Papers == 0)
                 {
-                    await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: true, cancellationToken); // records that the day is done
+                    return run.Report;
                 }
-                return run.Report;
             }
-
-            await using (var phase = run.Phase("match", progress))
+            else
             {
-                var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase.Progress);
-                run.Report = run.Report with { Planned = plan };
-                phase.Done(plan.Count);
+                if (!request.SkipIngest)
+                {
+                    await using var phase = run.Phase("ingest", progress);
+                    var (fetched, sourceFailures) = await IngestAsync(request.Date, cancellationToken);
+                    phase.Done(fetched, sourceFailures);
+                }
+                var dayPapers = await papers.PapersOnAsync(request.Date, cancellationToken);
+                run.Report = run.Report with { Papers = dayPapers.Count };
+                if (dayPapers.Count == 0)
+                {
+                    LogNoPapers(Day(request.Date));
+                    if (!request.DryRun)
+                    {
+                        await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: true, cancellationToken); // records that the day is done
+                    }
+                    return run.Report;
+                }
+
+                await using (var phase = run.Phase("match", progress))
+                {
+                    var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase.Progress);
+                    run.Report = run.Report with { Planned = plan };
+                    phase.Done(plan.Count);
+                }
             }
             if (request.DryRun)
             {
@@ -122,6 +131,71 @@ public sealed partial class DailyRun(
             throw;
         }
     }
+
+    /// <summary>
+    /// The scheduled digests dated <see cref="RunRequest.Date"/>: each due subscriber's covers the listing days since
+    /// their last digest (<see cref="RunRequest.FirstDays"/>). Every such day not stored yet is fetched (one that
+    /// cannot be fails the run: the digests wait for it rather than leave it out), then subscribers who cover the
+    /// same days are planned together over those days' papers, each paper once (as listed on its newest day).
+    /// </summary>
+    private async Task PlanCoveringAsync(RunRequest request, RunInProgress run, WorkProgress progress, CancellationToken cancellationToken)
+    {
+        var firstDays = request.FirstDays!;
+        var days = Days(firstDays.Values.Min(), request.Date);
+        if (!request.SkipIngest)
+        {
+            var listed = await papers.ListedDaysAsync(days, cancellationToken);
+            var missing = days.Where(d => !listed.Contains(d)).ToList();
+            if (missing.Count > 0)
+            {
+                await using var phase = run.Phase("ingest", progress);
+                var fetched = 0;
+                var sourceFailures = new List<string>();
+                foreach (var day in missing)
+                {
+                    var (count, failures) = await IngestAsync(day, cancellationToken);
+                    fetched += count;
+                    if (failures is not null)
+                    {
+                        sourceFailures.Add(missing.Count == 1 ? failures : $"{Day(day)}: {failures}");
+                    }
+                }
+                phase.Done(fetched, sourceFailures.Count == 0 ? null : string.Join("; ", sourceFailures));
+            }
+        }
+        var byDay = new Dictionary<DateOnly, IReadOnlyList<Paper>>();
+        foreach (var day in days)
+        {
+            byDay[day] = await papers.PapersOnAsync(day, cancellationToken);
+        }
+        run.Report = run.Report with { Papers = byDay.Values.SelectMany(p => p).Select(p => p.Id).Distinct(StringComparer.Ordinal).Count() };
+        var groups = firstDays.GroupBy(f => f.Value, f => f.Key).OrderBy(g => g.Key).ToList();
+        if (run.Report.Papers == 0)
+        {
+            LogNoPapers(days.Count == 1 ? Day(request.Date) : $"{Day(days[0])} to {Day(request.Date)}");
+            if (!request.DryRun)
+            {
+                foreach (var group in groups)
+                {
+                    await planner.PlanCoveringAsync(group.Key, request.Date, [], group.ToHashSet(StringComparer.Ordinal), record: true, cancellationToken); // the days are done
+                }
+            }
+            return;
+        }
+        await using var match = run.Phase("match", progress);
+        var planned = new List<PlannedDigest>();
+        foreach (var group in groups)
+        {
+            var covered = Days(group.Key, request.Date).AsEnumerable().Reverse().SelectMany(d => byDay[d]).DistinctBy(p => p.Id, StringComparer.Ordinal).ToList();
+            planned.AddRange(await planner.PlanCoveringAsync(group.Key, request.Date, covered, group.ToHashSet(StringComparer.Ordinal), record: !request.DryRun,
+                cancellationToken, match.Progress));
+        }
+        run.Report = run.Report with { Planned = planned };
+        match.Done(planned.Count);
+    }
+
+    private static List<DateOnly> Days(DateOnly first, DateOnly last) =>
+        [.. Enumerable.Range(0, last.DayNumber - first.DayNumber + 1).Select(first.AddDays)];
 
     /// <summary>Renders and sends every digest owed (of the day, or of any day), shared with other senders through the claims.</summary>
     public Task<SendReport> SendOwedAsync(DateOnly? date, CancellationToken cancellationToken, ProgressPhase? progress = null, SendTally? tally = null) =>
@@ -150,35 +224,48 @@ public sealed partial class DailyRun(
         }
     }
 
-    /// <summary>Due subscribers by the listing day their digest carries.</summary>
-    public async Task<Dictionary<DateOnly, HashSet<string>>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Due subscribers by the listing day their digest is dated (its newest), each with the oldest listing day it covers.
+    /// </summary>
+    /// <remarks>
+    /// A subscriber's latest slot is the latest local day their frequency sends on whose send hour has come; their
+    /// digest is dated that day's listing (minus the lag) and covers every listing day after their mark (the last
+    /// day a digest of theirs covered), at most <see cref="DigestFrequency.MaxDays"/> and none from before they
+    /// joined. A slot the service slept through is sent at the next wake-up, dated as it would have been.
+    /// </remarks>
+    public async Task<Dictionary<DateOnly, Dictionary<string, DateOnly>>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var byDate = new Dictionary<DateOnly, HashSet<string>>();
+        var byDate = new Dictionary<DateOnly, Dictionary<string, DateOnly>>();
         var lag = options.Value.ListingLagDays;
         foreach (var subscriber in await subscribers.ListReceivingAsync(cancellationToken))
         {
             var zone = TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
             var local = TimeZoneInfo.ConvertTime(now, zone);
-            // the slot of today has come, or the one of yesterday is the latest that has
-            var latest = DateOnly.FromDateTime(local.DateTime).AddDays(-lag - (local.Hour < subscriber.SendHour ? 1 : 0));
-            var first = latest.AddDays(1 - MaxCatchUpDays);
+            // the slot of today has come, or the one of yesterday is the latest that has; then back to a day they get one on
+            var slot = DateOnly.FromDateTime(local.DateTime).AddDays(local.Hour < subscriber.SendHour ? -1 : 0);
+            for (var back = 0; back < 7 && !DigestFrequency.SendsOn(subscriber.Frequency, subscriber.Weekday, slot.DayOfWeek); back++)
+            {
+                slot = slot.AddDays(-1);
+            }
+            var latest = slot.AddDays(-lag);
+            var first = latest.AddDays(1 - DigestFrequency.MaxDays(subscriber.Frequency));
             if (Joined(subscriber, zone, lag) is { } joined && joined > first)
             {
                 first = joined;
             }
-            // every day after the mark: a day that failed holds the mark back, so it is planned again until it goes through
+            // the days after the mark: a digest that failed to be planned holds the mark back, so its days are planned again
             if (subscriber.LastPlannedDay is { } last
                 && DateOnly.TryParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var lastDay) && lastDay >= first)
             {
                 first = lastDay.AddDays(1);
             }
-            for (var day = first; day <= latest; day = day.AddDays(1))
+            if (first <= latest)
             {
-                if (!byDate.TryGetValue(day, out var ids))
+                if (!byDate.TryGetValue(latest, out var firstDays))
                 {
-                    byDate[day] = ids = [];
+                    byDate[latest] = firstDays = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
                 }
-                ids.Add(subscriber.Id);
+                firstDays[subscriber.Id] = first;
             }
         }
         return byDate;
@@ -204,7 +291,14 @@ public sealed partial class DailyRun(
 }
 
 /// <param name="SubscriberIds">Only these subscribers (a scheduled slot); null: every active subscriber.</param>
-public sealed record RunRequest(DateOnly Date, string Kind, bool DryRun = false, bool SkipIngest = false, IReadOnlySet<string>? SubscriberIds = null);
+public sealed record RunRequest(DateOnly Date, string Kind, bool DryRun = false, bool SkipIngest = false, IReadOnlySet<string>? SubscriberIds = null)
+{
+    /// <summary>
+    /// A scheduled run: each due subscriber's digest, dated <see cref="Date"/>, covers the listing days from this one
+    /// to <see cref="Date"/>. Null (a manual run): <see cref="Date"/> alone for every active subscriber.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateOnly>? FirstDays { get; init; }
+}
 
 public sealed record RunReport(string RunId, DateOnly Date, int Papers, IReadOnlyList<PlannedDigest> Planned, SendReport Sent)
 {

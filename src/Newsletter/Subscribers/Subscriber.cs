@@ -28,4 +28,10 @@ public sealed class Subscriber
 
     /// <summary>How they read their digest: <see cref="DeliveryMode.Email"/> or <see cref="DeliveryMode.Feed"/> (nothing mailed).</summary>
     public string Delivery { get; init; } = DeliveryMode.Email;
+
+    /// <summary>How often they get a digest: <see cref="DigestFrequency"/> (daily, weekdays, weekly).</summary>
+    public string Frequency { get; init; } = DigestFrequency.Daily;
+
+    /// <summary>The day of a weekly digest (monday … sunday); kept, unused, for the other frequencies.</summary>
+    public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 }

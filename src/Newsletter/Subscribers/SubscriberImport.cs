@@ -55,14 +55,16 @@ public sealed class SubscriberImport(
             if (!existing.TryGetValue(email, out var known))
             {
                 toAdd.Add((NewSubscriber(row, email, settings, status, now), profile));
+                continue;
             }
-            else if (Same(known, stored.GetValueOrDefault(known.Id), settings) && (row.Delivery is null || known.Delivery == DeliveryMode.Check(row.Delivery)))
+            var kept = KeepFrequency(row, known, settings);
+            if (Same(known, stored.GetValueOrDefault(known.Id), kept) && (row.Delivery is null || known.Delivery == DeliveryMode.Check(row.Delivery)))
             {
                 unchanged++;
             }
             else
             {
-                toUpdate.Add((known, settings));
+                toUpdate.Add((known, kept));
                 if (row.Delivery is not null)
                 {
                     deliveries[known.Id] = DeliveryMode.Check(row.Delivery);
@@ -105,6 +107,7 @@ public sealed class SubscriberImport(
             {
                 await subscribers.UpdateSettingsAsync(connection, transaction, subscriber.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!,
                     paused: subscriber.PausedAt is not null);
+                await subscribers.UpdateFrequencyAsync(connection, transaction, subscriber.Id, settings.Frequency!, settings.Weekday!);
                 await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore,
                     cancellationToken);
                 if (deliveries.TryGetValue(subscriber.Id, out var delivery))
@@ -176,7 +179,13 @@ public sealed class SubscriberImport(
     };
 
     private static SubscriptionSettings Settings(ImportRow row) =>
-        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone);
+        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone) { Frequency = row.Frequency, Weekday = row.Weekday };
+
+    /// <summary>A file without the frequency columns (or a row leaving them empty) keeps a known subscriber's frequency.</summary>
+    private static SubscriptionSettings KeepFrequency(ImportRow row, Subscriber known, SubscriptionSettings settings) =>
+        row.Frequency is null && row.Weekday is null ? settings with { Frequency = known.Frequency, Weekday = known.Weekday }
+        : row.Weekday is null && settings.Frequency == known.Frequency ? settings with { Weekday = known.Weekday }
+        : settings;
 
     private static Subscriber NewSubscriber(ImportRow row, string email, SubscriptionSettings settings, string status, string now)
     {
@@ -196,6 +205,8 @@ public sealed class SubscriberImport(
             CreatedAt = created,
             ConfirmedAt = status == SubscriberStatus.Active ? now : null,
             Delivery = DeliveryMode.Check(row.Delivery),
+            Frequency = settings.Frequency!,
+            Weekday = settings.Weekday!,
         };
     }
 
@@ -203,7 +214,8 @@ public sealed class SubscriberImport(
         profile is not null
         && known.Name == settings.Name && known.SendHour == settings.SendHour && known.TimeZone == settings.TimeZone
         && profile.Keywords.SequenceEqual(settings.Keywords) && profile.Exclusions.SequenceEqual(settings.Exclusions)
-        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore;
+        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore
+        && known.Frequency == settings.Frequency && known.Weekday == settings.Weekday;
 }
 
 /// <param name="Line">The row's line in the file (the header is line 1), for the errors.</param>
@@ -213,6 +225,11 @@ public sealed record ImportRow(
 {
     /// <summary>email or feed; null (no such column, or empty): new subscribers get email, known ones keep theirs.</summary>
     public string? Delivery { get; init; }
+
+    /// <summary>null: the file has no such column, or the row leaves it empty.</summary>
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
 }
 
 public sealed record ImportError(int Line, string Field, string Message);

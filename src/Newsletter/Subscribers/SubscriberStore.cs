@@ -12,24 +12,24 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     private const string Columns =
         "id AS Id, email AS Email, name AS Name, status AS Status, send_hour AS SendHour, time_zone AS TimeZone, " +
         "secret AS Secret, created_at AS CreatedAt, confirmed_at AS ConfirmedAt, status_reason AS StatusReason, paused_at AS PausedAt, " +
-        "last_planned_day AS LastPlannedDay" +
-        ", delivery AS Delivery";
+        "last_planned_day AS LastPlannedDay, " +
+        "frequency AS Frequency, weekday AS Weekday, delivery AS Delivery";
 
     public Task InsertAsync(DbConnection connection, DbTransaction transaction, Subscriber subscriber) =>
         connection.ExecuteAsync(
             """
             INSERT INTO subscribers (id, email, name, status, send_hour, time_zone, secret, created_at, confirmed_at, updated_at,
-                                     delivery)
+                                     frequency, weekday, delivery)
             VALUES (@Id, @Email, @Name, @Status, @SendHour, @TimeZone, @Secret, @CreatedAt, @ConfirmedAt, @CreatedAt,
-                    @Delivery)
+                    @Frequency, @Weekday, @Delivery)
             """,
             subscriber, transaction);
 
     private static readonly MultiRowInsert<Subscriber> NewRows = new(
         "subscribers", ["id", "email", "name", "status", "send_hour", "time_zone", "secret", "created_at", "confirmed_at", "updated_at",
-            "delivery"],
+                       "frequency", "weekday", "delivery"],
         s => [s.Id, s.Email, s.Name, s.Status, s.SendHour, s.TimeZone, s.Secret, s.CreatedAt, s.ConfirmedAt, s.CreatedAt,
-            s.Delivery],
+              s.Frequency, s.Weekday, s.Delivery],
         "ON CONFLICT (email) DO NOTHING");
 
     /// <summary>Adds many subscribers; an address someone took meanwhile is skipped.</summary>
@@ -130,6 +130,11 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             "UPDATE subscribers SET delivery = @Delivery, updated_at = @Now WHERE id = @Id",
             new { Id = id, Delivery = delivery, Now = Now(clock) }, transaction);
 
+    /// <summary>How often they get a digest (checked by the caller); beside <see cref="UpdateSettingsAsync"/>, in its transaction.</summary>
+    public Task<int> UpdateFrequencyAsync(DbConnection connection, DbTransaction transaction, string id, string frequency, string weekday) =>
+        connection.ExecuteAsync("UPDATE subscribers SET frequency = @Frequency, weekday = @Weekday WHERE id = @Id",
+            new { Id = id, Frequency = frequency, Weekday = weekday }, transaction);
+
     /// <summary>pending → active; returns false when the subscriber is not pending (already active, or gone).</summary>
     public async Task<bool> ConfirmAsync(string id, CancellationToken cancellationToken)
     {
@@ -200,6 +205,25 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids], _ => { }, cancellationToken, ("@Day", at.Day), ("@Previous", at.Previous), ("@Reach", at.Reach));
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Records that these subscribers' digest covering every listing day up to <paramref name="day"/> is owed (or that
+    /// nothing matched in those days): the mark only moves forward.
+    /// </summary>
+    public async Task MarkCoveredAsync(DateOnly day, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await MarkSomeCovered.ForEachRowAsync(connection, transaction, ids, _ => { }, cancellationToken, ("@Day", Day(day)));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static readonly KeyedQuery MarkSomeCovered = new(
+        "UPDATE subscribers SET last_planned_day = @Day WHERE (last_planned_day IS NULL OR last_planned_day < @Day) AND id IN ({keys})", 256);
 
     public Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string id) =>
         connection.ExecuteAsync("DELETE FROM subscribers WHERE id = @Id", new { Id = id }, transaction);

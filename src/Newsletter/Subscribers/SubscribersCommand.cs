@@ -32,9 +32,11 @@ public static class SubscribersCommand
         var pause = new Option<bool>("--pause") { Description = "Pause their digests." };
         var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
         var delivery = DeliveryOption("How they get their digest: email, or feed (only their private Atom feed, nothing mailed).");
+        var (frequency, weekday) = FrequencyOptions();
         var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
+            frequency, weekday,
         };
         command.Options.Add(delivery);
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
@@ -50,7 +52,7 @@ public static class SubscribersCommand
                 result.GetValue(sendHour),
                 result.GetValue(timeZone),
                 paused,
-                result.GetValue(delivery)), ct);
+                result.GetValue(delivery)) { Frequency = result.GetValue(frequency), Weekday = result.GetValue(weekday) }, ct);
             paused ??= subscriber.PausedAt is not null;
             await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused == true ? " (paused)" : "")}.");
             return ExitCodes.Ok;
@@ -99,9 +101,11 @@ public static class SubscribersCommand
         var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour (default Schedule:DefaultTimeZone)." };
         var confirmed = new Option<bool>("--confirmed") { Description = "Skip the opt-in email (for admins importing a list that already opted in)." };
         var json = CliOptions.Json();
+        var (frequency, weekday) = FrequencyOptions();
         var command = new Command("add", "Add a subscriber; without --confirmed they get a confirmation email and stay pending until they follow it.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, confirmed, json,
+            frequency, weekday,
         };
         var delivery = DeliveryOption("How they get their digest: email (default), or feed (only their private Atom feed, nothing mailed; they still confirm their address).");
         command.Options.Add(delivery);
@@ -112,6 +116,8 @@ public static class SubscribersCommand
                 result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed))
             {
                 Delivery = result.GetValue(delivery),
+                Frequency = result.GetValue(frequency),
+                Weekday = result.GetValue(weekday),
             }, ct);
             var s = added.Subscriber;
             // no service runs beside a command to send the queued confirmation: send it now, and say how it went
@@ -133,6 +139,28 @@ public static class SubscribersCommand
             return problem is null ? ExitCodes.Ok : ExitCodes.Failed;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary><c>--frequency daily|weekdays|weekly</c> and <c>--weekday monday…sunday</c> (the day of a weekly digest).</summary>
+    private static (Option<string?> Frequency, Option<string?> Weekday) FrequencyOptions()
+    {
+        var frequency = new Option<string?>("--frequency") { Description = "How often: daily (every listing day), weekdays (Monday to Friday) or weekly (default daily)." };
+        var weekday = new Option<string?>("--weekday") { Description = "The day of a weekly digest, monday … sunday (default monday)." };
+        frequency.Validators.Add(r =>
+        {
+            if (DigestFrequency.Parse(r.GetValueOrDefault<string?>(), null).Problem is { } problem)
+            {
+                r.AddError($"--frequency: {problem.Message}.");
+            }
+        });
+        weekday.Validators.Add(r =>
+        {
+            if (DigestFrequency.Parse(null, r.GetValueOrDefault<string?>()).Problem is { } problem)
+            {
+                r.AddError($"--weekday: {problem.Message}.");
+            }
+        });
+        return (frequency, weekday);
     }
 
     private static Command List(CliContext context)
@@ -157,6 +185,8 @@ public static class SubscribersCommand
                     status = s.Status,
                     sendHour = s.SendHour,
                     timeZone = s.TimeZone,
+                    frequency = s.Frequency,
+                    weekday = s.Weekday,
                     keywords = p?.Keywords ?? [],
                     exclusions = p?.Exclusions ?? [],
                     maxPapers = p?.MaxPapers ?? Profile.DefaultMaxPapers,

@@ -26,7 +26,8 @@ public sealed class SubscriptionService(
     public async Task<NewSubscriber> AddAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            with { Frequency = request.Frequency, Weekday = request.Weekday });
         var delivery = DeliveryMode.Check(request.Delivery);
         var now = Now(clock);
         var subscriber = new Subscriber
@@ -41,6 +42,8 @@ public sealed class SubscriptionService(
             CreatedAt = now,
             ConfirmedAt = request.Confirmed ? now : null,
             Delivery = delivery,
+            Frequency = settings.Frequency!,
+            Weekday = settings.Weekday!,
         };
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -78,7 +81,8 @@ public sealed class SubscriptionService(
     public async Task<SubscribeOutcome> RequestAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            with { Frequency = request.Frequency, Weekday = request.Weekday });
         var delivery = DeliveryMode.Check(request.Delivery);
         var existing = await subscribers.FindByEmailAsync(email, cancellationToken);
         if (existing is null)
@@ -105,6 +109,7 @@ public sealed class SubscriptionService(
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
+            await subscribers.UpdateFrequencyAsync(connection, transaction, existing.Id, settings.Frequency!, settings.Weekday!);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
             await subscribers.SetDeliveryAsync(connection, transaction, existing.Id, delivery);
             await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
@@ -135,7 +140,11 @@ public sealed class SubscriptionService(
             change.MaxPapers ?? current?.MaxPapers,
             change.MinScore ?? current?.MinScore,
             change.SendHour ?? (int)subscriber.SendHour,
-            change.TimeZone ?? subscriber.TimeZone));
+            change.TimeZone ?? subscriber.TimeZone)
+        {
+            Frequency = change.Frequency ?? subscriber.Frequency,
+            Weekday = change.Weekday ?? subscriber.Weekday,
+        });
         var paused = change.Paused ?? subscriber.PausedAt is not null;
         var delivery = change.Delivery is null ? null : DeliveryMode.Check(change.Delivery);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -144,6 +153,7 @@ public sealed class SubscriptionService(
         {
             return false;
         }
+        await subscribers.UpdateFrequencyAsync(connection, transaction, subscriberId, settings.Frequency!, settings.Weekday!);
         await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
         if (delivery is not null)
         {
@@ -235,6 +245,11 @@ public sealed class SubscriptionService(
         {
             throw new SubscriptionException($"the minimum score must be a number between 0 and {MaxMinScore} (was {minScore.ToString(CultureInfo.InvariantCulture)})", "minScore");
         }
+        var (frequency, weekday, frequencyProblem) = DigestFrequency.Parse(s.Frequency, s.Weekday);
+        if (frequencyProblem is { } bad)
+        {
+            throw new SubscriptionException(bad.Message, bad.Field);
+        }
         var name = s.Name is null ? null : TypedText.Clean(s.Name);
         if (name is { Length: > MaxNameLength })
         {
@@ -243,7 +258,8 @@ public sealed class SubscriptionService(
         var keywords = Cleaned(s.Keywords);
         var exclusions = Cleaned(s.Exclusions);
         profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
-        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
+        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers,
+                      Frequency = frequency, Weekday = weekday };
     }
 
     public const int MaxNameLength = 200;
@@ -267,7 +283,14 @@ public sealed record NewSubscription(
     int? SendHour = null,
     string? TimeZone = null,
     bool Confirmed = false,
-    string? Delivery = null);
+    string? Delivery = null)
+{
+    /// <summary>daily (null), weekdays or weekly (<see cref="DigestFrequency"/>).</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>The day of a weekly digest; null: Monday.</summary>
+    public string? Weekday { get; init; }
+}
 
 /// <summary>A change to a subscription: every field left null keeps what is stored; an empty <see cref="Name"/> clears it.</summary>
 public sealed record SubscriptionChange(
@@ -279,7 +302,12 @@ public sealed record SubscriptionChange(
     int? SendHour = null,
     string? TimeZone = null,
     bool? Paused = null,
-    string? Delivery = null);
+    string? Delivery = null)
+{
+    public string? Frequency { get; init; }
+
+    public string? Weekday { get; init; }
+}
 
 /// <summary>What a subscriber can change about their subscription; null send hour, zone or cap take the defaults.</summary>
 public sealed record SubscriptionSettings(
@@ -289,7 +317,14 @@ public sealed record SubscriptionSettings(
     int? MaxPapers,
     double? MinScore,
     int? SendHour,
-    string? TimeZone);
+    string? TimeZone)
+{
+    /// <summary>null: daily (<see cref="DigestFrequency"/>).</summary>
+    public string? Frequency { get; init; }
+
+    /// <summary>null: Monday.</summary>
+    public string? Weekday { get; init; }
+}
 
 /// <summary>A subscriber just added; a pending one has a confirmation email queued (<see cref="ConfirmationRequests"/>).</summary>
 public sealed record NewSubscriber(Subscriber Subscriber);

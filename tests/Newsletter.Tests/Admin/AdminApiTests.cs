@@ -201,6 +201,39 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task A_subscribers_frequency_and_weekday_are_created_read_updated_and_checked_naming_the_field()
+    {
+        var created = await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new
+        {
+            email = "ada@example.org", keywords = new[] { "RL" }, confirmed = true, frequency = "weekly", weekday = "Friday",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ada = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("weekly", ada.GetProperty("frequency").GetString());
+        Assert.Equal("friday", ada.GetProperty("weekday").GetString());
+        var id = ada.GetProperty("id").GetString()!;
+        var daily = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{await Add("grace@example.org", "diffusion")}");
+        Assert.Equal("daily", daily.GetProperty("frequency").GetString());
+        Assert.Equal("monday", daily.GetProperty("weekday").GetString());
+
+        var updated = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{id}", new { frequency = "weekdays" });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal("weekdays", (await updated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("frequency").GetString());
+        Assert.Equal("weekdays", _host.Query($"SELECT frequency FROM subscribers WHERE id = '{id}'"));
+
+        await AssertProblem(await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{id}", new { frequency = "hourly", sendHour = 3 }),
+            HttpStatusCode.BadRequest, "frequency", "'hourly' is not a frequency");
+        await AssertProblem(await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{id}", new { weekday = "funday" }),
+            HttpStatusCode.BadRequest, "weekday", "'funday' is not a day of the week");
+        await AssertProblem(await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", new { email = "alan@example.org", keywords = new[] { "RL" }, frequency = "monthly" }),
+            HttpStatusCode.BadRequest, "frequency", "monthly");
+        // nothing of the refused changes was stored
+        Assert.Equal(8L, _host.Query($"SELECT send_hour FROM subscribers WHERE id = '{id}'"));
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers WHERE email = 'alan@example.org'"));
+        Assert.Contains("frequency", (string)_host.Query("SELECT details FROM audit_log WHERE action = 'subscribers.update'")!);
+    }
+
+    [Fact]
     public async Task A_minimum_score_that_is_not_a_finite_number_is_refused_naming_the_field_and_the_lists_keep_working()
     {
         using var huge = new StringContent("{\"email\": \"ada@example.org\", \"keywords\": [\"RL\"], \"minScore\": 1e309}", Encoding.UTF8, "application/json");

@@ -39,6 +39,27 @@ public sealed class AdminCommandLineTests(MaildevServer maildev) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Subscribers_add_and_update_take_a_frequency_and_a_weekday_and_refuse_bad_ones_naming_the_option()
+    {
+        await Ok("subscribers", "add", "--email", "ada@example.org", "--keyword", "RL", "--confirmed", "--frequency", "weekly", "--weekday", "friday");
+        Assert.Equal("weekly friday", _app.Query("SELECT frequency || ' ' || weekday FROM subscribers"));
+
+        await Ok("subscribers", "update", "--email", "ada@example.org", "--frequency", "weekdays");
+        var listed = (await Ok("subscribers", "list", "--json")).Json()[0];
+        Assert.Equal(("weekdays", "friday"), (listed.GetProperty("frequency").GetString(), listed.GetProperty("weekday").GetString()));
+
+        var bad = await _app.RunAsync("subscribers", "update", "--email", "ada@example.org", "--frequency", "hourly", "--send-hour", "3");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--frequency", bad.Stderr);
+        Assert.Contains("hourly", bad.Stderr);
+        var badDay = await _app.RunAsync("subscribers", "add", "--email", "bob@example.org", "--keyword", "RL", "--weekday", "funday");
+        Assert.Equal(2, badDay.ExitCode);
+        Assert.Contains("funday", badDay.Stderr);
+        Assert.Equal(8L, _app.Query("SELECT send_hour FROM subscribers"));
+        Assert.Equal(1L, _app.Query("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
     public async Task Digest_resend_sends_one_more_copy_and_its_dry_run_sends_none()
     {
         await Ok("subscribers", "add", "--email", "ada@example.org", "--keyword", "reinforcement learning", "--confirmed");

@@ -74,6 +74,26 @@ public sealed class ConsoleFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_subscriber_page_shows_and_changes_how_often_and_names_a_bad_value()
+    {
+        var id = await AddAsync("ada@example.org", "reinforcement learning");
+        var page = $"/admin/subscribers/{id}";
+        var before = await _console.PageAsync(page);
+        Assert.Contains("<legend>How often</legend>", before);
+        Assert.Contains("<dd>daily, at 08:00 UTC</dd>", before);
+
+        var refused = await _console.PostAsync(page, page, ("keywords", "diffusion"), ("frequency", "monthly"), ("action", "save"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("is not a frequency", await refused.Content.ReadAsStringAsync());
+
+        var saved = await _console.PostAsync(page, page, ("keywords", "diffusion"), ("frequency", "weekly"), ("weekday", "saturday"), ("action", "save"));
+        Assert.Equal(HttpStatusCode.SeeOther, saved.StatusCode);
+        var dto = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{id}");
+        Assert.Equal(("weekly", "saturday"), (dto.GetProperty("frequency").GetString(), dto.GetProperty("weekday").GetString()));
+        Assert.Contains("<dd>weekly on saturday, at 08:00 UTC</dd>", await _console.PageAsync(page));
+    }
+
+    [Fact]
     public async Task Pause_resume_suppress_and_erase_after_a_confirmation_page()
     {
         var id = await AddAsync("ada@example.org", "reinforcement learning");

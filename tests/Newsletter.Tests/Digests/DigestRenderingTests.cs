@@ -43,6 +43,22 @@ public sealed class DigestRenderingTests
     }
 
     [Fact]
+    public void A_digest_covering_several_listing_days_names_the_range_in_its_header_and_the_single_day_one_stays_as_it_was()
+    {
+        var composer = DigestFixtures.Composer();
+        var model = composer.Model(DigestFixtures.Ada, new DateOnly(2026, 3, 11), DigestFixtures.Selection()) with { FirstDate = new DateOnly(2026, 3, 9) };
+
+        var (html, text) = composer.Render(model);
+
+        Assert.Contains("9–11 March 2026", html);
+        AssertGolden("digest-range.txt", text);
+        Assert.Equal("9–11 March 2026", model.DateText);
+        Assert.Equal("28 February – 2 March 2026", (model with { Date = new DateOnly(2026, 3, 2), FirstDate = new DateOnly(2026, 2, 28) }).DateText);
+        Assert.Equal("29 December 2025 – 2 January 2026", (model with { Date = new DateOnly(2026, 1, 2), FirstDate = new DateOnly(2025, 12, 29) }).DateText);
+        Assert.Equal("Wednesday, 11 March 2026", (model with { FirstDate = null }).DateText);
+    }
+
+    [Fact]
     public void A_paper_template_that_computes_with_the_rank_gets_a_block_per_rank()
     {
         using var dir = new TempDirectory();

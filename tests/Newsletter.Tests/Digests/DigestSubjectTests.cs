@@ -23,6 +23,17 @@ public sealed class DigestSubjectTests
     }
 
     [Fact]
+    public void A_digest_covering_several_listing_days_names_them_as_a_range()
+    {
+        var selection = DigestFixtures.Selection();
+        string Covering(DateOnly first, DateOnly last) => DigestFixtures.Composer().Compose(DigestFixtures.Ada, last, [.. selection], firstDay: first).Subject ?? "";
+
+        Assert.Equal("Trending Digest · 9–11 Mar: 3 papers: Flow Matching in Latent Space", Covering(new DateOnly(2026, 3, 9), new DateOnly(2026, 3, 11)));
+        Assert.Equal("Trending Digest · 28 Feb – 2 Mar: 3 papers: Flow Matching in Latent Space", Covering(new DateOnly(2026, 2, 28), new DateOnly(2026, 3, 2)));
+        Assert.Equal("Trending Digest · 11 Mar: 3 papers: Flow Matching in Latent Space", Covering(new DateOnly(2026, 3, 11), new DateOnly(2026, 3, 11)));
+    }
+
+    [Fact]
     public void A_one_paper_digest_says_1_paper_and_a_day_has_no_leading_zero()
     {
         Assert.Equal("Trending Digest · 1 Mar: 1 paper: Flow Matching in Latent Space", Subject(new DateOnly(2026, 3, 1), Selected("Flow Matching in Latent Space")));

@@ -4,8 +4,8 @@ using Newsletter.Tests.Support;
 namespace Newsletter.Tests.Scheduling;
 
 /// <summary>
-/// The schedule never drops a listing day: a service down for a whole day sends that day's digest too, and a day
-/// whose listing cannot be fetched fails alone and is tried again, without holding back the days after it.
+/// The schedule never drops a listing day: a service down for a whole day sends that day in the next digest, and a
+/// day whose listing cannot be fetched holds back the digest covering it, which is tried again at the next wake-up.
 /// </summary>
 public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
 {
@@ -45,7 +45,7 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
         : $"SELECT group_concat(day, ',') FROM (SELECT DISTINCT day FROM ({select}) s ORDER BY day) d") ?? "";
 
     [Fact]
-    public async Task A_day_the_service_was_down_for_is_sent_at_the_next_wake_up_and_no_day_twice()
+    public async Task Days_the_service_was_down_for_come_in_one_digest_at_the_next_wake_up_and_no_day_twice()
     {
         Serve("2026-03-19", "2026-03-11");
         Serve("2026-03-20", "2026-03-12");
@@ -56,18 +56,21 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
 
         // down from 2026-03-20 10:00 to 2026-03-22 09:00: the 21st's wake-ups never happened
         var reports = await WakeUpAsync("2026-03-22T09:00:00Z");
-        Assert.Equal(["2026-03-20", "2026-03-21"], reports.Select(r => r.Date.ToString("yyyy-MM-dd")));
-        Assert.Equal("2026-03-19,2026-03-20,2026-03-21", DigestDays());
+        Assert.Equal(["2026-03-21"], reports.Select(r => r.Date.ToString("yyyy-MM-dd")));
+        Assert.Equal("2026-03-19,2026-03-21", DigestDays());
+        Assert.Equal("2026-03-20", _services.App.Query("SELECT first_day FROM deliveries WHERE digest_date = '2026-03-21'"));
+        // papers of both days, ranked together, none of them in the digest before
+        Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM (SELECT paper_id FROM delivery_papers GROUP BY paper_id HAVING count(*) > 1) twice"));
 
         Assert.Empty(await WakeUpAsync("2026-03-22T10:00:00Z"));
-        Assert.Equal(3L, _services.App.Query("SELECT count(*) FROM deliveries"));
-        Assert.Equal(3L, _services.App.Query("SELECT count(*) FROM deliveries WHERE status = 'sent'"));
+        Assert.Equal(2L, _services.App.Query("SELECT count(*) FROM deliveries"));
+        Assert.Equal(2L, _services.App.Query("SELECT count(*) FROM deliveries WHERE status = 'sent'"));
         // each listing day was fetched once, however many wake-ups it was due in
         Assert.Equal(3, _source.Requests.Count);
     }
 
     [Fact]
-    public async Task A_day_whose_listing_cannot_be_fetched_fails_alone_and_is_tried_again_at_the_next_wake_up()
+    public async Task A_day_whose_listing_cannot_be_fetched_holds_its_digest_back_until_it_can_be()
     {
         Serve("2026-03-19", "2026-03-11");
         await WakeUpAsync("2026-03-20T09:00:00Z");
@@ -76,20 +79,20 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
 
         var reports = await WakeUpAsync("2026-03-22T09:00:00Z");
 
-        // the 20th failed (and says so in the history), the 21st went out all the same
-        Assert.Equal(["2026-03-21"], reports.Select(r => r.Date.ToString("yyyy-MM-dd")));
-        Assert.Equal("2026-03-19,2026-03-21", DigestDays());
-        Assert.Equal("failed", _services.App.Query("SELECT status FROM runs WHERE digest_date = '2026-03-20'"));
-        Assert.Contains("503", (string)_services.App.Query("SELECT error FROM runs WHERE digest_date = '2026-03-20'")!);
+        // the digest covering the 20th and the 21st failed (and says so in the history): nothing goes out without the 20th
+        Assert.Empty(reports);
+        Assert.Equal("2026-03-19", DigestDays());
+        Assert.Equal("failed", _services.App.Query("SELECT status FROM runs WHERE digest_date = '2026-03-21'"));
+        Assert.Contains("503", (string)_services.App.Query("SELECT error FROM runs WHERE digest_date = '2026-03-21'")!);
 
         Serve("2026-03-20", "2026-03-12");
         var retried = await WakeUpAsync("2026-03-22T10:00:00Z");
 
-        // the 20th goes out now; the 21st is looked at again (the mark waited at the gap) and adds nothing twice
-        Assert.Equal(1, retried.Single(r => r.Date == new DateOnly(2026, 3, 20)).Sent.Sent);
-        Assert.All(retried.Where(r => r.Date != new DateOnly(2026, 3, 20)), r => Assert.Empty(r.Planned));
-        Assert.Equal("2026-03-19,2026-03-20,2026-03-21", DigestDays());
-        Assert.Equal(3L, _services.App.Query("SELECT count(*) FROM deliveries"));
+        // both days go out now, in one digest
+        Assert.Equal(1, retried.Single().Sent.Sent);
+        Assert.Equal("2026-03-19,2026-03-21", DigestDays());
+        Assert.Equal("2026-03-20", _services.App.Query("SELECT first_day FROM deliveries WHERE digest_date = '2026-03-21'"));
+        Assert.Equal(2L, _services.App.Query("SELECT count(*) FROM deliveries"));
         Assert.Empty(await WakeUpAsync("2026-03-22T11:00:00Z"));
     }
 
@@ -104,29 +107,35 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
 
         await WakeUpAsync("2026-03-21T09:00:00Z");
 
-        // subscribed long ago, never planned: the last 7 listing days are planned, not more
-        Assert.Equal("2026-03-14,2026-03-15,2026-03-16,2026-03-17,2026-03-18,2026-03-19,2026-03-20",
-            Days("SELECT digest_date AS day FROM runs WHERE kind = 'scheduled'"));
-        Assert.StartsWith("2026-03-14", DigestDays());
+        // subscribed long ago, never planned: one digest covering the last 7 listing days, not more
+        Assert.Equal("2026-03-20", Days("SELECT digest_date AS day FROM runs WHERE kind = 'scheduled'"));
+        Assert.Equal("2026-03-20", DigestDays());
+        Assert.Equal("2026-03-14", _services.App.Query("SELECT first_day FROM deliveries"));
+        Assert.Equal(7, _source.Requests.Count);
         Assert.Empty(await WakeUpAsync("2026-03-21T10:00:00Z"));
     }
 
     [Theory]
-    [InlineData("America/New_York", "2026-03-08")] // clocks go forward
-    [InlineData("America/New_York", "2026-11-01")] // and back
-    [InlineData("Europe/Berlin", "2026-03-29")]
-    [InlineData("Europe/Berlin", "2026-10-25")]
-    public async Task Hourly_wake_ups_across_a_daylight_saving_change_send_each_listing_day_once(string zone, string changeDay)
+    [InlineData("America/New_York", "2026-03-08", 2)] // clocks go forward: 02:00 does not exist
+    [InlineData("America/New_York", "2026-11-01", 1)] // and back: 01:00 happens twice
+    [InlineData("America/New_York", "2026-11-01", 2)]
+    [InlineData("Europe/Berlin", "2026-03-29", 2)]
+    [InlineData("Europe/Berlin", "2026-10-25", 2)] // 02:00 happens twice
+    public async Task Hourly_wake_ups_across_a_daylight_saving_change_send_each_listing_day_once(string zone, string changeDay, int sendHour)
     {
         var change = DateOnly.Parse(changeDay, System.Globalization.CultureInfo.InvariantCulture);
         for (var i = -3; i <= 2; i++)
         {
             Serve(change.AddDays(i).ToString("yyyy-MM-dd"), Corpus.Days[(i + 3) % Corpus.Days.Length]);
         }
+        // and a weekly subscriber whose day is the change day (a Sunday in both zones)
+        var weekly = await _services.App.RunAsync("subscribers", "add", "--email", "bob@example.org", "--keyword", "model", "--confirmed",
+            "--frequency", "weekly", "--weekday", "sunday");
+        Assert.True(weekly.ExitCode == 0, weekly.ToString());
         var joined = change.AddDays(-1).ToDateTime(new TimeOnly(12, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss'.0000000+00:00'");
-        _services.App.Query($"UPDATE subscribers SET time_zone = '{zone}', send_hour = 2, confirmed_at = '{joined}'");
+        _services.App.Query($"UPDATE subscribers SET time_zone = '{zone}', send_hour = {sendHour}, confirmed_at = '{joined}'");
 
-        // every hour for three days around the change; 02:00 local does not exist on one of them and happens twice on another
+        // every hour for three days around the change
         for (var at = change.AddDays(-1).ToDateTime(TimeOnly.MinValue); at < change.AddDays(2).ToDateTime(TimeOnly.MinValue); at = at.AddHours(1))
         {
             await WakeUpAsync(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
@@ -137,7 +146,12 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
         Assert.Equal((long)planned.Length, _services.App.Query("SELECT count(*) FROM runs WHERE kind = 'scheduled'"));
         Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM runs WHERE status <> 'succeeded'"));
         Assert.Contains(change.AddDays(-1).ToString("yyyy-MM-dd"), planned);
-        Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM (SELECT digest_date FROM deliveries WHERE sequence = 0 GROUP BY digest_date HAVING count(*) > 1) twice"));
+        Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM (SELECT subscriber_id, digest_date FROM deliveries WHERE sequence = 0 GROUP BY subscriber_id, digest_date HAVING count(*) > 1) twice"));
+        // the daily subscriber: the day before the change, the change day and the day after, each in its own digest
+        Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.email = 'ada@example.org' AND d.first_day IS NOT NULL"));
+        // the weekly one: exactly one digest, the change day's
+        Assert.Equal(change.AddDays(-1).ToString("yyyy-MM-dd"),
+            _services.App.Query("SELECT d.digest_date FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.email = 'bob@example.org'"));
     }
 }
 

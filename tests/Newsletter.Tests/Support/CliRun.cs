@@ -55,14 +55,35 @@ public sealed class TestApp : IDisposable
     /// <summary>One value straight from the database, to check what really got stored.</summary>
     public object? Query(string sql)
     {
-        using System.Data.Common.DbConnection connection = PostgresConnectionString is null
-            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
-            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         var value = command.ExecuteScalar();
         return value is int i ? (long)i : value;
+    }
+
+    /// <summary>Every row straight from the database, each as its column values (DBNull as null).</summary>
+    public List<object?[]> QueryRows(string sql)
+    {
+        using var connection = OpenDatabase();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i))]);
+        }
+        return rows;
+    }
+
+    private System.Data.Common.DbConnection OpenDatabase()
+    {
+        System.Data.Common.DbConnection connection = PostgresConnectionString is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}")
+            : new Npgsql.NpgsqlConnection(PostgresConnectionString);
+        connection.Open();
+        return connection;
     }
 
     public string[] Settings { get; }

@@ -245,6 +245,44 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task How_often_is_chosen_on_the_subscribe_form_changed_on_preferences_and_a_bad_value_is_named()
+    {
+        var subscribe = await _host.Client.GetStringAsync("/subscribe");
+        Assert.Contains("<legend>How often</legend>", subscribe);
+        Assert.Contains("<label for=\"weekday\">", subscribe);
+        Assert.Contains("id=\"frequency\" name=\"frequency\" value=\"daily\" checked", subscribe);
+
+        var (status, html) = await SubmitAsync("/subscribe", new()
+        {
+            ["email"] = "ada@example.org", ["keywords"] = "diffusion", ["sendHour"] = "8", ["timeZone"] = "UTC", ["frequency"] = "weekly", ["weekday"] = "wednesday",
+        });
+        Assert.True(status == HttpStatusCode.OK, html);
+        var id = Text("SELECT id FROM subscribers WHERE email = 'ada@example.org'");
+        Assert.Equal("weekly wednesday", Text($"SELECT frequency || ' ' || weekday FROM subscribers WHERE id = '{id}'"));
+
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var page = await _host.Client.GetStringAsync($"/preferences?token={Uri.EscapeDataString(token)}");
+        Assert.Contains("value=\"weekly\" checked", page);
+        Assert.Contains("<option value=\"wednesday\" selected>Wednesday</option>", page);
+
+        var (badStatus, bad) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new()
+        {
+            ["token"] = token, ["keywords"] = "diffusion", ["frequency"] = "hourly", ["sendHour"] = "6", ["action"] = "save",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("&#39;hourly&#39; is not a frequency", bad.Replace("&#x27;", "&#39;", StringComparison.Ordinal));
+        Assert.Contains("href=\"#frequency\"", bad);
+        Assert.Equal(8, Scalar($"SELECT send_hour FROM subscribers WHERE id = '{id}'"));
+
+        var (okStatus, _, _) = await PostAsync($"/preferences?token={Uri.EscapeDataString(token)}", new()
+        {
+            ["token"] = token, ["keywords"] = "diffusion", ["frequency"] = "weekdays", ["weekday"] = "wednesday", ["action"] = "save",
+        });
+        Assert.Equal(HttpStatusCode.SeeOther, okStatus);
+        Assert.Equal("weekdays", Text($"SELECT frequency FROM subscribers WHERE id = '{id}'"));
+    }
+
+    [Fact]
     public async Task The_live_preview_lists_recent_papers_the_edited_keywords_match()
     {
         var id = await SubscribeAndGetIdAsync("ada@example.org");

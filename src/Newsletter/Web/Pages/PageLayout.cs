@@ -36,6 +36,7 @@ public static class PageLayout
         a:focus, input:focus, select:focus, textarea:focus, button:focus, summary:focus, .summary:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
         [aria-invalid=true] { border-color: var(--error); }
         .row { display: flex; gap: 1rem; flex-wrap: wrap; } .row > div { flex: 1 1 10rem; }
+        fieldset { border: 0; padding: 0; margin: 1rem 0 0; } legend { font-weight: 600; padding: 0; } label.choice { font-weight: 400; margin-top: .25rem; }
         button { font: inherit; font-weight: 600; margin-top: 1.25rem; padding: .6rem 1.2rem; border: 0; border-radius: .375rem;
           background: var(--accent); color: var(--on-accent); cursor: pointer; }
         button.secondary { background: transparent; color: var(--accent); border: 1px solid var(--accent); }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Newsletter.Matching;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Web.Pages;
 
@@ -29,6 +30,7 @@ public static class ProfileFields
         <div>{Field("maxPapers", "Papers per email", $"1 to {Profile.MaxMaxPapers}.", errors,
             Html.Of($"""<input id="maxPapers" name="maxPapers" type="number" min="1" max="{Profile.MaxMaxPapers}" inputmode="numeric" value="{form.MaxPapers ?? Profile.DefaultMaxPapers.ToString(CultureInfo.InvariantCulture)}" {Invalid("maxPapers", errors)}>"""))}</div>
         </div>
+        {Frequency(form, errors)}
         """);
 
     /// <summary>How the digest arrives: by email (the default) or only in the private feed, a group of two radio buttons.</summary>
@@ -43,6 +45,33 @@ public static class ProfileFields
             <label><input type="radio" name="delivery" value="email"{(feed ? Markup.Empty : new Markup(" checked"))}> By email</label>
             <label><input type="radio" name="delivery" value="feed"{(feed ? new Markup(" checked") : Markup.Empty)}> Only in my private feed (Atom), no email</label>
             </fieldset>
+            """);
+    }
+
+    private static readonly (string Value, string Label)[] Frequencies =
+        [(DigestFrequency.Daily, "Every day with new papers"), (DigestFrequency.Weekdays, "Monday to Friday"), (DigestFrequency.Weekly, "Once a week")];
+
+    /// <summary>
+    /// How often, as a group of radio buttons under its legend (the first one carries the field's id, so the error
+    /// summary's link lands on the group), and the day of a weekly digest. Every digest covers the days since the last.
+    /// </summary>
+    private static Markup Frequency(ProfileForm form, IReadOnlyDictionary<string, string> errors)
+    {
+        var chosen = form.Frequency ?? DigestFrequency.Daily;
+        var weekday = form.Weekday ?? DigestFrequency.DefaultWeekday;
+        var radios = Html.Join(Frequencies.Select((f, i) => Html.Of($"""
+            <label class="choice"><input type="radio" id="{(i == 0 ? "frequency" : "frequency-" + f.Value)}" name="frequency" value="{f.Value}"{(f.Value == chosen ? new Markup(" checked") : Markup.Empty)}> {f.Label}</label>
+            """)));
+        var days = Html.Join(DigestFrequency.WeekdayNames.Select(d => Html.Of(
+            $"""<option value="{d}"{(d == weekday ? new Markup(" selected") : Markup.Empty)}>{CultureInfo.InvariantCulture.TextInfo.ToTitleCase(d)}</option>""")));
+        return Html.Of($"""
+            <fieldset {Invalid("frequency", errors)}><legend>How often</legend>
+            <p class="hint" id="frequency-hint">Each email covers every day with new papers since the one before.</p>
+            {Html.When(errors.ContainsKey("frequency"), Html.Of($"""<p class="error" id="frequency-error">{errors.GetValueOrDefault("frequency")}</p>"""))}
+            {radios}
+            </fieldset>
+            {Field("weekday", "Day of the weekly email", "Used when you choose once a week.", errors,
+                Html.Of($"""<select id="weekday" name="weekday" {Invalid("weekday", errors)}>{days}</select>"""))}
             """);
     }
 

@@ -25,6 +25,8 @@ public sealed class ProfileForm
     /// <summary>email or feed (<see cref="DeliveryMode"/>); checked by the save, which names the field when it is neither.</summary>
     public string? Delivery { get; set; }
     public string? Action { get; set; }
+    public string? Frequency { get; set; }
+    public string? Weekday { get; set; }
 
     /// <summary>A "Papers per email" value as typed, when it is one the form would take; null otherwise.</summary>
     public static int? PapersPerEmail(string? text) =>
@@ -44,6 +46,8 @@ public sealed class ProfileForm
         MaxPapers = (p?.MaxPapers ?? Profile.DefaultMaxPapers).ToString(CultureInfo.InvariantCulture),
         Paused = s.PausedAt is null ? null : "on",
         Delivery = s.Delivery,
+        Frequency = s.Frequency,
+        Weekday = s.Weekday,
     };
 
     /// <summary>The posted settings, or the problems with them by field name (keywords are checked by the caller's save).</summary>
@@ -83,7 +87,12 @@ public sealed class ProfileForm
         CheckText(errors, "timeZone", "time zone", TimeZone, MaxTimeZoneLength);
         CheckKeywords(errors, "keywords", "keywords", Keywords);
         CheckKeywords(errors, "exclude", "exclusions", Exclude);
-        return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone), errors);
+        if (DigestFrequency.Parse(Frequency, Weekday).Problem is { } frequencyProblem)
+        {
+            errors[frequencyProblem.Field] = Capitalised(frequencyProblem.Message) + ".";
+        }
+        return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone)
+            { Frequency = Frequency, Weekday = Weekday }, errors);
     }
 
     /// <summary>

@@ -38,6 +38,8 @@ public static partial class SubscribeEndpoints
                 new NewSubscription(form.Email!, settings.Name, settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone)
                 {
                     Delivery = form.Delivery,
+                    Frequency = settings.Frequency,
+                    Weekday = settings.Weekday,
                 },
                 cancellationToken);
             LogSubscribeRequest(logs.CreateLogger(typeof(SubscribeEndpoints)), outcome);
