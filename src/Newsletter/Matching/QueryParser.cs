@@ -4,7 +4,9 @@ namespace Newsletter.Matching;
 /// Parses one keyword of the profile language into a <see cref="QueryNode"/>:
 /// words and phrases (adjacent bare words form a phrase), "quoted phrases", AND, OR, NOT (upper case) and
 /// parentheses. NOT binds tightest, then AND, then OR; "a NOT b" means a AND NOT b; a quoted phrase or a
-/// parenthesis next to another term without an operator means AND.
+/// parenthesis next to another term without an operator means AND. A qualifier (<see cref="Qualifiers"/>, lower
+/// case, right before a word or a quoted phrase: <c>title:diffusion</c>, <c>author:"Geoffrey Hinton"</c>) says
+/// where the term is looked for; it is a term like any other for AND, OR, NOT and next-to means AND.
 /// </summary>
 public sealed class QueryParser
 {
@@ -52,7 +54,7 @@ public sealed class QueryParser
     /// <summary>True when the expression can match on what a paper contains, not only on what it lacks.</summary>
     private static bool LooksFor(QueryNode node) => node switch
     {
-        TermNode => true,
+        TermNode or FieldNode => true,
         AndNode and => and.Children.Any(LooksFor),
         OrNode or => or.Children.All(LooksFor),
         _ => false,
@@ -88,7 +90,7 @@ public sealed class QueryParser
                 }
                 children.Add(ParseUnary());
             }
-            else if (next.Kind is LexemeKind.Not or LexemeKind.Phrase or LexemeKind.Quoted or LexemeKind.Open)
+            else if (next.Kind is LexemeKind.Not or LexemeKind.Phrase or LexemeKind.Quoted or LexemeKind.Open or LexemeKind.Qualified)
             {
                 children.Add(ParseUnary()); // "a NOT b", or two terms side by side: AND
             }
@@ -129,6 +131,8 @@ public sealed class QueryParser
                 return inner;
             case LexemeKind.Phrase or LexemeKind.Quoted:
                 return Term(lexeme);
+            case LexemeKind.Qualified:
+                return Qualifiers.Compile(lexeme.Qualifier!, lexeme.Text, lexeme.ValueColumn);
             case LexemeKind.Close:
                 throw new QuerySyntaxException("')' has no matching '('", lexeme.Column);
             default:
@@ -181,6 +185,11 @@ public sealed class QueryParser
                 i = close + 1;
                 continue;
             }
+            if (Qualifiers.Lex(text, ref i) is { } qualified)
+            {
+                lexemes.Add(new Lexeme(LexemeKind.Qualified, qualified.Value, qualified.Column, qualified.Name, qualified.ValueColumn));
+                continue;
+            }
             if (text[i] is '(' or ')')
             {
                 lexemes.Add(new Lexeme(text[i] == '(' ? LexemeKind.Open : LexemeKind.Close, text[i].ToString(), i + 1));
@@ -223,9 +232,10 @@ public sealed class QueryParser
         Not,
         Open,
         Close,
+        Qualified,
     }
 
-    private sealed record Lexeme(LexemeKind Kind, string Text, int Column);
+    private sealed record Lexeme(LexemeKind Kind, string Text, int Column, string? Qualifier = null, int ValueColumn = 0);
 }
 
 /// <summary>A keyword that does not parse: why, and the 1-based column where, if it has a place.</summary>
