@@ -24,7 +24,8 @@ public sealed class AdminActions(
     public async Task<bool> UpdateAsync(HttpContext context, string id, UpdateSubscriberRequest body, CancellationToken cancellationToken)
     {
         if (!await subscriptions.UpdateAsync(id, new SubscriptionChange(
-                body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused), cancellationToken))
+                body.Name, body.Keywords, body.Exclude, body.MaxPapers, body.MinScore, body.SendHour, body.TimeZone, body.Paused)
+                { Focus = SubscriptionService.FocusOf(body.Focus) }, cancellationToken))
         {
             return false;
         }
@@ -183,6 +184,7 @@ public sealed class AdminActions(
         if (b.SendHour is not null) yield return "sendHour";
         if (b.TimeZone is not null) yield return "timeZone";
         if (b.Paused is not null) yield return "paused";
+        if (b.Focus is not null) yield return "focus";
     }
 }
 

@@ -70,7 +70,7 @@ public static class AdminSubscriberEndpoints
         try
         {
             added = await subscriptions.AddAsync(new NewSubscription(body.Email, body.Name, body.Keywords, body.Exclude ?? [], body.MaxPapers, body.MinScore,
-                body.SendHour, body.TimeZone, body.Confirmed), cancellationToken);
+                body.SendHour, body.TimeZone, body.Confirmed) { Focus = SubscriptionService.FocusOf(body.Focus) }, cancellationToken);
         }
         catch (SubscriptionException e) when (e.IsDuplicate)
         {

@@ -15,7 +15,8 @@ public static class SubscriberCsv
     public const string ListSeparator = " | ";
 
     public static readonly string[] Columns =
-        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt"];
+        ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt",
+         "focus"];
 
     private static readonly string[] Required = ["email", "keywords"];
 
@@ -40,6 +41,7 @@ public static class SubscriberCsv
             csv.WriteField(s.SendHour.ToString(CultureInfo.InvariantCulture));
             csv.WriteField(s.TimeZone);
             csv.WriteField(s.CreatedAt);
+            csv.WriteField(p?.Focus.Name() ?? "");
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
@@ -94,15 +96,31 @@ public static class SubscriberCsv
             var maxPapers = Number<int>("maxPapers", "a whole number");
             var minScore = Number<double>("minScore", "a number");
             var sendHour = Number<int>("sendHour", "a whole number from 0 to 23");
+            var focus = Focus(Text("focus"), line, ref problem);
             if (problem is not null)
             {
                 errors.Add(problem);
                 continue;
             }
             rows.Add(new ImportRow(line, Text("email") ?? "", Text("name"), Text("status"), List(Text("keywords")), List(Text("exclusions")),
-                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt")));
+                maxPapers, minScore, sendHour, Text("timeZone"), Text("createdAt")) { Focus = focus });
         }
         return (rows, errors);
+    }
+
+    /// <summary>The focus column: empty or absent is null (broad), anything but broad or focused a problem for its line.</summary>
+    private static ProfileFocus? Focus(string? text, int line, ref ImportError? problem)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (ProfileFocusNames.TryParse(text, out var focus))
+        {
+            return focus;
+        }
+        problem ??= new ImportError(line, "focus", ProfileFocusNames.Invalid(text));
+        return null;
     }
 
     private static List<string> List(string? joined) =>

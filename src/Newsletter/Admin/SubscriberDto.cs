@@ -21,9 +21,15 @@ public sealed record SubscriberDto(
     string? ConfirmedAt,
     string? PausedAt)
 {
+    /// <summary><c>broad</c> or <c>focused</c> (<see cref="ProfileFocus"/>).</summary>
+    public string Focus { get; init; } = ProfileFocusNames.Broad;
+
     public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
         s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
-        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt);
+        p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt)
+    {
+        Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
+    };
 }
 
 public sealed record SubscriberPage(IReadOnlyList<SubscriberDto> Items, int Page, int PageSize, long Total);
@@ -37,7 +43,11 @@ public sealed record CreateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool Confirmed = false);
+    bool Confirmed = false)
+{
+    /// <summary><c>broad</c> (the default) or <c>focused</c>.</summary>
+    public string? Focus { get; init; }
+}
 
 /// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
 public sealed record UpdateSubscriberRequest(
@@ -48,6 +58,10 @@ public sealed record UpdateSubscriberRequest(
     double? MinScore,
     int? SendHour,
     string? TimeZone,
-    bool? Paused);
+    bool? Paused)
+{
+    /// <summary><c>broad</c> or <c>focused</c>; null keeps what is stored.</summary>
+    public string? Focus { get; init; }
+}
 
 public sealed record SuppressRequest(string? Reason);

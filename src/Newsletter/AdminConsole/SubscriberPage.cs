@@ -72,7 +72,8 @@ public static class SubscriberPage
                 // no field for the minimum score: the change leaves it as stored, as the preferences page does
                 await actions.UpdateAsync(context, id, new UpdateSubscriberRequest(
                     form.Name ?? "", [.. settings.Keywords], [.. settings.Exclusions], settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                    form.Paused is not null), cancellationToken);
+                    form.Paused is not null)
+                { Focus = settings.Focus?.Name() }, cancellationToken);
                 return new SeeOtherHttpResult($"/admin/subscribers/{Uri.EscapeDataString(id)}?done=saved");
             }
             catch (Exception e) when (e is ProfileValidationException or SubscriptionException)
@@ -210,6 +211,7 @@ public static class SubscriberPage
         TimeZone = f["timeZone"].FirstOrDefault(),
         MaxPapers = f["maxPapers"].FirstOrDefault(),
         Paused = f["paused"].FirstOrDefault(),
+        Focus = f["focus"].FirstOrDefault(),
         Action = f["action"].FirstOrDefault(),
     };
 

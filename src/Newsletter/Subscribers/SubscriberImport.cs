@@ -101,7 +101,7 @@ public sealed class SubscriberImport(
                 await subscribers.UpdateSettingsAsync(connection, transaction, subscriber.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!,
                     paused: subscriber.PausedAt is not null);
                 await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore,
-                    cancellationToken);
+                    cancellationToken, settings.Focus!.Value);
             }
             await transaction.CommitAsync(cancellationToken);
         }
@@ -163,7 +163,7 @@ public sealed class SubscriberImport(
     };
 
     private static SubscriptionSettings Settings(ImportRow row) =>
-        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone);
+        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone) { Focus = row.Focus };
 
     private static Subscriber NewSubscriber(ImportRow row, string email, SubscriptionSettings settings, string status, string now)
     {
@@ -189,13 +189,18 @@ public sealed class SubscriberImport(
         profile is not null
         && known.Name == settings.Name && known.SendHour == settings.SendHour && known.TimeZone == settings.TimeZone
         && profile.Keywords.SequenceEqual(settings.Keywords) && profile.Exclusions.SequenceEqual(settings.Exclusions)
-        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore;
+        && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore
+        && profile.Focus == settings.Focus;
 }
 
 /// <param name="Line">The row's line in the file (the header is line 1), for the errors.</param>
 public sealed record ImportRow(
     int Line, string Email, string? Name, string? Status, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions,
-    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt);
+    int? MaxPapers, double? MinScore, int? SendHour, string? TimeZone, string? CreatedAt)
+{
+    /// <summary>The <c>focus</c> column; null (a file without it, or an empty cell) is broad.</summary>
+    public ProfileFocus? Focus { get; init; }
+}
 
 public sealed record ImportError(int Line, string Field, string Message);
 

@@ -31,9 +31,11 @@ public static class SubscribersCommand
         var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour." };
         var pause = new Option<bool>("--pause") { Description = "Pause their digests." };
         var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
+        var focus = FocusOption("Replace the focus");
         var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
+            focus,
         };
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
@@ -47,7 +49,8 @@ public static class SubscribersCommand
                 result.GetValue(minScore),
                 result.GetValue(sendHour),
                 result.GetValue(timeZone),
-                paused), ct);
+                paused)
+                { Focus = SubscriptionService.FocusOf(result.GetValue(focus)) }, ct);
             paused ??= subscriber.PausedAt is not null;
             await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused == true ? " (paused)" : "")}.");
             return ExitCodes.Ok;
@@ -89,15 +92,18 @@ public static class SubscribersCommand
         var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone of the send hour (default Schedule:DefaultTimeZone)." };
         var confirmed = new Option<bool>("--confirmed") { Description = "Skip the opt-in email (for admins importing a list that already opted in)." };
         var json = CliOptions.Json();
+        var focus = FocusOption($"How central a keyword must be (default {ProfileFocusNames.Broad})");
         var command = new Command("add", "Add a subscriber; without --confirmed they get a confirmation email and stay pending until they follow it.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, confirmed, json,
+            focus,
         };
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var added = await services.GetRequiredService<SubscriptionService>().AddAsync(new NewSubscription(
                 result.GetValue(email)!, result.GetValue(name), result.GetValue(keywords) ?? [], result.GetValue(exclusions) ?? [],
-                result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed)), ct);
+                result.GetValue(max), result.GetValue(minScore), result.GetValue(sendHour), result.GetValue(timeZone), result.GetValue(confirmed))
+                { Focus = SubscriptionService.FocusOf(result.GetValue(focus)) }, ct);
             var s = added.Subscriber;
             // no service runs beside a command to send the queued confirmation: send it now, and say how it went
             var problem = s.Status == SubscriberStatus.Pending
@@ -118,6 +124,16 @@ public static class SubscribersCommand
             return problem is null ? ExitCodes.Ok : ExitCodes.Failed;
         }, cancellationToken));
         return command;
+    }
+
+    private static Option<string?> FocusOption(string what)
+    {
+        var focus = new Option<string?>("--focus")
+        {
+            Description = $"{what}: {ProfileFocusNames.Broad} (any mention of a keyword) or {ProfileFocusNames.Focused} (in the title or twice in the abstract).",
+        };
+        focus.AcceptOnlyFromAmong(ProfileFocusNames.Broad, ProfileFocusNames.Focused);
+        return focus;
     }
 
     private static Command List(CliContext context)
@@ -149,6 +165,7 @@ public static class SubscribersCommand
                     createdAt = s.CreatedAt,
                     confirmedAt = s.ConfirmedAt,
                     statusReason = s.StatusReason,
+                    focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
                 });
                 if (!result.GetValue(json))
                 {

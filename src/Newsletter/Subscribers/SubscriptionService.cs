@@ -26,7 +26,8 @@ public sealed class SubscriptionService(
     public async Task<NewSubscriber> AddAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            { Focus = request.Focus });
         var now = Now(clock);
         var subscriber = new Subscriber
         {
@@ -51,7 +52,8 @@ public sealed class SubscriptionService(
             {
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }
-            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+                settings.Focus!.Value);
             if (!request.Confirmed)
             {
                 await confirmations.QueueAsync(connection, transaction, subscriber.Id);
@@ -76,7 +78,8 @@ public sealed class SubscriptionService(
     public async Task<SubscribeOutcome> RequestAsync(NewSubscription request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
-        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone));
+        var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
+            { Focus = request.Focus });
         var existing = await subscribers.FindByEmailAsync(email, cancellationToken);
         if (existing is null)
         {
@@ -103,7 +106,8 @@ public sealed class SubscriptionService(
         {
             await subscribers.UpdateSettingsAsync(connection, transaction, existing.Id, settings.Name, settings.SendHour!.Value, settings.TimeZone!, paused: false);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
-            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+                settings.Focus!.Value);
             await confirmations.QueueAsync(connection, transaction, existing.Id);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -131,7 +135,8 @@ public sealed class SubscriptionService(
             change.MaxPapers ?? current?.MaxPapers,
             change.MinScore ?? current?.MinScore,
             change.SendHour ?? (int)subscriber.SendHour,
-            change.TimeZone ?? subscriber.TimeZone));
+            change.TimeZone ?? subscriber.TimeZone)
+            { Focus = change.Focus ?? current?.Focus });
         var paused = change.Paused ?? subscriber.PausedAt is not null;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -139,7 +144,8 @@ public sealed class SubscriptionService(
         {
             return false;
         }
-        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+            settings.Focus!.Value);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -233,11 +239,19 @@ public sealed class SubscriptionService(
         }
         var keywords = Cleaned(s.Keywords);
         var exclusions = Cleaned(s.Exclusions);
-        profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
-        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers };
+        var focus = s.Focus ?? ProfileFocus.Broad;
+        profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore, focus);
+        return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers, Focus = focus };
     }
 
     public const int MaxNameLength = 200;
+
+    /// <summary>A focus as typed (form, API, CLI): null or empty keeps what is stored (broad for a new subscriber).</summary>
+    /// <exception cref="SubscriptionException">Neither broad nor focused; the field is <c>focus</c>.</exception>
+    public static ProfileFocus? FocusOf(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : ProfileFocusNames.TryParse(text, out var focus) ? focus
+        : throw new SubscriptionException(ProfileFocusNames.Invalid(text), "focus");
 
     /// <summary>Scores add about 4 per matched keyword, so a minimum above this could never be met.</summary>
     public const double MaxMinScore = 1000;
@@ -257,7 +271,8 @@ public sealed record NewSubscription(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool Confirmed = false);
+    bool Confirmed = false,
+    ProfileFocus? Focus = null);
 
 /// <summary>A change to a subscription: every field left null keeps what is stored; an empty <see cref="Name"/> clears it.</summary>
 public sealed record SubscriptionChange(
@@ -268,7 +283,8 @@ public sealed record SubscriptionChange(
     double? MinScore = null,
     int? SendHour = null,
     string? TimeZone = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    ProfileFocus? Focus = null);
 
 /// <summary>What a subscriber can change about their subscription; null send hour, zone or cap take the defaults.</summary>
 public sealed record SubscriptionSettings(
@@ -278,7 +294,8 @@ public sealed record SubscriptionSettings(
     int? MaxPapers,
     double? MinScore,
     int? SendHour,
-    string? TimeZone);
+    string? TimeZone,
+    ProfileFocus? Focus = null);
 
 /// <summary>A subscriber just added; a pending one has a confirmation email queued (<see cref="ConfirmationRequests"/>).</summary>
 public sealed record NewSubscriber(Subscriber Subscriber);

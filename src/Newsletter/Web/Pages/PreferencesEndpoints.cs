@@ -53,7 +53,8 @@ public static class PreferencesEndpoints
                     // the page has no field for the minimum score (an admin sets it): the change leaves it as stored
                     await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
                         form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
-                        Paused: form.Paused is not null), cancellationToken);
+                        Paused: form.Paused is not null)
+                    { Focus = settings.Focus }, cancellationToken);
                     return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
                 }
                 catch (Exception e) when (e is ProfileValidationException or SubscriptionException)

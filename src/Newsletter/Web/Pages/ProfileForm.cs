@@ -21,6 +21,7 @@ public sealed class ProfileForm
     public string? TimeZone { get; set; }
     public string? MaxPapers { get; set; }
     public string? Paused { get; set; }
+    public string? Focus { get; set; }
     public string? Action { get; set; }
 
     /// <summary>A "Papers per email" value as typed, when it is one the form would take; null otherwise.</summary>
@@ -40,6 +41,7 @@ public sealed class ProfileForm
         TimeZone = s.TimeZone,
         MaxPapers = (p?.MaxPapers ?? Profile.DefaultMaxPapers).ToString(CultureInfo.InvariantCulture),
         Paused = s.PausedAt is null ? null : "on",
+        Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
     };
 
     /// <summary>The posted settings, or the problems with them by field name (keywords are checked by the caller's save).</summary>
@@ -69,6 +71,18 @@ public sealed class ProfileForm
                 errors["maxPapers"] = $"Enter a whole number between 1 and {Profile.MaxMaxPapers}.";
             }
         }
+        ProfileFocus? focus = null;
+        if (!string.IsNullOrWhiteSpace(Focus))
+        {
+            if (ProfileFocusNames.TryParse(Focus, out var chosen))
+            {
+                focus = chosen;
+            }
+            else
+            {
+                errors["focus"] = $"Choose {ProfileFocusNames.Broad} or {ProfileFocusNames.Focused}.";
+            }
+        }
         var keywords = Lines(Keywords);
         if (keywords.Count == 0)
         {
@@ -79,7 +93,7 @@ public sealed class ProfileForm
         CheckText(errors, "timeZone", "time zone", TimeZone, MaxTimeZoneLength);
         CheckKeywords(errors, "keywords", "keywords", Keywords);
         CheckKeywords(errors, "exclude", "exclusions", Exclude);
-        return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone), errors);
+        return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone) { Focus = focus }, errors);
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ public static partial class SubscribeEndpoints
         try
         {
             var outcome = await subscriptions.RequestAsync(
-                new NewSubscription(form.Email!, settings.Name, settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone),
+                new NewSubscription(form.Email!, settings.Name, settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone)
+                { Focus = settings.Focus },
                 cancellationToken);
             LogSubscribeRequest(logs.CreateLogger(typeof(SubscribeEndpoints)), outcome);
         }
