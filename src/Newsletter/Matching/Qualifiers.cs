@@ -56,21 +56,9 @@ public static class Qualifiers
         }
         if (quoted)
         {
-            var close = valueAt + 1;
-            while (close < text.Length && TextFolding.Fold(text[close]) != "\"")
-            {
-                close++;
-            }
-            if (close >= text.Length)
-            {
-                throw new QuerySyntaxException("unbalanced quote", valueAt + 1);
-            }
-            if (string.IsNullOrWhiteSpace(text[(valueAt + 1)..close]))
-            {
-                throw new QuerySyntaxException("empty quotes", valueAt + 1);
-            }
-            at = close + 1;
-            return new QualifiedText(name, text[(valueAt + 1)..close], start + 1, valueAt + 2);
+            var (value, after) = QueryParser.Quoted(text, valueAt);
+            at = after;
+            return new QualifiedText(name, value, start + 1, valueAt + 2);
         }
         var stop = valueAt;
         while (stop < text.Length && !char.IsWhiteSpace(text[stop]) && text[stop] is not ('(' or ')') && TextFolding.Fold(text[stop]) is not ("\"" or " "))

@@ -168,21 +168,9 @@ public sealed class QueryParser
             }
             if (c == "\"")
             {
-                var close = i + 1;
-                while (close < text.Length && TextFolding.Fold(text[close]) != "\"")
-                {
-                    close++;
-                }
-                if (close >= text.Length)
-                {
-                    throw new QuerySyntaxException("unbalanced quote", i + 1);
-                }
-                if (string.IsNullOrWhiteSpace(text[(i + 1)..close]))
-                {
-                    throw new QuerySyntaxException("empty quotes", i + 1);
-                }
-                lexemes.Add(new Lexeme(LexemeKind.Quoted, text[(i + 1)..close], i + 1));
-                i = close + 1;
+                var (quoted, after) = Quoted(text, i);
+                lexemes.Add(new Lexeme(LexemeKind.Quoted, quoted, i + 1));
+                i = after;
                 continue;
             }
             if (Qualifiers.Lex(text, ref i) is { } qualified)
@@ -221,6 +209,26 @@ public sealed class QueryParser
             }
         }
         return lexemes;
+    }
+
+    /// <summary>The text between the quote at <paramref name="open"/> and the next one, and the index after that.</summary>
+    /// <exception cref="QuerySyntaxException">No closing quote, or nothing but spaces between them.</exception>
+    internal static (string Text, int After) Quoted(string text, int open)
+    {
+        var close = open + 1;
+        while (close < text.Length && TextFolding.Fold(text[close]) != "\"")
+        {
+            close++;
+        }
+        if (close >= text.Length)
+        {
+            throw new QuerySyntaxException("unbalanced quote", open + 1);
+        }
+        if (string.IsNullOrWhiteSpace(text[(open + 1)..close]))
+        {
+            throw new QuerySyntaxException("empty quotes", open + 1);
+        }
+        return (text[(open + 1)..close], close + 1);
     }
 
     private enum LexemeKind
