@@ -373,6 +373,7 @@ public sealed class ProfileMatcher
 
 /// <param name="Paper">Position in the index's papers.</param>
 /// <param name="Keywords">Bit k set: keyword k matched.</param>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // Centrality packs beside Paper: 24 bytes, as before it
 public readonly record struct PaperMatch(int Paper, double Score, ulong Keywords)
 {
     /// <summary>For a focused profile: 2 per keyword in the title (or matched by a listing qualifier), 1 per keyword only twice in the abstract.</summary>
