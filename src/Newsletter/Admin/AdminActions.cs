@@ -29,6 +29,7 @@ public sealed class AdminActions(
                 Delivery = body.Delivery,
                 Frequency = body.Frequency,
                 Weekday = body.Weekday,
+                Focus = SubscriptionService.FocusOf(body.Focus),
             }, cancellationToken))
         {
             return false;
@@ -191,6 +192,7 @@ public sealed class AdminActions(
         if (b.Paused is not null) yield return "paused";
         if (b.Frequency is not null) yield return "frequency";
         if (b.Weekday is not null) yield return "weekday";
+        if (b.Focus is not null) yield return "focus";
     }
 }
 

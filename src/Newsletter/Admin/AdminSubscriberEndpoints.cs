@@ -75,6 +75,7 @@ public static class AdminSubscriberEndpoints
                 Delivery = body.Delivery,
                 Frequency = body.Frequency,
                 Weekday = body.Weekday,
+                Focus = SubscriptionService.FocusOf(body.Focus),
             }, cancellationToken);
         }
         catch (SubscriptionException e) when (e.IsDuplicate)

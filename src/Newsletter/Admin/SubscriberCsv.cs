@@ -17,7 +17,8 @@ public static class SubscriberCsv
     public static readonly string[] Columns =
         ["email", "name", "status", "keywords", "exclusions", "maxPapers", "minScore", "sendHour", "timeZone", "createdAt",
             "delivery",
-            "frequency", "weekday"];
+            "frequency", "weekday",
+            "focus"];
 
     private static readonly string[] Required = ["email", "keywords"];
 
@@ -45,6 +46,7 @@ public static class SubscriberCsv
             csv.WriteField(s.Delivery);
             csv.WriteField(s.Frequency);
             csv.WriteField(s.Weekday);
+            csv.WriteField(p?.Focus.Name() ?? "");
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
@@ -99,6 +101,7 @@ public static class SubscriberCsv
             var maxPapers = Number<int>("maxPapers", "a whole number");
             var minScore = Number<double>("minScore", "a number");
             var sendHour = Number<int>("sendHour", "a whole number from 0 to 23");
+            var focus = Focus(Text("focus"), line, ref problem);
             if (problem is not null)
             {
                 errors.Add(problem);
@@ -110,9 +113,25 @@ public static class SubscriberCsv
                 Delivery = Text("delivery"),
                 Frequency = Text("frequency"),
                 Weekday = Text("weekday"),
+                Focus = focus,
             });
         }
         return (rows, errors);
+    }
+
+    /// <summary>The focus column: empty or absent is null (broad), anything but broad or focused a problem for its line.</summary>
+    private static ProfileFocus? Focus(string? text, int line, ref ImportError? problem)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (ProfileFocusNames.TryParse(text, out var focus))
+        {
+            return focus;
+        }
+        problem ??= new ImportError(line, "focus", ProfileFocusNames.Invalid(text));
+        return null;
     }
 
     private static List<string> List(string? joined) =>

@@ -27,6 +27,9 @@ public sealed record SubscriberDto(
     /// <summary>The day of a weekly digest, monday … sunday.</summary>
     public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 
+    /// <summary><c>broad</c> or <c>focused</c> (<see cref="ProfileFocus"/>).</summary>
+    public string Focus { get; init; } = ProfileFocusNames.Broad;
+
     public static SubscriberDto From(Subscriber s, StoredProfile? p) => new(
         s.Id, s.Email, s.Name, s.Status, s.StatusReason, s.PausedAt is not null, (int)s.SendHour, s.TimeZone,
         p?.Keywords ?? [], p?.Exclusions ?? [], p?.MaxPapers ?? Profile.DefaultMaxPapers, p?.MinScore, s.CreatedAt, s.ConfirmedAt, s.PausedAt)
@@ -34,6 +37,7 @@ public sealed record SubscriberDto(
         Delivery = s.Delivery,
         Frequency = s.Frequency,
         Weekday = s.Weekday,
+        Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
     };
 
     /// <summary>How they get their digest: email, or feed (only their private Atom feed, nothing mailed).</summary>
@@ -61,6 +65,9 @@ public sealed record CreateSubscriberRequest(
 
     /// <summary>null: monday.</summary>
     public string? Weekday { get; init; }
+
+    /// <summary><c>broad</c> (the default) or <c>focused</c>.</summary>
+    public string? Focus { get; init; }
 }
 
 /// <summary>Only the fields given change; <see cref="Keywords"/> and <see cref="Exclude"/> replace the lists when given.</summary>
@@ -80,6 +87,9 @@ public sealed record UpdateSubscriberRequest(
     public string? Frequency { get; init; }
 
     public string? Weekday { get; init; }
+
+    /// <summary><c>broad</c> or <c>focused</c>; null keeps what is stored.</summary>
+    public string? Focus { get; init; }
 }
 
 public sealed record SuppressRequest(string? Reason);

@@ -77,6 +77,7 @@ public static class SubscriberPage
                     Delivery = form.Delivery,
                     Frequency = settings.Frequency,
                     Weekday = settings.Weekday,
+                    Focus = settings.Focus?.Name(),
                 }, cancellationToken);
                 return new SeeOtherHttpResult($"/admin/subscribers/{Uri.EscapeDataString(id)}?done=saved");
             }
@@ -219,6 +220,7 @@ public static class SubscriberPage
         MaxPapers = f["maxPapers"].FirstOrDefault(),
         Paused = f["paused"].FirstOrDefault(),
         Delivery = f["delivery"].FirstOrDefault(),
+        Focus = f["focus"].FirstOrDefault(),
         Action = f["action"].FirstOrDefault(),
         Frequency = f["frequency"].FirstOrDefault(),
         Weekday = f["weekday"].FirstOrDefault(),

@@ -12,7 +12,7 @@ public static class MatchCommand
     public static Command Create(CliContext context)
     {
         var papersOption = new Option<FileInfo>("--papers") { Description = "Papers as a daily-papers JSON array (HF API shape).", Required = true };
-        var profilesOption = new Option<FileInfo>("--profiles") { Description = "A JSON array of {\"id\", \"keywords\": [...], \"exclude\": [...]}.", Required = true };
+        var profilesOption = new Option<FileInfo>("--profiles") { Description = "A JSON array of {\"id\", \"keywords\": [...], \"exclude\": [...], \"focus\": \"broad\"|\"focused\"}.", Required = true };
         var json = CliOptions.Json();
         var command = new Command("match", "Match papers against keyword profiles and print every match with its score and why.") { papersOption, profilesOption, json };
         command.SetAction(async (result, cancellationToken) =>
@@ -80,7 +80,7 @@ public static class MatchCommand
     private sealed record SpanSet(int[][] Title, int[][] Summary);
 }
 
-/// <summary>Reads a profiles file for the match command: <c>[{"id", "keywords": [...], "exclude": [...], "max"?, "minScore"?}]</c>.</summary>
+/// <summary>Reads a profiles file for the match command: <c>[{"id", "keywords": [...], "exclude": [...], "max"?, "minScore"?, "focus"?}]</c>.</summary>
 public static class ProfileFile
 {
     public static List<Profile> Read(FileInfo file)
@@ -115,9 +115,10 @@ public static class ProfileFile
                 var exclusions = element.TryGetProperty("exclude", out _) ? Strings(element, "exclude", id) : [];
                 var max = element.TryGetProperty("max", out var m) && m.TryGetInt32(out var n) ? n : Profile.DefaultMaxPapers;
                 double? minScore = element.TryGetProperty("minScore", out var s) && s.TryGetDouble(out var d) ? d : null;
+                var focus = Focus(element, id);
                 try
                 {
-                    profiles.Add(Profile.Compile(id, keywords, exclusions, max, minScore));
+                    profiles.Add(Profile.Compile(id, keywords, exclusions, max, minScore, focus));
                 }
                 catch (ProfileValidationException e)
                 {
@@ -127,6 +128,17 @@ public static class ProfileFile
             }
             return profiles;
         }
+    }
+
+    private static ProfileFocus Focus(JsonElement element, string id)
+    {
+        if (!element.TryGetProperty("focus", out var value))
+        {
+            return ProfileFocus.Broad;
+        }
+        return value.ValueKind == JsonValueKind.String && ProfileFocusNames.TryParse(value.GetString(), out var focus)
+            ? focus
+            : throw new UsageException($"profile {id}: \"focus\" must be \"{ProfileFocusNames.Broad}\" or \"{ProfileFocusNames.Focused}\" (was {value.GetRawText()}).");
     }
 
     private static List<string> Strings(JsonElement element, string name, string id)

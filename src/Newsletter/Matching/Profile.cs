@@ -8,6 +8,7 @@ public sealed class CompiledKeyword
         Text = text;
         Query = query;
         PositiveTerms = [.. Positive(query)];
+        PositiveFields = [.. PositiveField(query)];
     }
 
     public string Text { get; }
@@ -16,6 +17,9 @@ public sealed class CompiledKeyword
 
     /// <summary>The terms not under a NOT: where these occur is what the digest highlights.</summary>
     public TermNode[] PositiveTerms { get; }
+
+    /// <summary>The <c>author:</c>, <c>category:</c> and <c>source:</c> terms not under a NOT: the why-matched line names what they matched.</summary>
+    public FieldNode[] PositiveFields { get; }
 
     /// <summary>
     /// This keyword's answer for the last index it was matched against. Keywords are shared by every profile that
@@ -30,10 +34,31 @@ public sealed class CompiledKeyword
         OrNode or => or.Children.SelectMany(Positive),
         _ => [],
     };
+
+    private static IEnumerable<FieldNode> PositiveField(QueryNode node) => node switch
+    {
+        FieldNode field => [field],
+        AndNode and => and.Children.SelectMany(PositiveField),
+        OrNode or => or.Children.SelectMany(PositiveField),
+        _ => [],
+    };
 }
 
-/// <summary>A keyword's papers in one index: where it matches, and where its positive terms occur in titles and abstracts.</summary>
-internal sealed record KeywordResult(PaperIndex Index, ulong[] Match, ulong[] Title, ulong[] Summary);
+/// <summary>
+/// A keyword's papers in one index: where it matches, where its positive terms occur in titles and abstracts, and
+/// (worked out only when a focused profile asks) where it is central to the paper.
+/// </summary>
+internal sealed record KeywordResult(PaperIndex Index, ulong[] Match, ulong[] Title, ulong[] Summary)
+{
+    /// <summary>Set by the matcher on first use; a reference written whole, so threads may race to set it.</summary>
+    public KeywordCentrality? Central { get; set; }
+}
+
+/// <summary>
+/// Where a keyword is central to a paper (papers it matches only): in the title or by a listing qualifier
+/// (<paramref name="Leading"/>), or not there but mentioned at least twice in the abstract (<paramref name="Repeated"/>).
+/// </summary>
+internal sealed record KeywordCentrality(ulong[] Leading, ulong[] Repeated);
 
 /// <summary>A subscriber's interests, compiled once when saved: keywords (any may match) and exclusions (any vetoes).</summary>
 public sealed class Profile
@@ -42,8 +67,9 @@ public sealed class Profile
     public const int MaxKeywords = 50;
     public const int MaxMaxPapers = 100;
 
-    private Profile(string id, IReadOnlyList<CompiledKeyword> keywords, IReadOnlyList<CompiledKeyword> exclusions, int maxPapers, double? minScore)
+    private Profile(string id, IReadOnlyList<CompiledKeyword> keywords, IReadOnlyList<CompiledKeyword> exclusions, int maxPapers, double? minScore, ProfileFocus focus)
     {
+        Focus = focus;
         Id = id;
         Keywords = keywords;
         Exclusions = exclusions;
@@ -57,8 +83,12 @@ public sealed class Profile
     public int MaxPapers { get; }
     public double? MinScore { get; }
 
+    /// <summary>Broad (any mention) or focused (central mentions only, ranked by centrality first).</summary>
+    public ProfileFocus Focus { get; }
+
     /// <exception cref="ProfileValidationException">The first problem, naming the keyword, the reason and the column.</exception>
-    public static Profile Compile(string id, IReadOnlyList<string> keywords, IReadOnlyList<string>? exclusions = null, int maxPapers = DefaultMaxPapers, double? minScore = null)
+    public static Profile Compile(string id, IReadOnlyList<string> keywords, IReadOnlyList<string>? exclusions = null, int maxPapers = DefaultMaxPapers, double? minScore = null,
+        ProfileFocus focus = ProfileFocus.Broad)
     {
         exclusions ??= [];
         if (keywords.Count == 0)
@@ -77,7 +107,7 @@ public sealed class Profile
         {
             throw Invalid("keyword", 0, null, "", $"the minimum score must not be negative (was {minScore})");
         }
-        return new Profile(id, Compile("keyword", keywords), Compile("exclusion", exclusions), maxPapers, minScore);
+        return new Profile(id, Compile("keyword", keywords), Compile("exclusion", exclusions), maxPapers, minScore, focus);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Newsletter.Matching;
 /// <summary>
 /// Runs profiles against a day's <see cref="PaperIndex"/>: keywords and exclusions as paper sets, then a score for
 /// each matching paper. Score: for each keyword the paper matches, 2 (so more distinct keywords win), plus 1.5 when
-/// it occurs in the title and 0.5 when in the abstract; upvotes break ties.
+/// it occurs in the title and 0.5 when in the abstract; upvotes break ties. A focused profile keeps only papers some
+/// keyword is central to (<see cref="ProfileFocus"/>) and ranks them by centrality before the score.
 /// </summary>
 public sealed class ProfileMatcher
 {
@@ -40,12 +41,17 @@ public sealed class ProfileMatcher
         var words = Index.Words;
         var keywordCount = profile.Keywords.Count;
         var results = _results ??= new KeywordResult[Profile.MaxKeywords];
+        var focused = profile.Focus == ProfileFocus.Focused;
         Span<ulong> chosen = stackalloc ulong[words];
         chosen.Clear();
         for (var k = 0; k < keywordCount; k++)
         {
             results[k] = ResultOf(profile.Keywords[k]);
             Or(chosen, results[k].Match);
+            if (focused)
+            {
+                results[k].Central ??= CentralityOf(profile.Keywords[k], results[k]);
+            }
         }
         if (!AnySet(chosen))
         {
@@ -69,6 +75,7 @@ public sealed class ProfileMatcher
                 }
                 var score = 0.0;
                 var keywordsHit = 0UL;
+                var centrality = 0;
                 for (var k = 0; k < keywordCount; k++)
                 {
                     var result = results[k];
@@ -78,12 +85,16 @@ public sealed class ProfileMatcher
                     }
                     keywordsHit |= 1UL << k;
                     score += PerKeyword + (Has(result.Title, paper) ? TitleHit : 0) + (Has(result.Summary, paper) ? AbstractHit : 0);
+                    if (focused)
+                    {
+                        centrality += Has(result.Central!.Leading, paper) ? LeadingMention : Has(result.Central.Repeated, paper) ? RepeatedMention : 0;
+                    }
                 }
-                if (score < minScore)
+                if (score < minScore || (focused && centrality == 0))
                 {
                     continue;
                 }
-                Keep(matches, new PaperMatch(paper, score, keywordsHit), limit);
+                Keep(matches, new PaperMatch(paper, score, keywordsHit) { Centrality = centrality }, limit);
             }
         }
         return matches;
@@ -91,6 +102,62 @@ public sealed class ProfileMatcher
 
     [ThreadStatic]
     private static KeywordResult[]? _results;
+
+    /// <summary>Centrality a keyword adds to a paper for a focused profile: in the title (or a listing qualifier), or twice in the abstract.</summary>
+    public const int LeadingMention = 2;
+    public const int RepeatedMention = 1;
+
+    /// <summary>Where a keyword is central, for focused profiles: worked out once per keyword and day, on first use.</summary>
+    private KeywordCentrality CentralityOf(CompiledKeyword keyword, KeywordResult result)
+    {
+        var words = Index.Words;
+        var leading = new ulong[words];
+        var repeated = new ulong[words];
+        Or(leading, result.Title);
+        foreach (var field in keyword.PositiveFields)
+        {
+            Or(leading, FieldIndex.Resolve(Index, field).Papers);
+        }
+        for (var w = 0; w < words; w++)
+        {
+            leading[w] &= result.Match[w];
+            var word = result.Match[w] & ~leading[w] & result.Summary[w];
+            while (word != 0)
+            {
+                var paper = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                if (AbstractMentions(keyword, paper) >= 2)
+                {
+                    Bits.Set(repeated, paper);
+                }
+            }
+        }
+        return new KeywordCentrality(leading, repeated);
+    }
+
+    /// <summary>
+    /// How often a keyword's terms occur in a paper's abstract: overlapping matches are one mention, so a phrase and
+    /// its joined form ("fine-tuning" as fine-tuning and finetuning) count once per occurrence.
+    /// </summary>
+    public int AbstractMentions(CompiledKeyword keyword, int paper)
+    {
+        var spans = new List<TextSpan>();
+        foreach (var term in keyword.PositiveTerms)
+        {
+            if (term.Scope == TextScope.Title)
+            {
+                continue;
+            }
+            foreach (var (field, start, end) in Index.Resolve(term).SpansIn(paper))
+            {
+                if (field == PaperIndex.Summary)
+                {
+                    spans.Add(new TextSpan(start, end - start));
+                }
+            }
+        }
+        return Normalise(spans).Count;
+    }
 
     /// <summary>A keyword's papers in this index, worked out on its first use and kept on the (shared) keyword.</summary>
     private KeywordResult ResultOf(CompiledKeyword keyword)
@@ -107,8 +174,14 @@ public sealed class ProfileMatcher
         foreach (var term in keyword.PositiveTerms)
         {
             var hits = Index.Resolve(term);
-            Or(title, hits.Title);
-            Or(summary, hits.Summary);
+            if (term.Scope != TextScope.Abstract)
+            {
+                Or(title, hits.Title);
+            }
+            if (term.Scope != TextScope.Title)
+            {
+                Or(summary, hits.Summary);
+            }
         }
         var result = new KeywordResult(Index, match, title, summary);
         keyword.LastResult = result;
@@ -145,24 +218,56 @@ public sealed class ProfileMatcher
             {
                 continue;
             }
-            keywords.Add(profile.Keywords[k].Text);
+            keywords.Add(WhyMatched(profile.Keywords[k], match.Paper));
             foreach (var term in profile.Keywords[k].PositiveTerms)
             {
                 foreach (var (field, start, end) in Index.Resolve(term).SpansIn(match.Paper))
                 {
-                    (field == PaperIndex.Title ? title : summary).Add(new TextSpan(start, end - start));
+                    if (InScope(term.Scope, field))
+                    {
+                        (field == PaperIndex.Title ? title : summary).Add(new TextSpan(start, end - start));
+                    }
                 }
             }
         }
         return new MatchExplanation(keywords, Normalise(title), Normalise(summary));
     }
 
+    /// <summary>
+    /// A keyword as the why-matched line shows it: as written, or, when it matched by a listing qualifier, what the
+    /// paper lists that matched (<c>author: Geoffrey Hinton</c>), after the keyword when it says more than that.
+    /// </summary>
+    private string WhyMatched(CompiledKeyword keyword, int paper)
+    {
+        if (keyword.PositiveFields.Length == 0)
+        {
+            return keyword.Text;
+        }
+        var listed = keyword.PositiveFields
+            .SelectMany(f => FieldIndex.Resolve(Index, f).ListedIn(paper).Select(name => $"{f.Label}: {name}"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (listed.Count == 0)
+        {
+            return keyword.Text;
+        }
+        var named = string.Join("; ", listed);
+        return keyword.Query is FieldNode ? named : $"{keyword.Text} ({named})";
+    }
+
+    private static bool InScope(TextScope scope, int field) =>
+        scope == TextScope.Anywhere || (scope == TextScope.Title) == (field == PaperIndex.Title);
+
     private void Evaluate(QueryNode node, Span<ulong> into)
     {
         switch (node)
         {
             case TermNode term:
-                Index.Resolve(term).Any.CopyTo(into);
+                var hits = Index.Resolve(term);
+                (term.Scope switch { TextScope.Title => hits.Title, TextScope.Abstract => hits.Summary, _ => hits.Any }).CopyTo(into);
+                break;
+            case FieldNode field:
+                FieldIndex.Resolve(Index, field).Papers.CopyTo(into);
                 break;
             case AndNode and:
                 Evaluate(and.Children[0], into);
@@ -202,6 +307,11 @@ public sealed class ProfileMatcher
 
     private int Best(PaperMatch a, PaperMatch b)
     {
+        var byCentrality = b.Centrality.CompareTo(a.Centrality); // 0 for broad profiles
+        if (byCentrality != 0)
+        {
+            return byCentrality;
+        }
         var byScore = b.Score.CompareTo(a.Score);
         if (byScore != 0)
         {
@@ -263,6 +373,11 @@ public sealed class ProfileMatcher
 
 /// <param name="Paper">Position in the index's papers.</param>
 /// <param name="Keywords">Bit k set: keyword k matched.</param>
-public readonly record struct PaperMatch(int Paper, double Score, ulong Keywords);
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // Centrality packs beside Paper: 24 bytes, as before it
+public readonly record struct PaperMatch(int Paper, double Score, ulong Keywords)
+{
+    /// <summary>For a focused profile: 2 per keyword in the title (or matched by a listing qualifier), 1 per keyword only twice in the abstract.</summary>
+    public int Centrality { get; init; }
+}
 
 public sealed record MatchExplanation(IReadOnlyList<string> Keywords, IReadOnlyList<TextSpan> TitleSpans, IReadOnlyList<TextSpan> SummarySpans);

@@ -17,9 +17,9 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         "profile_keywords", ["subscriber_id", "position", "keyword"], k => [k.SubscriberId, k.Position, k.Keyword]);
 
     private static readonly MultiRowInsert<(string SubscriberId, Profile Profile, string Now)> ProfileRows = new(
-        "profiles", ["subscriber_id", "keywords", "exclusions", "max_papers", "min_score", "updated_at"],
+        "profiles", ["subscriber_id", "keywords", "exclusions", "max_papers", "min_score", "updated_at", "focus"],
         p => [p.SubscriberId, Stored(p.Profile.Keywords), Stored(p.Profile.Exclusions),
-              p.Profile.MaxPapers, p.Profile.MinScore, p.Now]);
+              p.Profile.MaxPapers, p.Profile.MinScore, p.Now, p.Profile.Focus.Name()]);
 
     /// <summary>
     /// Stores the profiles of subscribers this transaction just added (none has one yet), already compiled: many at
@@ -38,15 +38,16 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
 
     /// <exception cref="ProfileValidationException">Nothing is written.</exception>
     public async Task<Profile> SaveAsync(DbConnection connection, DbTransaction transaction, string subscriberId, IReadOnlyList<string> keywords,
-        IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken)
+        IReadOnlyList<string> exclusions, int maxPapers, double? minScore, CancellationToken cancellationToken, ProfileFocus focus = ProfileFocus.Broad)
     {
-        var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore);
+        var profile = Profile.Compile(subscriberId, keywords, exclusions, maxPapers, minScore, focus);
         await connection.ExecuteAsync(
             """
-            INSERT INTO profiles (subscriber_id, keywords, exclusions, max_papers, min_score, updated_at)
-            VALUES (@Id, @Keywords, @Exclusions, @Max, @MinScore, @Now)
+            INSERT INTO profiles (subscriber_id, keywords, exclusions, max_papers, min_score, updated_at, focus)
+            VALUES (@Id, @Keywords, @Exclusions, @Max, @MinScore, @Now, @Focus)
             ON CONFLICT (subscriber_id) DO UPDATE SET keywords = excluded.keywords, exclusions = excluded.exclusions,
-                max_papers = excluded.max_papers, min_score = excluded.min_score, updated_at = excluded.updated_at
+                max_papers = excluded.max_papers, min_score = excluded.min_score, updated_at = excluded.updated_at,
+                focus = excluded.focus
             """,
             new
             {
@@ -56,6 +57,7 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
                 Max = maxPapers,
                 MinScore = minScore,
                 Now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                Focus = focus.Name(),
             },
             transaction);
         await connection.ExecuteAsync("DELETE FROM profile_keywords WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction);
@@ -67,7 +69,7 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ProfileRow>(
-            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore FROM profiles WHERE subscriber_id = @Id",
+            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore, focus AS Focus FROM profiles WHERE subscriber_id = @Id",
             new { Id = subscriberId });
         return row?.ToStored();
     }
@@ -83,6 +85,7 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
             {
                 SubscriberId = row.GetString(0), Keywords = row.GetString(1), Exclusions = row.GetString(2), MaxPapers = row.GetInt64(3),
                 MinScore = row.IsDBNull(4) ? null : row.GetDouble(4),
+                Focus = row.GetString(5),
             }.ToStored();
             result[stored.SubscriberId] = stored;
         }, cancellationToken);
@@ -90,14 +93,14 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
     }
 
     private static readonly KeyedQuery ProfilesById = new(
-        "SELECT subscriber_id, keywords, exclusions, max_papers, min_score FROM profiles WHERE subscriber_id IN ({keys})");
+        "SELECT subscriber_id, keywords, exclusions, max_papers, min_score, focus FROM profiles WHERE subscriber_id IN ({keys})");
 
     /// <summary>Compiled profiles of these subscribers (all stored ones when null). A profile that no longer compiles is reported, not thrown.</summary>
     public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyCollection<string>? subscriberIds, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ProfileRow>(
-            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore FROM profiles");
+            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore, focus AS Focus FROM profiles");
         var wanted = subscriberIds is null ? null : subscriberIds as IReadOnlySet<string> ?? subscriberIds.ToHashSet();
         var profiles = new List<Profile>();
         var broken = new List<(string, string)>();
@@ -110,7 +113,7 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
             var stored = row.ToStored();
             try
             {
-                profiles.Add(Profile.Compile(row.SubscriberId, stored.Keywords, stored.Exclusions, stored.MaxPapers, stored.MinScore));
+                profiles.Add(Profile.Compile(row.SubscriberId, stored.Keywords, stored.Exclusions, stored.MaxPapers, stored.MinScore, stored.Focus));
             }
             catch (ProfileValidationException e)
             {
@@ -134,14 +137,17 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         public string Exclusions { get; init; } = "[]";
         public long MaxPapers { get; init; }
         public double? MinScore { get; init; }
+        public string Focus { get; init; } = ProfileFocusNames.Broad;
 
         public StoredProfile ToStored() => new(
             SubscriberId,
             JsonSerializer.Deserialize<List<string>>(Keywords) ?? [],
             JsonSerializer.Deserialize<List<string>>(Exclusions) ?? [],
             (int)MaxPapers,
-            MinScore);
+            MinScore,
+            ProfileFocusNames.Parse(Focus));
     }
 }
 
-public sealed record StoredProfile(string SubscriberId, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions, int MaxPapers, double? MinScore);
+public sealed record StoredProfile(string SubscriberId, IReadOnlyList<string> Keywords, IReadOnlyList<string> Exclusions, int MaxPapers, double? MinScore,
+    ProfileFocus Focus = ProfileFocus.Broad);

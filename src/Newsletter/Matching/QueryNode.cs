@@ -9,6 +9,9 @@ public abstract record QueryNode;
 /// </summary>
 public sealed record TermNode(string Text, IReadOnlyList<IReadOnlyList<Unit>> Variants) : QueryNode
 {
+    /// <summary>Where the term counts: anywhere (title or abstract), or only where a <c>title:</c> or <c>abstract:</c> qualifier says.</summary>
+    public TextScope Scope { get; init; } = TextScope.Anywhere;
+
     /// <summary>The same for every keyword that means the same words: the index caches its answer under it.</summary>
     public string Canonical { get; } = string.Join(" | ", Variants.Select(v => string.Join(' ', v.Select(u => u.ToString()))));
 
@@ -31,4 +34,12 @@ public sealed record NotNode(QueryNode Child) : QueryNode;
 public readonly record struct Unit(string Value, bool Acronym)
 {
     public override string ToString() => Acronym ? "A:" + Value : Value;
+}
+
+/// <summary>The part of a paper's text a term is looked for in.</summary>
+public enum TextScope
+{
+    Anywhere,
+    Title,
+    Abstract,
 }

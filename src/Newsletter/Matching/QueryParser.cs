@@ -4,7 +4,9 @@ namespace Newsletter.Matching;
 /// Parses one keyword of the profile language into a <see cref="QueryNode"/>:
 /// words and phrases (adjacent bare words form a phrase), "quoted phrases", AND, OR, NOT (upper case) and
 /// parentheses. NOT binds tightest, then AND, then OR; "a NOT b" means a AND NOT b; a quoted phrase or a
-/// parenthesis next to another term without an operator means AND.
+/// parenthesis next to another term without an operator means AND. A qualifier (<see cref="Qualifiers"/>, lower
+/// case, right before a word or a quoted phrase: <c>title:diffusion</c>, <c>author:"Geoffrey Hinton"</c>) says
+/// where the term is looked for; it is a term like any other for AND, OR, NOT and next-to means AND.
 /// </summary>
 public sealed class QueryParser
 {
@@ -52,7 +54,7 @@ public sealed class QueryParser
     /// <summary>True when the expression can match on what a paper contains, not only on what it lacks.</summary>
     private static bool LooksFor(QueryNode node) => node switch
     {
-        TermNode => true,
+        TermNode or FieldNode => true,
         AndNode and => and.Children.Any(LooksFor),
         OrNode or => or.Children.All(LooksFor),
         _ => false,
@@ -88,7 +90,7 @@ public sealed class QueryParser
                 }
                 children.Add(ParseUnary());
             }
-            else if (next.Kind is LexemeKind.Not or LexemeKind.Phrase or LexemeKind.Quoted or LexemeKind.Open)
+            else if (next.Kind is LexemeKind.Not or LexemeKind.Phrase or LexemeKind.Quoted or LexemeKind.Open or LexemeKind.Qualified)
             {
                 children.Add(ParseUnary()); // "a NOT b", or two terms side by side: AND
             }
@@ -129,6 +131,8 @@ public sealed class QueryParser
                 return inner;
             case LexemeKind.Phrase or LexemeKind.Quoted:
                 return Term(lexeme);
+            case LexemeKind.Qualified:
+                return Qualifiers.Compile(lexeme.Qualifier!, lexeme.Text, lexeme.ValueColumn);
             case LexemeKind.Close:
                 throw new QuerySyntaxException("')' has no matching '('", lexeme.Column);
             default:
@@ -164,21 +168,14 @@ public sealed class QueryParser
             }
             if (c == "\"")
             {
-                var close = i + 1;
-                while (close < text.Length && TextFolding.Fold(text[close]) != "\"")
-                {
-                    close++;
-                }
-                if (close >= text.Length)
-                {
-                    throw new QuerySyntaxException("unbalanced quote", i + 1);
-                }
-                if (string.IsNullOrWhiteSpace(text[(i + 1)..close]))
-                {
-                    throw new QuerySyntaxException("empty quotes", i + 1);
-                }
-                lexemes.Add(new Lexeme(LexemeKind.Quoted, text[(i + 1)..close], i + 1));
-                i = close + 1;
+                var (quoted, after) = Quoted(text, i);
+                lexemes.Add(new Lexeme(LexemeKind.Quoted, quoted, i + 1));
+                i = after;
+                continue;
+            }
+            if (Qualifiers.Lex(text, ref i) is { } qualified)
+            {
+                lexemes.Add(new Lexeme(LexemeKind.Qualified, qualified.Value, qualified.Column, qualified.Name, qualified.ValueColumn));
                 continue;
             }
             if (text[i] is '(' or ')')
@@ -214,6 +211,26 @@ public sealed class QueryParser
         return lexemes;
     }
 
+    /// <summary>The text between the quote at <paramref name="open"/> and the next one, and the index after that.</summary>
+    /// <exception cref="QuerySyntaxException">No closing quote, or nothing but spaces between them.</exception>
+    internal static (string Text, int After) Quoted(string text, int open)
+    {
+        var close = open + 1;
+        while (close < text.Length && TextFolding.Fold(text[close]) != "\"")
+        {
+            close++;
+        }
+        if (close >= text.Length)
+        {
+            throw new QuerySyntaxException("unbalanced quote", open + 1);
+        }
+        if (string.IsNullOrWhiteSpace(text[(open + 1)..close]))
+        {
+            throw new QuerySyntaxException("empty quotes", open + 1);
+        }
+        return (text[(open + 1)..close], close + 1);
+    }
+
     private enum LexemeKind
     {
         Phrase,
@@ -223,9 +240,10 @@ public sealed class QueryParser
         Not,
         Open,
         Close,
+        Qualified,
     }
 
-    private sealed record Lexeme(LexemeKind Kind, string Text, int Column);
+    private sealed record Lexeme(LexemeKind Kind, string Text, int Column, string? Qualifier = null, int ValueColumn = 0);
 }
 
 /// <summary>A keyword that does not parse: why, and the 1-based column where, if it has a place.</summary>

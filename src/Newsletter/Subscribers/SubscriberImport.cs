@@ -109,7 +109,7 @@ public sealed class SubscriberImport(
                     paused: subscriber.PausedAt is not null);
                 await subscribers.UpdateFrequencyAsync(connection, transaction, subscriber.Id, settings.Frequency!, settings.Weekday!);
                 await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore,
-                    cancellationToken);
+                    cancellationToken, settings.Focus!.Value);
                 if (deliveries.TryGetValue(subscriber.Id, out var delivery))
                 {
                     await subscribers.SetDeliveryAsync(connection, transaction, subscriber.Id, delivery);
@@ -179,7 +179,7 @@ public sealed class SubscriberImport(
     };
 
     private static SubscriptionSettings Settings(ImportRow row) =>
-        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone) { Frequency = row.Frequency, Weekday = row.Weekday };
+        new(row.Name, row.Keywords, row.Exclusions, row.MaxPapers, row.MinScore, row.SendHour, row.TimeZone) { Frequency = row.Frequency, Weekday = row.Weekday, Focus = row.Focus };
 
     /// <summary>A file without the frequency columns (or a row leaving them empty) keeps a known subscriber's frequency.</summary>
     private static SubscriptionSettings KeepFrequency(ImportRow row, Subscriber known, SubscriptionSettings settings) =>
@@ -215,7 +215,8 @@ public sealed class SubscriberImport(
         && known.Name == settings.Name && known.SendHour == settings.SendHour && known.TimeZone == settings.TimeZone
         && profile.Keywords.SequenceEqual(settings.Keywords) && profile.Exclusions.SequenceEqual(settings.Exclusions)
         && profile.MaxPapers == settings.MaxPapers && profile.MinScore == settings.MinScore
-        && known.Frequency == settings.Frequency && known.Weekday == settings.Weekday;
+        && known.Frequency == settings.Frequency && known.Weekday == settings.Weekday
+        && profile.Focus == settings.Focus;
 }
 
 /// <param name="Line">The row's line in the file (the header is line 1), for the errors.</param>
@@ -230,6 +231,9 @@ public sealed record ImportRow(
     public string? Frequency { get; init; }
 
     public string? Weekday { get; init; }
+
+    /// <summary>The <c>focus</c> column; null (a file without it, or an empty cell) is broad.</summary>
+    public ProfileFocus? Focus { get; init; }
 }
 
 public sealed record ImportError(int Line, string Field, string Message);

@@ -33,10 +33,12 @@ public static class SubscribersCommand
         var resume = new Option<bool>("--resume") { Description = "Resume paused digests." };
         var delivery = DeliveryOption("How they get their digest: email, or feed (only their private Atom feed, nothing mailed).");
         var (frequency, weekday) = FrequencyOptions();
+        var focus = FocusOption("Replace the focus");
         var command = new Command("update", "Change a subscriber's keywords or settings; checked like the subscribe form, nothing stored on an error.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, pause, resume,
             frequency, weekday,
+            focus,
         };
         command.Options.Add(delivery);
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
@@ -52,7 +54,12 @@ public static class SubscribersCommand
                 result.GetValue(sendHour),
                 result.GetValue(timeZone),
                 paused,
-                result.GetValue(delivery)) { Frequency = result.GetValue(frequency), Weekday = result.GetValue(weekday) }, ct);
+                result.GetValue(delivery))
+            {
+                Frequency = result.GetValue(frequency),
+                Weekday = result.GetValue(weekday),
+                Focus = SubscriptionService.FocusOf(result.GetValue(focus)),
+            }, ct);
             paused ??= subscriber.PausedAt is not null;
             await context.Output.WriteLineAsync($"Updated {subscriber.Email}{(paused == true ? " (paused)" : "")}.");
             return ExitCodes.Ok;
@@ -102,10 +109,12 @@ public static class SubscribersCommand
         var confirmed = new Option<bool>("--confirmed") { Description = "Skip the opt-in email (for admins importing a list that already opted in)." };
         var json = CliOptions.Json();
         var (frequency, weekday) = FrequencyOptions();
+        var focus = FocusOption($"How central a keyword must be (default {ProfileFocusNames.Broad})");
         var command = new Command("add", "Add a subscriber; without --confirmed they get a confirmation email and stay pending until they follow it.")
         {
             email, name, keywords, exclusions, max, minScore, sendHour, timeZone, confirmed, json,
             frequency, weekday,
+            focus,
         };
         var delivery = DeliveryOption("How they get their digest: email (default), or feed (only their private Atom feed, nothing mailed; they still confirm their address).");
         command.Options.Add(delivery);
@@ -118,6 +127,7 @@ public static class SubscribersCommand
                 Delivery = result.GetValue(delivery),
                 Frequency = result.GetValue(frequency),
                 Weekday = result.GetValue(weekday),
+                Focus = SubscriptionService.FocusOf(result.GetValue(focus)),
             }, ct);
             var s = added.Subscriber;
             // no service runs beside a command to send the queued confirmation: send it now, and say how it went
@@ -163,6 +173,16 @@ public static class SubscribersCommand
         return (frequency, weekday);
     }
 
+    private static Option<string?> FocusOption(string what)
+    {
+        var focus = new Option<string?>("--focus")
+        {
+            Description = $"{what}: {ProfileFocusNames.Broad} (any mention of a keyword) or {ProfileFocusNames.Focused} (in the title or twice in the abstract).",
+        };
+        focus.AcceptOnlyFromAmong(ProfileFocusNames.Broad, ProfileFocusNames.Focused);
+        return focus;
+    }
+
     private static Command List(CliContext context)
     {
         var status = new Option<string?>("--status") { Description = "Only subscribers in this state." };
@@ -195,6 +215,7 @@ public static class SubscribersCommand
                     confirmedAt = s.ConfirmedAt,
                     statusReason = s.StatusReason,
                     delivery = s.Delivery,
+                    focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
                 });
                 if (!result.GetValue(json))
                 {

@@ -27,7 +27,7 @@ public sealed class SubscriptionService(
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
         var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
-            with { Frequency = request.Frequency, Weekday = request.Weekday });
+            with { Frequency = request.Frequency, Weekday = request.Weekday, Focus = request.Focus });
         var delivery = DeliveryMode.Check(request.Delivery);
         var now = Now(clock);
         var subscriber = new Subscriber
@@ -56,7 +56,8 @@ public sealed class SubscriptionService(
             {
                 throw new SubscriptionException($"{email} is already subscribed", "email", duplicate: true);
             }
-            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+            await profiles.SaveAsync(connection, transaction, subscriber.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+                settings.Focus!.Value);
             if (!request.Confirmed)
             {
                 await confirmations.QueueAsync(connection, transaction, subscriber.Id);
@@ -82,7 +83,7 @@ public sealed class SubscriptionService(
     {
         var email = EmailAddress.Normalize(request.Email, out var problem) ?? throw new SubscriptionException(problem, "email");
         var settings = Check(new SubscriptionSettings(request.Name, request.Keywords, request.Exclusions, request.MaxPapers, request.MinScore, request.SendHour, request.TimeZone)
-            with { Frequency = request.Frequency, Weekday = request.Weekday });
+            with { Frequency = request.Frequency, Weekday = request.Weekday, Focus = request.Focus });
         var delivery = DeliveryMode.Check(request.Delivery);
         var existing = await subscribers.FindByEmailAsync(email, cancellationToken);
         if (existing is null)
@@ -112,7 +113,8 @@ public sealed class SubscriptionService(
             await subscribers.UpdateFrequencyAsync(connection, transaction, existing.Id, settings.Frequency!, settings.Weekday!);
             await subscribers.SetStatusAsync(connection, transaction, existing.Id, SubscriberStatus.Pending, null);
             await subscribers.SetDeliveryAsync(connection, transaction, existing.Id, delivery);
-            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+            await profiles.SaveAsync(connection, transaction, existing.Id, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+                settings.Focus!.Value);
             await confirmations.QueueAsync(connection, transaction, existing.Id);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -144,6 +146,7 @@ public sealed class SubscriptionService(
         {
             Frequency = change.Frequency ?? subscriber.Frequency,
             Weekday = change.Weekday ?? subscriber.Weekday,
+            Focus = change.Focus ?? current?.Focus,
         });
         var paused = change.Paused ?? subscriber.PausedAt is not null;
         var delivery = change.Delivery is null ? null : DeliveryMode.Check(change.Delivery);
@@ -154,7 +157,8 @@ public sealed class SubscriptionService(
             return false;
         }
         await subscribers.UpdateFrequencyAsync(connection, transaction, subscriberId, settings.Frequency!, settings.Weekday!);
-        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken);
+        await profiles.SaveAsync(connection, transaction, subscriberId, settings.Keywords, settings.Exclusions, settings.MaxPapers!.Value, settings.MinScore, cancellationToken,
+            settings.Focus!.Value);
         if (delivery is not null)
         {
             await subscribers.SetDeliveryAsync(connection, transaction, subscriberId, delivery);
@@ -257,12 +261,20 @@ public sealed class SubscriptionService(
         }
         var keywords = Cleaned(s.Keywords);
         var exclusions = Cleaned(s.Exclusions);
-        profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore);
+        var focus = s.Focus ?? ProfileFocus.Broad;
+        profile = Profile.Compile("check", keywords, exclusions, maxPapers, s.MinScore, focus);
         return s with { Name = name is "" ? null : name, Keywords = keywords, Exclusions = exclusions, SendHour = sendHour, TimeZone = timeZone, MaxPapers = maxPapers,
-                      Frequency = frequency, Weekday = weekday };
+                      Frequency = frequency, Weekday = weekday, Focus = focus };
     }
 
     public const int MaxNameLength = 200;
+
+    /// <summary>A focus as typed (form, API, CLI): null or empty keeps what is stored (broad for a new subscriber).</summary>
+    /// <exception cref="SubscriptionException">Neither broad nor focused; the field is <c>focus</c>.</exception>
+    public static ProfileFocus? FocusOf(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : ProfileFocusNames.TryParse(text, out var focus) ? focus
+        : throw new SubscriptionException(ProfileFocusNames.Invalid(text), "focus");
 
     /// <summary>Scores add about 4 per matched keyword, so a minimum above this could never be met.</summary>
     public const double MaxMinScore = 1000;
@@ -283,7 +295,8 @@ public sealed record NewSubscription(
     int? SendHour = null,
     string? TimeZone = null,
     bool Confirmed = false,
-    string? Delivery = null)
+    string? Delivery = null,
+    ProfileFocus? Focus = null)
 {
     /// <summary>daily (null), weekdays or weekly (<see cref="DigestFrequency"/>).</summary>
     public string? Frequency { get; init; }
@@ -302,7 +315,8 @@ public sealed record SubscriptionChange(
     int? SendHour = null,
     string? TimeZone = null,
     bool? Paused = null,
-    string? Delivery = null)
+    string? Delivery = null,
+    ProfileFocus? Focus = null)
 {
     public string? Frequency { get; init; }
 
@@ -317,7 +331,8 @@ public sealed record SubscriptionSettings(
     int? MaxPapers,
     double? MinScore,
     int? SendHour,
-    string? TimeZone)
+    string? TimeZone,
+    ProfileFocus? Focus = null)
 {
     /// <summary>null: daily (<see cref="DigestFrequency"/>).</summary>
     public string? Frequency { get; init; }

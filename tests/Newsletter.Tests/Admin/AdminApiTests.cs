@@ -377,6 +377,42 @@ public abstract class AdminApiTests(WebMaildev maildev, Backend backend) : IAsyn
         Assert.DoesNotContain("/subscribe", paths);
     }
 
+    [Fact]
+    public async Task Focus_is_stored_with_the_profile_shown_changed_checked_and_used_by_the_preview()
+    {
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay(Day)), CancellationToken.None);
+        async Task<string> Create(object body) =>
+            (await (await _host.Admin.PostAsJsonAsync("/admin/api/subscribers", body)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var broad = await Create(new { email = "ada@example.org", keywords = new[] { "diffusion", "author:Hinton" }, maxPapers = 100, confirmed = true });
+        var focused = await Create(new
+        {
+            email = "grace@example.org", keywords = new[] { "diffusion", "title:\"graph neural network\" AND NOT category:cs.CV" }, maxPapers = 100, focus = "focused",
+            confirmed = true,
+        });
+
+        Assert.Equal("broad", (await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{broad}")).GetProperty("focus").GetString());
+        Assert.Equal("focused", (await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{focused}")).GetProperty("focus").GetString());
+        Assert.Equal("focused", (string)_host.Query($"SELECT focus FROM profiles WHERE subscriber_id = '{focused}'")!);
+        async Task<string[]> Papers(string id) => [.. (await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{id}/preview?date={Day}"))
+            .GetProperty("papers").EnumerateArray().Select(p => p.GetProperty("id").GetString()!)];
+        var broadPapers = await Papers(broad);
+        var focusedPapers = await Papers(focused);
+        Assert.NotEmpty(focusedPapers);
+        Assert.True(focusedPapers.Length < broadPapers.Length, $"{string.Join(",", broadPapers)} / {string.Join(",", focusedPapers)}");
+        Assert.Subset(broadPapers.ToHashSet(), focusedPapers.ToHashSet());
+
+        var bad = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{focused}", new { focus = "narrow", keywords = new[] { "quantization" } });
+        await AssertProblem(bad, HttpStatusCode.BadRequest, "focus", "focus must be 'broad' or 'focused' (was 'narrow')");
+        Assert.Equal("focused", (string)_host.Query($"SELECT focus FROM profiles WHERE subscriber_id = '{focused}'")!);
+        var unknownQualifier = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{focused}", new { keywords = new[] { "diffusion", "venue:neurips" } });
+        await AssertProblem(unknownQualifier, HttpStatusCode.BadRequest, "keywords[1]", "unknown qualifier 'venue:' (known: author:, title:, abstract:, category:, source:) at column 1 in keyword 2");
+
+        var patched = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{focused}", new { focus = "broad" });
+        Assert.Equal("broad", (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("focus").GetString());
+        var kept = await _host.Admin.PatchAsJsonAsync($"/admin/api/subscribers/{focused}", new { maxPapers = 3 });
+        Assert.Equal("broad", (await kept.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("focus").GetString());
+    }
+
     private Task<string> Add(string email, string keyword, bool confirmed = true) => Add(email, [keyword], confirmed);
 
     private async Task<string> Add(string email, string[] keywords, bool confirmed = true)

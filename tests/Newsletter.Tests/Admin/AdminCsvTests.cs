@@ -126,6 +126,32 @@ public abstract class AdminCsvTests(WebMaildev maildev, Backend backend) : IAsyn
     }
 
     [Fact]
+    public async Task The_focus_column_is_exported_last_imported_checked_and_optional()
+    {
+        const string csv = """
+            email,keywords,focus
+            ada@example.org,author:Hinton | title:diffusion,focused
+            grace@example.org,diffusion,
+            bob@example.org,diffusion,narrow
+            """;
+
+        var report = await Import(_host, csv, "dryRun=false&confirmed=true");
+
+        Assert.Equal(2, report.GetProperty("added").GetInt32());
+        var error = Assert.Single(report.GetProperty("errors").EnumerateArray());
+        Assert.Equal((4, "focus"), (error.GetProperty("line").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("focus must be 'broad' or 'focused' (was 'narrow')", error.GetProperty("message").GetString());
+        var exported = await Export(_host);
+        Assert.StartsWith("email,name,status,keywords,exclusions,maxPapers,minScore,sendHour,timeZone,createdAt,delivery,frequency,weekday,focus", exported, StringComparison.Ordinal);
+        Assert.Contains("ada@example.org,,active,author:Hinton | title:diffusion,,10,,", exported);
+        Assert.Matches(@"ada@example\.org,.*,focused\r?\n", exported);
+        Assert.Matches(@"grace@example\.org,.*,broad\r?\n", exported);
+
+        var withoutFocus = await Import(_host, "email,keywords\ngrace@example.org,diffusion\n", "dryRun=false&confirmed=true");
+        Assert.Equal(1, withoutFocus.GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
     public async Task A_file_without_a_required_column_is_refused_naming_it()
     {
         using var response = await _host.Admin.PostAsync("/admin/api/subscribers/import", new StringContent("email,name\nada@example.org,Ada\n", Encoding.UTF8, "text/csv"));

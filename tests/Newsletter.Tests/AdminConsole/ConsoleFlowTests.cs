@@ -50,6 +50,25 @@ public sealed class ConsoleFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_editor_shows_and_changes_the_focus_and_takes_qualified_keywords()
+    {
+        var id = await AddAsync("ada@example.org", "reinforcement learning");
+        var page = $"/admin/subscribers/{id}";
+        Assert.Contains("name=\"focus\" value=\"broad\" checked", await _console.PageAsync(page));
+
+        var saved = await _console.PostAsync(page, page, ("keywords", "author:Hinton\ntitle:\"graph neural network\" AND NOT category:cs.CV"), ("maxPapers", "5"),
+            ("sendHour", "6"), ("timeZone", "UTC"), ("focus", "focused"), ("action", "save"));
+
+        Assert.Equal(HttpStatusCode.SeeOther, saved.StatusCode);
+        var dto = await _host.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/subscribers/{id}");
+        Assert.Equal("focused", dto.GetProperty("focus").GetString());
+        Assert.Equal("author:Hinton", dto.GetProperty("keywords")[0].GetString());
+        Assert.Contains("name=\"focus\" value=\"focused\" checked", await _console.PageAsync(page));
+        var audit = (await _host.Admin.GetFromJsonAsync<JsonElement>("/admin/api/audit"))[0];
+        Assert.Contains("focus", audit.GetProperty("details").GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
     public async Task Editing_keywords_shows_a_refused_one_at_its_line_and_column_and_a_good_save_is_audited_as_the_api_does()
     {
         var id = await AddAsync("ada@example.org", "reinforcement learning");

@@ -85,6 +85,43 @@ public sealed class MatchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_focused_profile_matches_a_subset_of_the_same_broad_profile_ranked_by_centrality()
+    {
+        var profiles = Profiles(new object[]
+        {
+            new { id = "broad", keywords = new[] { "diffusion", "title:quantization" } },
+            new { id = "focused", keywords = new[] { "diffusion", "title:quantization" }, focus = "focused" },
+            new { id = "said-broad", keywords = new[] { "diffusion", "title:quantization" }, focus = "broad" },
+        });
+
+        var rows = (await _app.RunAsync("match", "--papers", Corpus.PapersJson, "--profiles", profiles, "--json")).Json().EnumerateArray().ToList();
+
+        string[] Of(string id) => [.. rows.Where(r => r.GetProperty("profile").GetString() == id).Select(r => r.GetProperty("paper").GetString()!)];
+        Assert.Equal(Of("broad"), Of("said-broad"));
+        Assert.True(Of("focused").Length > 0 && Of("focused").Length < Of("broad").Length, $"{Of("focused").Length} of {Of("broad").Length}");
+        Assert.Subset(Of("broad").ToHashSet(), Of("focused").ToHashSet());
+        var once = Assert.Single(MatchingSupport.CorpusPapers, p => p.Id == "9912.00001"); // "diffusion" once, in its abstract
+        Assert.Contains(once.Id, Of("broad"));
+        Assert.DoesNotContain(once.Id, Of("focused"));
+    }
+
+    [Theory]
+    [InlineData("""{"id": "p3", "keywords": ["diffusion"], "focus": "narrow"}""", "profile p3: \"focus\" must be \"broad\" or \"focused\" (was \"narrow\")")]
+    [InlineData("""{"id": "p3", "keywords": ["diffusion"], "focus": 1}""", "profile p3: \"focus\" must be \"broad\" or \"focused\" (was 1)")]
+    [InlineData("""{"id": "p4", "keywords": ["diffusion", "title:video AND venue:cvpr"]}""", "profile p4: unknown qualifier 'venue:' (known: author:, title:, abstract:, category:, source:) at column 17 in keyword 2")]
+    [InlineData("""{"id": "p5", "keywords": ["diffusion"], "exclude": ["category:cs/CV"]}""", "profile p5: 'cs/CV' is not a category: write one like cs.CL, or cs for the whole archive at column 10 in exclusion 1")]
+    public async Task A_bad_focus_or_qualifier_exits_2_naming_the_profile_and_the_column(string profile, string message)
+    {
+        var profiles = _app.Dir.Write("profiles.json", $$"""[{"id": "good", "keywords": ["author:Hinton", "source:hf"]}, {{profile}}]""");
+
+        var result = await _app.RunAsync("match", "--papers", Corpus.ApiDay("2026-03-11"), "--profiles", profiles, "--json");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains(message, result.Stderr);
+    }
+
+    [Fact]
     public async Task Exclusions_veto_in_the_command_too()
     {
         var without = Profiles(new object[] { new { id = "p", keywords = new[] { "quantization" }, exclude = Array.Empty<string>() } });

@@ -50,6 +50,44 @@ public sealed class QualityTests(ITestOutputHelper output)
         Assert.True(engineAll.F1 >= 0.75, report.ToString());
     }
 
+    /// <summary>
+    /// The trade-off of focus on the same judgements: focused keeps only papers a keyword is central to, so it may
+    /// lose relevant papers that mention the keyword in passing, and should lose more irrelevant ones. The table
+    /// (docs/keywords.md quotes it) is printed and written to matching-focus.md next to the test binaries.
+    /// </summary>
+    [Fact]
+    public void Focused_profiles_trade_recall_for_precision_on_hand_judged_profiles()
+    {
+        var papers = MatchingSupport.CorpusPapers;
+        var matcher = new ProfileMatcher(PaperIndex.Build(papers));
+        var report = new StringBuilder("| profile | relevant | broad found | broad P | broad R | focused found | focused P | focused R |\n|---|---|---|---|---|---|---|---|\n");
+        int[] broadAll = [0, 0, 0], focusedAll = [0, 0, 0];
+        foreach (var judged in Profiles())
+        {
+            var relevant = judged.Relevant.ToHashSet();
+            var found = new List<(int Tp, int Fp, int Fn, double P, double R, double F1)>();
+            foreach (var (focus, total) in new[] { (ProfileFocus.Broad, broadAll), (ProfileFocus.Focused, focusedAll) })
+            {
+                var profile = Profile.Compile(judged.Id, judged.Keywords, judged.Exclude, focus: focus);
+                var score = Score(matcher.Match(profile).Select(m => papers[m.Paper].Id).ToHashSet(), relevant);
+                (total[0], total[1], total[2]) = (total[0] + score.Tp, total[1] + score.Fp, total[2] + score.Fn);
+                found.Add(score);
+            }
+            var (b, f) = (found[0], found[1]);
+            report.AppendLine($"| {judged.Interest} | {relevant.Count} | {b.Tp + b.Fp} | {b.P:0.00} | {b.R:0.00} | {f.Tp + f.Fp} | {f.P:0.00} | {f.R:0.00} |");
+        }
+        var broad = Score(broadAll[0], broadAll[1], broadAll[2]);
+        var focused = Score(focusedAll[0], focusedAll[1], focusedAll[2]);
+        report.AppendLine($"| **all (micro)** | {broadAll[0] + broadAll[2]} | {broadAll[0] + broadAll[1]} | **{broad.P:0.00}** | **{broad.R:0.00}** | {focusedAll[0] + focusedAll[1]} | **{focused.P:0.00}** | **{focused.R:0.00}** |");
+        report.AppendLine($"\nF1: broad {broad.F1:0.00}, focused {focused.F1:0.00}.");
+        output.WriteLine(report.ToString());
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "matching-focus.md"), report.ToString());
+
+        Assert.True(focused.P > broad.P, $"focused precision {focused.P:0.00} is not above broad {broad.P:0.00}\n{report}");
+        Assert.True(focused.R <= broad.R, $"focused recall {focused.R:0.00} is above broad {broad.R:0.00}: it should only drop papers\n{report}");
+        Assert.True(focusedAll[0] + focusedAll[1] < broadAll[0] + broadAll[1], report.ToString());
+    }
+
     private static (int Tp, int Fp, int Fn, double P, double R, double F1) Score(HashSet<string> found, HashSet<string> relevant)
     {
         var tp = found.Count(relevant.Contains);

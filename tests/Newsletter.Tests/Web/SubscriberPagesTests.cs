@@ -425,6 +425,50 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task Focus_chosen_on_the_subscribe_form_is_shown_kept_and_changed_on_the_preferences_page()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new()
+        {
+            ["email"] = "ada@example.org", ["keywords"] = "author:Hinton\ntitle:\"graph neural network\" AND NOT category:cs.CV", ["focus"] = "focused",
+        });
+        Assert.True(status == HttpStatusCode.OK, html);
+        var id = Text("SELECT id FROM subscribers WHERE email = 'ada@example.org'");
+        Assert.Equal("focused", Text($"SELECT focus FROM profiles WHERE subscriber_id = '{id}'"));
+        var token = _host.Get<LinkSigner>().Sign(id, Text($"SELECT secret FROM subscribers WHERE id = '{id}'"), LinkPurpose.Preferences);
+        var page = await _host.Client.GetStringAsync($"/preferences?token={Uri.EscapeDataString(token)}");
+        Assert.Equal("focused", FieldsAsABrowserPostsThem(page)["focus"]);
+        Assert.Contains("author:Hinton", page); // the help text names the qualifiers
+        Assert.Contains("<code>category:cs.CL</code>", page);
+
+        var (saved, _, _) = await PostAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page)) { ["action"] = "save" });
+        Assert.Equal(HttpStatusCode.SeeOther, saved);
+        Assert.Equal("focused", Text($"SELECT focus FROM profiles WHERE subscriber_id = '{id}'"));
+        var (changed, _, _) = await PostAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page)) { ["focus"] = "broad", ["action"] = "save" });
+        Assert.Equal(HttpStatusCode.SeeOther, changed);
+        Assert.Equal("broad", Text($"SELECT focus FROM profiles WHERE subscriber_id = '{id}'"));
+
+        var (badStatus, bad) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}", new(FieldsAsABrowserPostsThem(page))
+        {
+            ["keywords"] = "diffusion\nvenue:neurips", ["focus"] = "narrow", ["action"] = "save",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("Choose broad or focused.", bad);
+        Assert.Equal("broad", Text($"SELECT focus FROM profiles WHERE subscriber_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task An_unknown_qualifier_on_the_subscribe_form_is_shown_with_its_column_and_nothing_is_stored()
+    {
+        var (status, html) = await SubmitAsync("/subscribe", new() { ["email"] = "ada@example.org", ["keywords"] = "diffusion\ndiffusion AND venue:neurips" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("Line 2: unknown qualifier", html);
+        Assert.Contains("venue:", html);
+        Assert.Contains("(known: author:, title:, abstract:, category:, source:) (at column 15)", html);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM subscribers"));
+    }
+
+    [Fact]
     public async Task Control_and_bidi_characters_in_a_name_never_reach_the_greeting()
     {
         // the form names control characters as an error; bidi overrides (not controls) are taken out, as the API takes out both

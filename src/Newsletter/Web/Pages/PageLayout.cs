@@ -30,6 +30,7 @@ public static class PageLayout
         h1 { font-size: 1.5rem; line-height: 1.25; }
         label { display: block; font-weight: 600; margin-top: 1rem; }
         .hint { color: var(--muted); font-size: .9rem; margin: .15rem 0 .35rem; }
+        fieldset { border: 0; padding: 0; margin: 1rem 0 0; } legend { font-weight: 600; padding: 0; } label.choice { font-weight: 400; margin-top: .25rem; }
         input[type=email], input[type=text], input[type=number], select, textarea {
           width: 100%; font: inherit; padding: .5rem; border: 1px solid var(--border); border-radius: .375rem; background: var(--page); color: var(--text); }
         textarea { min-height: 7rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .95rem; }

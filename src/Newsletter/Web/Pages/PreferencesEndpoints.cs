@@ -54,7 +54,7 @@ public static class PreferencesEndpoints
                     await subscriptions.UpdateAsync(subscriber.Id, new SubscriptionChange(
                         form.Name ?? "", settings.Keywords, settings.Exclusions, settings.MaxPapers, null, settings.SendHour, settings.TimeZone,
                         Paused: form.Paused is not null,
-                        Delivery: form.Delivery) { Frequency = settings.Frequency, Weekday = settings.Weekday }, cancellationToken);
+                        Delivery: form.Delivery) { Frequency = settings.Frequency, Weekday = settings.Weekday, Focus = settings.Focus }, cancellationToken);
                     return new SeeOtherHttpResult($"/preferences?token={Uri.EscapeDataString(form.Token!)}&saved=1");
                 }
                 catch (Exception e) when (e is ProfileValidationException or SubscriptionException)

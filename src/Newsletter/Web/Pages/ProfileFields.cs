@@ -16,10 +16,13 @@ public static class ProfileFields
             Html.Of($"""<textarea id="keywords" name="keywords" rows="5" required spellcheck="false" maxlength="{ProfileForm.MaxKeywordsLength}" {Invalid("keywords", errors)}>{form.Keywords}</textarea>"""))}
         <details><summary>How to write keywords</summary>
         <ul>
-        <li><code>reinforcement learning</code>: both words, in any order; <code>"reinforcement learning"</code>: this phrase.</li>
+        <li><code>reinforcement learning</code> and <code>"reinforcement learning"</code>: these words next to each other, in this order.</li>
         <li><code>RL</code>: capitals make an acronym, matched only in capitals (also <code>RLs</code>).</li>
         <li><code>LoRA OR adapters</code>, <code>diffusion AND (video OR 3D)</code>, <code>quantization NOT survey</code>.</li>
         <li>Inflections and spelling variants match: <code>fine-tuning</code> finds “finetuned” and “fine tuning”.</li>
+        <li><code>title:diffusion</code>, <code>abstract:"graph neural network"</code>: only in the title, only in the abstract.</li>
+        <li><code>author:Hinton</code> (a last name) or <code>author:"Geoffrey Hinton"</code>; <code>category:cs.CL</code>
+        (<code>category:cs</code>: all of cs); <code>source:arxiv</code>. Combine them: <code>title:"graph neural network" AND NOT category:cs.CV</code>.</li>
         </ul></details>
         {Field("exclude", "Never send papers about", "Optional, one per line, same syntax.", errors,
             Html.Of($"""<textarea id="exclude" name="exclude" rows="2" spellcheck="false" maxlength="{ProfileForm.MaxKeywordsLength}" {Invalid("exclude", errors)}>{form.Exclude}</textarea>"""))}
@@ -31,6 +34,7 @@ public static class ProfileFields
             Html.Of($"""<input id="maxPapers" name="maxPapers" type="number" min="1" max="{Profile.MaxMaxPapers}" inputmode="numeric" value="{form.MaxPapers ?? Profile.DefaultMaxPapers.ToString(CultureInfo.InvariantCulture)}" {Invalid("maxPapers", errors)}>"""))}</div>
         </div>
         {Frequency(form, errors)}
+        {Focus(form, errors)}
         """);
 
     /// <summary>How the digest arrives: by email (the default) or only in the private feed, a group of two radio buttons.</summary>
@@ -44,6 +48,22 @@ public static class ProfileFields
             {Html.When(errors.ContainsKey("delivery"), Html.Of($"""<p class="error" id="delivery-error">{errors.GetValueOrDefault("delivery")}</p>"""))}
             <label><input type="radio" name="delivery" value="email"{(feed ? Markup.Empty : new Markup(" checked"))}> By email</label>
             <label><input type="radio" name="delivery" value="feed"{(feed ? new Markup(" checked") : Markup.Empty)}> Only in my private feed (Atom), no email</label>
+            </fieldset>
+            """);
+    }
+
+    /// <summary>Broad or focused (<see cref="ProfileFocus"/>), as two radio buttons.</summary>
+    private static Markup Focus(ProfileForm form, IReadOnlyDictionary<string, string> errors)
+    {
+        var focused = ProfileFocusNames.TryParse(form.Focus, out var chosen) && chosen == ProfileFocus.Focused;
+        Markup Option(string value, string label, bool isChecked) => Html.Of(
+            $"""<label class="choice"><input type="radio" name="focus" value="{value}"{(isChecked ? new Markup(" checked") : Markup.Empty)} {Invalid("focus", errors)}> {label}</label>""");
+        return Html.Of($"""
+            <fieldset id="focus"><legend>Which papers</legend>
+            <p class="hint" id="focus-hint">Focused leaves out papers that mention a keyword only in passing: it keeps those with a keyword in the title or twice in the abstract, most central first.</p>
+            {Html.When(errors.ContainsKey("focus"), Html.Of($"""<p class="error" id="focus-error">{errors.GetValueOrDefault("focus")}</p>"""))}
+            {Option(ProfileFocusNames.Broad, "Broad: every paper that mentions a keyword", !focused)}
+            {Option(ProfileFocusNames.Focused, "Focused: papers about a keyword", focused)}
             </fieldset>
             """);
     }

@@ -24,6 +24,8 @@ public sealed class ProfileForm
 
     /// <summary>email or feed (<see cref="DeliveryMode"/>); checked by the save, which names the field when it is neither.</summary>
     public string? Delivery { get; set; }
+
+    public string? Focus { get; set; }
     public string? Action { get; set; }
     public string? Frequency { get; set; }
     public string? Weekday { get; set; }
@@ -48,6 +50,7 @@ public sealed class ProfileForm
         Delivery = s.Delivery,
         Frequency = s.Frequency,
         Weekday = s.Weekday,
+        Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
     };
 
     /// <summary>The posted settings, or the problems with them by field name (keywords are checked by the caller's save).</summary>
@@ -77,6 +80,18 @@ public sealed class ProfileForm
                 errors["maxPapers"] = $"Enter a whole number between 1 and {Profile.MaxMaxPapers}.";
             }
         }
+        ProfileFocus? focus = null;
+        if (!string.IsNullOrWhiteSpace(Focus))
+        {
+            if (ProfileFocusNames.TryParse(Focus, out var chosen))
+            {
+                focus = chosen;
+            }
+            else
+            {
+                errors["focus"] = $"Choose {ProfileFocusNames.Broad} or {ProfileFocusNames.Focused}.";
+            }
+        }
         var keywords = Lines(Keywords);
         if (keywords.Count == 0)
         {
@@ -92,7 +107,7 @@ public sealed class ProfileForm
             errors[frequencyProblem.Field] = Capitalised(frequencyProblem.Message) + ".";
         }
         return errors.Count > 0 ? (null, errors) : (new SubscriptionSettings(Name, keywords, Lines(Exclude), maxPapers, null, sendHour, TimeZone)
-            { Frequency = Frequency, Weekday = Weekday }, errors);
+            { Frequency = Frequency, Weekday = Weekday, Focus = focus }, errors);
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ public static partial class SubscribeEndpoints
                     Delivery = form.Delivery,
                     Frequency = settings.Frequency,
                     Weekday = settings.Weekday,
+                    Focus = settings.Focus,
                 },
                 cancellationToken);
             LogSubscribeRequest(logs.CreateLogger(typeof(SubscribeEndpoints)), outcome);
