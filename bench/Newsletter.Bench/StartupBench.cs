@@ -43,7 +43,7 @@ public static partial class StartupBench
             [
                 new("build output, JIT (as `dotnet run`, `./newsletter` run it)", "dotnet", [built], []),
                 new("**published: composite ReadyToRun, self-contained (docs/deploy.md)**", program, [], []),
-                new("published composite, DOTNET_TieredPGO=0", program, [], [("DOTNET_TieredPGO", "0")]),
+                new("published composite, DOTNET_gcServer=1 (the server collector, as before)", program, [], [("DOTNET_gcServer", "1")]),
                 new("published composite, DOTNET_TieredCompilation=0", program, [], [("DOTNET_TieredCompilation", "0")]),
                 new("published composite, DOTNET_ReadyToRun=0 (its precompiled code ignored)", program, [], [("DOTNET_ReadyToRun", "0")]),
                 new("published: plain ReadyToRun, framework-dependent", Path.Combine(plain, "newsletter"), [], []),

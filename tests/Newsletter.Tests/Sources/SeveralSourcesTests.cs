@@ -107,6 +107,32 @@ public abstract class SeveralSourcesTests(Backend backend) : IAsyncLifetime
         Assert.StartsWith("Large language models (LLMs) have exerted", papers["9912.00005"].Summary);
     }
 
+    [Fact]
+    public async Task A_category_or_source_keyword_matches_exactly_the_papers_that_feed_listed()
+    {
+        await using var services = await TestServices.StartAsync(backend, Feeds());
+        ServeBoth();
+        Assert.Equal(0, (await services.App.RunAsync("ingest", "--date", Day)).ExitCode);
+        async Task<string> Subscribe(string email, string keyword)
+        {
+            var added = await services.App.RunAsync("subscribers", "add", "--email", email, "--keyword", keyword, "--max", "100", "--confirmed", "--json");
+            Assert.True(added.ExitCode == 0, added.ToString());
+            return added.Json().GetProperty("id").GetString()!;
+        }
+        var byCategory = await Subscribe("ada@example.org", "category:cs.CL");
+        var onlyArxiv = await Subscribe("grace@example.org", "source:arxiv AND NOT source:hf");
+        var archive = await Subscribe("alan@example.org", "category:eess");
+
+        var date = DateOnly.Parse(Day);
+        var papers = await services.Get<PaperStore>().PapersOnAsync(date, CancellationToken.None);
+        async Task<IEnumerable<string>> Matched(string subscriberId) =>
+            (await services.Get<Newsletter.Digests.DigestPlanner>().PreviewAsync(subscriberId, date, papers, CancellationToken.None)).Select(p => p.Paper.Id).Order();
+
+        Assert.Equal(InBoth.Concat(OnlyInArxiv).Order(), await Matched(byCategory)); // the 98 papers only HF listed have no category
+        Assert.Equal(OnlyInArxiv.Order(), await Matched(onlyArxiv));
+        Assert.Equal(["9912.00010"], await Matched(archive)); // cs.CL, eess.AS, cs.SD: an archive name covers its categories
+    }
+
     [Theory]
     [InlineData("500")]
     [InlineData("malformed")]
