@@ -92,11 +92,13 @@ public static class SubscriberPage
     }
 
     private static async Task<IResult> MatchesAsync(
-        string id, string? keywords, string? exclude, string? maxPapers, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
+        string id, string? keywords, string? exclude, string? maxPapers, string? focus, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? (await profiles.GetAsync(id, cancellationToken))?.MaxPapers ?? Profile.DefaultMaxPapers;
-        var fragment = await PreferencesEndpoints.PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail, cancellationToken);
+        var saved = await profiles.GetAsync(id, cancellationToken);
+        var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? saved?.MaxPapers ?? Profile.DefaultMaxPapers;
+        var fragment = await PreferencesEndpoints.PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail,
+            ProfileForm.FocusOf(focus, saved?.Focus), cancellationToken);
         return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
     }
 
@@ -148,7 +150,7 @@ public static class SubscriberPage
         var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
             : await PreferencesEndpoints.PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),
-                ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedCap, cancellationToken);
+                ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedCap, ProfileForm.FocusOf(form.Focus, profile?.Focus), cancellationToken);
         var log = await outbox.ListAsync(null, s.Id, cancellationToken);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
         var paused = s.PausedAt is not null;

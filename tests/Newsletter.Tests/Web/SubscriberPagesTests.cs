@@ -328,6 +328,26 @@ public abstract partial class SubscriberPagesTests(WebMaildev maildev, Backend b
     }
 
     [Fact]
+    public async Task The_live_preview_keeps_to_the_focus_being_chosen()
+    {
+        // before, a subscriber choosing "focused" still saw every paper that mentions a keyword in passing
+        var (_, token) = await AdaWithPreferencesLinkAsync(maxPapers: 100, "reinforcement learning");
+        await _host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
+        var fragment = $"/preferences/preview?token={Uri.EscapeDataString(token)}&keywords={Uri.EscapeDataString("reinforcement learning")}";
+
+        var saved = PreviewedPapers(await _host.Client.GetStringAsync(fragment));
+        var broad = PreviewedPapers(await _host.Client.GetStringAsync(fragment + "&focus=broad"));
+        var focused = PreviewedPapers(await _host.Client.GetStringAsync(fragment + "&focus=focused"));
+        var (status, page) = await SubmitAsync($"/preferences?token={Uri.EscapeDataString(token)}",
+            new() { ["token"] = token, ["keywords"] = "reinforcement learning", ["maxPapers"] = "100", ["focus"] = "focused", ["action"] = "preview" });
+
+        Assert.Equal(broad, saved); // no focus asked: the saved one, broad
+        Assert.InRange(focused, 1, broad - 1);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(focused, PreviewedPapers(page));
+    }
+
+    [Fact]
     public async Task Saving_preferences_redirects_to_the_page_so_a_reload_does_not_post_the_form_again()
     {
         // before, the save answered the POST with the page itself: the address bar kept the POST and a reload sent it again

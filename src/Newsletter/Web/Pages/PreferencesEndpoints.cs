@@ -68,12 +68,14 @@ public static class PreferencesEndpoints
         }, cancellationToken);
 
     private static Task<IResult> PreviewFragmentAsync(
-        string? token, string? keywords, string? exclude, string? maxPapers, SignedLink links, ProfileStore profiles, RecentPapersPreview preview,
+        string? token, string? keywords, string? exclude, string? maxPapers, string? focus, SignedLink links, ProfileStore profiles, RecentPapersPreview preview,
         IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
         links.AnswerAsync(token, LinkPurpose.Preferences, async subscriber =>
         {
-            var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(await profiles.GetAsync(subscriber.Id, cancellationToken));
-            var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail, cancellationToken);
+            var saved = await profiles.GetAsync(subscriber.Id, cancellationToken);
+            var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(saved);
+            var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail,
+                ProfileForm.FocusOf(focus, saved?.Focus), cancellationToken);
             return TypedResults.Content(fragment.Value, "text/html; charset=utf-8");
         }, cancellationToken);
 
@@ -85,7 +87,7 @@ public static class PreferencesEndpoints
         var previewHtml = errors.ContainsKey("keywords") || errors.ContainsKey("exclude")
             ? Html.Of($"""<p class="hint">Fix the keywords to see which papers they match.</p>""")
             : await PreviewAsync(site, preview, ProfileForm.Lines(form.Keywords), ProfileForm.Lines(form.Exclude),
-                ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedPapersPerEmail, cancellationToken);
+                ProfileForm.PapersPerEmail(form.MaxPapers) ?? savedPapersPerEmail, ProfileForm.FocusOf(form.Focus, null), cancellationToken);
         var archive = context.RequestServices.GetRequiredService<DigestArchive>();
         var archiveHtml = await archive.RenderAsync(subscriber, cancellationToken);
         var status = subscriber.Status switch
@@ -126,7 +128,8 @@ public static class PreferencesEndpoints
 
     /// <summary>The list of recent papers the keywords match, as the preview shows it (also the admin console's editor).</summary>
     public static async Task<Markup> PreviewAsync(
-        SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, CancellationToken cancellationToken)
+        SiteOptions site, RecentPapersPreview preview, IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, ProfileFocus focus,
+        CancellationToken cancellationToken)
     {
         if (keywords.Count == 0)
         {
@@ -135,7 +138,7 @@ public static class PreferencesEndpoints
         PreviewResult result;
         try
         {
-            result = await preview.MatchAsync(keywords, exclusions, papersPerEmail, cancellationToken);
+            result = await preview.MatchAsync(keywords, exclusions, papersPerEmail, focus, cancellationToken);
         }
         catch (ProfileValidationException e)
         {
@@ -168,7 +171,7 @@ public static class PreferencesEndpoints
 
     /// <summary>
     /// The live preview's script, for every form with a <c>data-preview</c> address (the preferences page, the
-    /// admin console's editor): it sends that address the fields it has of token, keywords, exclude and maxPapers.
+    /// admin console's editor): it sends that address the fields it has of token, keywords, exclude, maxPapers and focus.
     /// </summary>
     public const string ScriptPath = "/assets/preferences.js";
 
@@ -183,7 +186,7 @@ public static class PreferencesEndpoints
           const refresh = async () => {
             const mine = ++asked;
             const query = new URLSearchParams();
-            for (const name of ['token', 'keywords', 'exclude', 'maxPapers']) if (form.elements[name]) query.set(name, form.elements[name].value);
+            for (const name of ['token', 'keywords', 'exclude', 'maxPapers', 'focus']) if (form.elements[name]) query.set(name, form.elements[name].value);
             try {
               const response = await fetch(form.dataset.preview + '?' + query, { headers: { 'Accept': 'text/html' } });
               if (mine === asked && response.ok) target.innerHTML = await response.text();
@@ -192,6 +195,7 @@ public static class PreferencesEndpoints
           for (const field of [form.keywords, form.exclude, form.maxPapers]) {
             field.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 350); });
           }
+          for (const choice of form.querySelectorAll('input[name="focus"]')) choice.addEventListener('change', refresh);
         })();
         """;
 }

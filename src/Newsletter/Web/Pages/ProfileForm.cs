@@ -53,6 +53,10 @@ public sealed class ProfileForm
         Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
     };
 
+    /// <summary>The focus a form or a preview request names; without one (or with one the save would refuse), the saved focus.</summary>
+    public static ProfileFocus FocusOf(string? text, ProfileFocus? saved) =>
+        ProfileFocusNames.TryParse(text, out var focus) ? focus : saved ?? ProfileFocus.Broad;
+
     /// <summary>The posted settings, or the problems with them by field name (keywords are checked by the caller's save).</summary>
     public (SubscriptionSettings? Settings, Dictionary<string, string> Errors) Read()
     {

@@ -17,11 +17,13 @@ public sealed class RecentPapersPreview(PaperStore papers, TimeProvider clock)
     private readonly SemaphoreSlim _building = new(1, 1);
     private (ProfileMatcher Matcher, DateOnly? Latest, DateTimeOffset BuiltAt)? _current;
 
+    /// <param name="focus">The focus being chosen: a focused subscriber sees the papers a focused digest would bring.</param>
     /// <param name="papersPerEmail">The subscriber's cap: a preview longer than their digest would promise papers it never brings.</param>
     /// <exception cref="ProfileValidationException">The keywords do not parse.</exception>
-    public async Task<PreviewResult> MatchAsync(IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, CancellationToken cancellationToken)
+    public async Task<PreviewResult> MatchAsync(IReadOnlyList<string> keywords, IReadOnlyList<string> exclusions, int papersPerEmail, ProfileFocus focus,
+        CancellationToken cancellationToken)
     {
-        var profile = Profile.Compile("preview", keywords, exclusions, Profile.MaxMaxPapers);
+        var profile = Profile.Compile("preview", keywords, exclusions, Profile.MaxMaxPapers, focus: focus);
         var (matcher, latest) = await MatcherAsync(cancellationToken);
         if (matcher is null)
         {
