@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Newsletter.Common;
@@ -18,7 +19,10 @@ public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IO
             string.IsNullOrWhiteSpace(subscriber.Name) ? null : subscriber.Name,
             keywords,
             links.Url("confirm", subscriber.Id, subscriber.Secret, LinkPurpose.Confirm),
-            site.Value.ConfirmLinkDays);
+            site.Value.ConfirmLinkDays)
+        {
+            What = WhatIsAskedFor(subscriber),
+        };
         // not the parameterless constructor: it generates a Message-ID from the host name, work thrown away as ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
         message.From.Add(new MailboxAddress(from.Name, from.Address)); // a copy: a shared address would keep every message alive (see DigestComposer)
@@ -35,4 +39,14 @@ public sealed class ConfirmationMail(TemplateSet templates, LinkSigner links, IO
         };
         return message;
     }
+
+    /// <summary>The subscription in a few words: a weekly or feed-only subscriber is not told they asked for a daily email.</summary>
+    public static string WhatIsAskedFor(Subscriber subscriber) =>
+        subscriber.Delivery == DeliveryMode.Feed ? "a private feed (no email)"
+        : subscriber.Frequency switch
+        {
+            DigestFrequency.Weekdays => "a digest every weekday",
+            DigestFrequency.Weekly => $"a weekly digest (on {CultureInfo.InvariantCulture.TextInfo.ToTitleCase(subscriber.Weekday)}s)",
+            _ => "a daily digest",
+        };
 }

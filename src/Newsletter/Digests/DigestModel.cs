@@ -115,10 +115,14 @@ public sealed record DigestPaper(
 public sealed record ConfirmationModel(string SiteName, string SiteUrl, string Email, string? SubscriberName, IReadOnlyList<string> Keywords, string ConfirmUrl, int ValidDays)
     : ITemplateModel
 {
+    /// <summary>What they asked for, as the sentence names it: "a daily digest", "a weekly digest (on Thursdays)", "a private feed (no email)".</summary>
+    public string What { get; init; } = "a daily digest";
+
     public ScriptObject ToScriptObject() => new()
     {
         ["site_name"] = SiteName,
         ["site_url"] = SiteUrl,
+        ["what"] = What,
         ["email"] = Email,
         ["subscriber_name"] = SubscriberName,
         ["keywords"] = new ScriptArray(Keywords),
