@@ -190,6 +190,26 @@ public sealed class PaperStore(Database database, TimeProvider clock)
             new { Since = since.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) })];
     }
 
+    /// <summary>
+    /// Sources that failed for one of <paramref name="days"/> and were last tried before <paramref name="triedBefore"/>:
+    /// worth another try (a day's other sources are stored, so the day itself is not fetched again).
+    /// </summary>
+    public async Task<IReadOnlyList<(DateOnly Day, string Source)>> SourcesToRetryAsync(IReadOnlyCollection<DateOnly> days, DateTimeOffset triedBefore,
+        CancellationToken cancellationToken)
+    {
+        if (days.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // a handful of rows at most: a source's failure is cleared when it is fetched
+        var failed = await connection.QueryAsync<(string Day, string Source)>(
+            "SELECT day, source FROM source_failures WHERE failed_at < @Before ORDER BY day, source",
+            new { Before = triedBefore.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) });
+        var wanted = days.Select(Day).ToHashSet(StringComparer.Ordinal);
+        return [.. failed.Where(f => wanted.Contains(f.Day)).Select(f => (DateOnly.ParseExact(f.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture), f.Source))];
+    }
+
     /// <summary>Records sources that failed for a day when nothing else is stored for it (every source failed).</summary>
     public async Task RecordSourceFailuresAsync(DateOnly day, IReadOnlyDictionary<string, string> failed, CancellationToken cancellationToken)
     {

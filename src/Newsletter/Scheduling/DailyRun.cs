@@ -40,6 +40,9 @@ public sealed partial class DailyRun(
     /// <summary>How often a running run writes its counts and its sign of life (a run silent for longer than a few of these is abandoned).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a source that failed for a stored listing day waits before a wake-up fetches it again.</summary>
+    public static readonly TimeSpan SourceRetryInterval = TimeSpan.FromHours(1);
+
     /// <summary>The scheduled run: one digest per due subscriber, dated the newest listing day it covers; those days oldest first.</summary>
     public async Task<IReadOnlyList<RunReport>> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -146,7 +149,9 @@ public sealed partial class DailyRun(
         {
             var listed = await papers.ListedDaysAsync(days, cancellationToken);
             var missing = days.Where(d => !listed.Contains(d)).ToList();
-            if (missing.Count > 0)
+            // a source that failed for a day the others stored: the subscribers due later that day get its papers
+            var retry = await papers.SourcesToRetryAsync([.. days.Where(listed.Contains)], clock.GetUtcNow() - SourceRetryInterval, cancellationToken);
+            if (missing.Count > 0 || retry.Count > 0)
             {
                 await using var phase = run.Phase("ingest", progress);
                 var fetched = 0;
@@ -158,6 +163,15 @@ public sealed partial class DailyRun(
                     if (failures is not null)
                     {
                         sourceFailures.Add(missing.Count == 1 ? failures : $"{Day(day)}: {failures}");
+                    }
+                }
+                foreach (var (day, source) in retry)
+                {
+                    var (count, failure) = await RetrySourceAsync(day, source, cancellationToken);
+                    fetched += count;
+                    if (failure is not null)
+                    {
+                        sourceFailures.Add($"{Day(day)}: {failure}");
                     }
                 }
                 phase.Done(fetched, sourceFailures.Count == 0 ? null : string.Join("; ", sourceFailures));
@@ -224,6 +238,23 @@ public sealed partial class DailyRun(
         }
     }
 
+    /// <summary>Fetches one source again for a stored day; failing again is recorded (the next try waits) and stops nothing.</summary>
+    private async Task<(int New, string? Failure)> RetrySourceAsync(DateOnly day, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = await ingestor.IngestAsync(new IngestRequest(null, Date: day, SourceName: source), cancellationToken);
+            LogSourceRetried(source, Day(day), report.Changes.New);
+            return (report.Changes.New, null);
+        }
+        catch (Exception e) when (e is ListingException or ArgumentException)
+        {
+            // ArgumentException: the source is no longer configured; its failure stays visible until it is cleared by hand
+            LogSourceRetryFailed(source, Day(day), e.Message);
+            return (0, $"source {source} failed again: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Due subscribers by the listing day their digest is dated (its newest), each with the oldest listing day it covers.
     /// </summary>
@@ -282,6 +313,12 @@ public sealed partial class DailyRun(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The digests for {Date} could not be sent ({Reason}); the day stays due and is tried again at the next wake-up")]
     private partial void LogDayFailed(string date, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {Source} fetched again for {Date}: {New} new papers")]
+    private partial void LogSourceRetried(string source, string date, int @new);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {Source} failed again for {Date} ({Reason}); tried again in an hour at the earliest")]
+    private partial void LogSourceRetryFailed(string source, string date, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No papers listed for {Date}; no digests to send")]
     private partial void LogNoPapers(string date);

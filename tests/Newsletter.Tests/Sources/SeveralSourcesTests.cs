@@ -202,6 +202,47 @@ public abstract class SeveralSourcesTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_source_that_failed_is_fetched_again_an_hour_later_for_the_subscribers_due_after_it()
+    {
+        // before, once one source stored the day, the schedule never fetched the one that had failed: its papers were lost
+        using var pickup = new TempDirectory();
+        await using var services = await TestServices.StartAsync(backend,
+            Feeds("--Sources:MaxRetries=0", "--Schedule:ListingLagDays=0", $"--Smtp:PickupFolder={pickup.Path}"));
+        _server.Script(HfOnDay, LoopbackServer.File(Corpus.ApiDay(Day), "application/json"));
+        _server.Script(ArxivPath, LoopbackServer.Status(503), LoopbackServer.File(ArxivDay(Day), "application/rss+xml"));
+        foreach (var (email, zone) in new[] { ("ada@example.org", "UTC"), ("grace@example.org", "America/New_York"), ("alan@example.org", "America/Los_Angeles") })
+        {
+            var added = await services.App.RunAsync("subscribers", "add", "--email", email, "--keyword", "category:cs.CL", "--max", "100", "--confirmed",
+                "--send-hour", "8", "--time-zone", zone);
+            Assert.True(added.ExitCode == 0, added.ToString());
+        }
+        // joined that morning: each is owed the 11th's listing alone, at 8:00 their time
+        services.App.Query("UPDATE subscribers SET confirmed_at = '2026-03-11T07:00:00.0000000+00:00', created_at = '2026-03-11T07:00:00.0000000+00:00'");
+        var run = services.Get<Newsletter.Scheduling.DailyRun>();
+        Task WakeUpAsync(string utc) => run.RunDueAsync(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        int ArxivRequests() => _server.Requests.Count(r => r.PathAndQuery == ArxivPath);
+        long DigestsOf(string email) => Convert.ToInt64(services.App.Query(
+            $"SELECT count(*) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.email = '{email}'"), System.Globalization.CultureInfo.InvariantCulture);
+
+        await WakeUpAsync("2026-03-11T08:30:00Z"); // Ada's slot: arXiv answers 503, the HF list is stored
+        Assert.Equal(1, ArxivRequests());
+        Assert.Equal(0, DigestsOf("ada@example.org")); // no cs.CL paper known yet: nothing to send
+        await WakeUpAsync("2026-03-11T12:30:00Z"); // Grace's: the failure is minutes old, not tried again
+        Assert.Equal(1, ArxivRequests());
+        Assert.Equal(0, DigestsOf("grace@example.org"));
+
+        services.App.Query("UPDATE source_failures SET failed_at = '2026-03-11T08:30:00.0000000+00:00'"); // an hour and more ago
+        await WakeUpAsync("2026-03-11T15:30:00Z"); // Alan's: arXiv fetched again, for the day the others stored
+
+        Assert.Equal(2, ArxivRequests());
+        Assert.Equal(1, DigestsOf("alan@example.org"));
+        Assert.Equal((long)(InBoth.Length + OnlyInArxiv.Length), Convert.ToInt64(services.App.Query(
+            "SELECT count(*) FROM delivery_papers dp JOIN subscribers s ON s.id = dp.subscriber_id WHERE s.email = 'alan@example.org'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(services.App.Query("SELECT count(*) FROM source_failures"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, _server.Requests.Count(r => r.PathAndQuery.StartsWith(HfOnDay, StringComparison.Ordinal))); // the day's other source: once
+    }
+
+    [Fact]
     public async Task When_every_source_fails_the_day_fails_naming_each_and_nothing_is_stored()
     {
         using var app = await TestApp.CreateAsync(backend, Feeds());
