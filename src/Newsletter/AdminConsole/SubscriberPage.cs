@@ -203,7 +203,7 @@ public static class SubscriberPage
             <h2>Delivery log</h2>
             {(log.Count == 0 ? Html.Of($"""<p>No digest was sent to this subscriber yet.</p>""") : ConsolePage.Table("Delivery log",
                 Html.Of($"""<th scope="col">Day</th><th scope="col">Copy</th><th scope="col">Status</th><th scope="col">Papers</th><th scope="col">Sent</th><th scope="col">Server's words</th>"""),
-                log.Select(d => Html.Of($"""<tr><td>{d.DigestDate}</td><td>{d.Sequence}</td><td>{d.Status}{(d.Failure is null ? "" : $" ({d.Failure})")}</td><td>{d.PaperCount}</td><td>{d.SentAt ?? ""}</td><td>{d.ServerReply ?? ""}</td></tr>"""))))}
+                log.Select(d => Html.Of($"""<tr><td>{(d.FirstDay is { } first ? $"{first} to {d.DigestDate}" : d.DigestDate)}</td><td>{d.Sequence}</td><td>{d.Status}{(d.Failure is null ? "" : $" ({d.Failure})")}</td><td>{d.PaperCount}</td><td>{d.SentAt ?? ""}</td><td>{d.ServerReply ?? ""}</td></tr>"""))))}
             <script src="{PreferencesEndpoints.ScriptPath}" defer></script>
             """), errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }

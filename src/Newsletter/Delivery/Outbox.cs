@@ -232,7 +232,8 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
             """
             SELECT d.id AS Id, d.subscriber_id AS SubscriberId, s.email AS Email, d.digest_date AS DigestDate, d.sequence AS Sequence,
                    d.status AS Status, d.message_id AS MessageId, d.paper_count AS PaperCount, d.attempts AS Attempts,
-                   d.server_reply AS ServerReply, d.failure AS Failure, d.created_at AS CreatedAt, d.sent_at AS SentAt
+                   d.server_reply AS ServerReply, d.failure AS Failure, d.created_at AS CreatedAt, d.sent_at AS SentAt,
+                   d.first_day AS FirstDay
             FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id
             WHERE (@Date IS NULL OR d.digest_date = @Date) AND (@Subscriber IS NULL OR d.subscriber_id = @Subscriber)
             ORDER BY d.digest_date, s.email, d.sequence
@@ -333,4 +334,7 @@ public sealed class DeliveryRecord
     public string? Failure { get; init; }
     public string CreatedAt { get; init; } = "";
     public string? SentAt { get; init; }
+
+    /// <summary>The oldest listing day the digest covers when it covers several (<see cref="DigestDate"/> is the newest); null: that day alone.</summary>
+    public string? FirstDay { get; init; }
 }

@@ -129,6 +129,9 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
         // Thursday and Friday carry Wednesday's and Thursday's listings; Monday carries Friday's, Saturday's and Sunday's
         Assert.Equal("2026-03-18,2026-03-19,2026-03-20..2026-03-22,2026-03-23", Digests("ada@example.org"));
         Assert.Equal(0L, _services.App.Query("SELECT count(*) FROM runs WHERE started_at LIKE '2026-03-21%' OR started_at LIKE '2026-03-22%'"));
+        // the delivery log (admin API and console) says which days Monday's digest covers
+        var log = await _services.Get<Newsletter.Delivery.Outbox>().ListAsync(new DateOnly(2026, 3, 22), null, CancellationToken.None);
+        Assert.Equal(("2026-03-20", "2026-03-22"), (Assert.Single(log).FirstDay, log[0].DigestDate));
         Assert.Equal(0L, PapersSentTwice());
     }
 
