@@ -4,7 +4,7 @@ namespace Newsletter.Bench;
 
 /// <summary>
 /// A discarding SMTP server on a loopback port: Postfix's <c>smtp-sink</c> (C, PIPELINING, the tool Postfix's own
-/// authors benchmark with; taken out of Debian's postfix package by bench/run.sh without installing an MTA), or
+/// authors benchmark with; installed with Debian's postfix package, or taken out of it by bench/run.sh without installing an MTA), or
 /// Debian's aiosmtpd <c>Sink</c> (Python; one core's worth of it caps what it can take).
 /// </summary>
 public sealed class DiscardingSink : IDisposable
