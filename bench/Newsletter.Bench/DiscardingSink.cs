@@ -4,7 +4,7 @@ namespace Newsletter.Bench;
 
 /// <summary>
 /// A discarding SMTP server on a loopback port: Postfix's <c>smtp-sink</c> (C, PIPELINING, the tool Postfix's own
-/// authors benchmark with; taken out of Debian's postfix package by bench/run.sh without installing an MTA), or
+/// authors benchmark with; installed with Debian's postfix package, or taken out of it by bench/run.sh without installing an MTA), or
 /// Debian's aiosmtpd <c>Sink</c> (Python; one core's worth of it caps what it can take).
 /// </summary>
 public sealed class DiscardingSink : IDisposable
@@ -24,6 +24,13 @@ public sealed class DiscardingSink : IDisposable
 
     public static string SmtpSinkFolder => Path.Combine(BenchSupport.RepoRoot, "bench", ".tools", "postfix");
 
+    /// <summary>The installed one (Debian's postfix package, "No configuration"), else the one bench/run.sh unpacked; null when neither is there.</summary>
+    public static string? SmtpSinkBinary =>
+        new[] { "/usr/sbin/smtp-sink", Path.Combine(SmtpSinkFolder, "usr", "sbin", "smtp-sink") }.FirstOrDefault(File.Exists);
+
+    /// <summary>smtp-sink where there is one, since aiosmtpd's one Python core caps what it can take.</summary>
+    public static string DefaultKind => SmtpSinkBinary is null ? "aiosmtpd" : "smtp-sink";
+
     public static async Task<DiscardingSink> StartAsync(string kind)
     {
         var port = SendBench.FreePort();
@@ -31,11 +38,8 @@ public sealed class DiscardingSink : IDisposable
         string name;
         if (kind == "smtp-sink")
         {
-            var binary = Path.Combine(SmtpSinkFolder, "usr", "sbin", "smtp-sink");
-            if (!File.Exists(binary))
-            {
-                throw new InvalidOperationException($"no smtp-sink at {binary}: run bench/run.sh (it takes smtp-sink out of Debian's postfix package)");
-            }
+            var binary = SmtpSinkBinary ?? throw new InvalidOperationException(
+                "no smtp-sink: apt-get install postfix (choose \"No configuration\"), or run bench/run.sh (it takes smtp-sink out of Debian's postfix package)");
             // as root smtp-sink insists on dropping its privileges (-u)
             start = new ProcessStartInfo(binary, [.. Environment.UserName == "root" ? new[] { "-u", "nobody" } : [], $"127.0.0.1:{port}", "1024"]);
             start.Environment["LD_LIBRARY_PATH"] = Path.Combine(SmtpSinkFolder, "usr", "lib", "postfix");

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Common;
+using Newsletter.Data;
 using Newsletter.Digests;
 using Newsletter.Hosting;
 using Newsletter.Papers;
 using Newsletter.Sources;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Newsletter.Bench;
 
@@ -18,111 +18,92 @@ namespace Newsletter.Bench;
 /// </summary>
 public static class NodesBench
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var subscribers = args.Length > 0 ? int.Parse(args[0]) : 100_000;
         var nodeCounts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [1, 3];
-        var folder = Directory.CreateTempSubdirectory("newsletter-nodes-").FullName;
-        var pgPort = SendBench.FreePort();
-        var asRoot = Environment.UserName == "root";
-        if (asRoot)
-        {
-            await RunAsync("chown", ["postgres", folder]);
-        }
-        await Pg(asRoot, "initdb", ["-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "newsletter", "--no-sync", "-E", "UTF8"]);
-        await Pg(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "-o",
-            $"-p {pgPort} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200 -c shared_buffers=256MB{(Statements ? " -c shared_preload_libraries=pg_stat_statements" : "")}", "start"]);
+        await using var postgres = await ThrowawayPostgres.StartAsync(Statements ? "-c shared_preload_libraries=pg_stat_statements" : "");
         using var sink = await DiscardingSink.StartAsync(args.Length > 2 ? args[2] : "smtp-sink");
         var sinkPort = sink.Port;
-        try
+        var connectionString = postgres.ConnectionString;
+        string[] settings =
+        [
+            "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}", "--Smtp:Host=127.0.0.1", $"--Smtp:Port={sinkPort}",
+            "--Smtp:Security=None", "--Smtp:MaxPerSecond=0", "--Smtp:Connections=4", "--Smtp:From=digest@papers.example.org",
+            "--Site:SigningKey=bench-signing-key-0123456789abcdef0123", "--Logging:LogLevel:Default=Warning",
+        ];
+        using var host = AppHost.BuildForCommand(ConfigSwitches.Extract(settings));
+        await host.Services.PrepareAsync(migrate: true, CancellationToken.None);
+        var date = new DateOnly(2026, 3, 11);
+        await host.Services.GetRequiredService<Ingestor>().IngestAsync(new IngestRequest(BenchSupport.Corpus("hf-api", "2026-03-11.json")), CancellationToken.None);
+        var papers = await host.Services.GetRequiredService<PaperStore>().PapersOnAsync(date, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        await SubscriberGenerator.AddAsync(host.Services.GetRequiredService<Database>(), subscribers, "n", CancellationToken.None);
+        var loading = clock.Elapsed;
+
+        Console.WriteLine($"## Several nodes ({BenchSupport.Machine()}; PostgreSQL 15 and the {sink.Name} on the same 2 cores)");
+        Console.WriteLine();
+        Console.WriteLine($"Run on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC at commit {BenchSupport.Commit()}: `dotnet run -c Release --project bench/Newsletter.Bench -- nodes {string.Join(' ', args)}`.");
+        Console.WriteLine();
+        Console.WriteLine($"{subscribers:N0} active subscribers with 3–5 keywords each (loaded with COPY in {loading.TotalSeconds:0.0} s); one day of {papers.Count} papers.");
+        Console.WriteLine();
+        Console.WriteLine("| phase | nodes | time | per digest | peak memory per node | target |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        clock.Restart();
+        var decided = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: false, CancellationToken.None);
+        var decide = clock.Elapsed;
+        clock.Restart();
+        var planned = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: true, CancellationToken.None);
+        var match = clock.Elapsed;
+        Console.WriteLine($"| match only (load and compile profiles, match, why-matched; nothing recorded) | 1 (all cores) | {decide.TotalSeconds:0.0} s | {decide.TotalMilliseconds * 1000 / Math.Max(1, decided.Count):0} µs | | |");
+        Console.WriteLine($"| match: every profile against the day, capped, why-matched, {planned.Count:N0} digests recorded as owed | 1 (all cores) | {match.TotalSeconds:0.0} s | {match.TotalMilliseconds * 1000 / planned.Count:0} µs | {Environment.WorkingSet / 1e6:0} MB (this process) | |");
+        var composer = host.Services.GetRequiredService<DigestComposer>();
+        clock.Restart();
+        Parallel.ForEach(planned, digest => composer.Render(composer.Model(new DigestRecipient(digest.SubscriberId, digest.SubscriberId + "@example.org", null, "s"), date, digest.Papers)));
+        var render = clock.Elapsed;
+        Console.WriteLine($"| render HTML + text of every digest | 1 (all cores) | {render.TotalSeconds:0.0} s | {render.TotalMilliseconds * 1000 / planned.Count:0} µs | | match + render < 10 s: {(decide + render).TotalSeconds:0.0} s; with the plan recorded, {(match + render).TotalSeconds:0.0} s |");
+
+        var program = Path.Combine(AppContext.BaseDirectory, "newsletter.dll");
+        foreach (var nodes in nodeCounts)
         {
-            var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=newsletter;Database=postgres;Maximum Pool Size=50";
-            string[] settings =
-            [
-                "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}", "--Smtp:Host=127.0.0.1", $"--Smtp:Port={sinkPort}",
-                "--Smtp:Security=None", "--Smtp:MaxPerSecond=0", "--Smtp:Connections=4", "--Smtp:From=digest@papers.example.org",
-                "--Site:SigningKey=bench-signing-key-0123456789abcdef0123", "--Logging:LogLevel:Default=Warning",
-            ];
-            using var host = AppHost.BuildForCommand(ConfigSwitches.Extract(settings));
-            await host.Services.PrepareAsync(migrate: true, CancellationToken.None);
-            var date = new DateOnly(2026, 3, 11);
-            await host.Services.GetRequiredService<Ingestor>().IngestAsync(new IngestRequest(BenchSupport.Corpus("hf-api", "2026-03-11.json")), CancellationToken.None);
-            var papers = await host.Services.GetRequiredService<PaperStore>().PapersOnAsync(date, CancellationToken.None);
-            var clock = Stopwatch.StartNew();
-            await AddSubscribersAsync(connectionString, subscribers);
-            var loading = clock.Elapsed;
-
-            Console.WriteLine($"## Several nodes ({BenchSupport.Machine()}; PostgreSQL 15 and the {sink.Name} on the same 2 cores)");
-            Console.WriteLine();
-            Console.WriteLine($"Run on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC at commit {BenchSupport.Commit()}: `dotnet run -c Release --project bench/Newsletter.Bench -- nodes {string.Join(' ', args)}`.");
-            Console.WriteLine();
-            Console.WriteLine($"{subscribers:N0} active subscribers with 3–5 keywords each (loaded with COPY in {loading.TotalSeconds:0.0} s); one day of {papers.Count} papers.");
-            Console.WriteLine();
-            Console.WriteLine("| phase | nodes | time | per digest | peak memory per node | target |");
-            Console.WriteLine("|---|---|---|---|---|---|");
-            clock.Restart();
-            var decided = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: false, CancellationToken.None);
-            var decide = clock.Elapsed;
-            clock.Restart();
-            var planned = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: true, CancellationToken.None);
-            var match = clock.Elapsed;
-            Console.WriteLine($"| match only (load and compile profiles, match, why-matched; nothing recorded) | 1 (all cores) | {decide.TotalSeconds:0.0} s | {decide.TotalMilliseconds * 1000 / Math.Max(1, decided.Count):0} µs | | |");
-            Console.WriteLine($"| match: every profile against the day, capped, why-matched, {planned.Count:N0} digests recorded as owed | 1 (all cores) | {match.TotalSeconds:0.0} s | {match.TotalMilliseconds * 1000 / planned.Count:0} µs | {Environment.WorkingSet / 1e6:0} MB (this process) | |");
-            var composer = host.Services.GetRequiredService<DigestComposer>();
-            clock.Restart();
-            Parallel.ForEach(planned, digest => composer.Render(composer.Model(new DigestRecipient(digest.SubscriberId, digest.SubscriberId + "@example.org", null, "s"), date, digest.Papers)));
-            var render = clock.Elapsed;
-            Console.WriteLine($"| render HTML + text of every digest | 1 (all cores) | {render.TotalSeconds:0.0} s | {render.TotalMilliseconds * 1000 / planned.Count:0} µs | | match + render < 10 s: {(decide + render).TotalSeconds:0.0} s; with the plan recorded, {(match + render).TotalSeconds:0.0} s |");
-
-            var program = Path.Combine(AppContext.BaseDirectory, "newsletter.dll");
-            foreach (var nodes in nodeCounts)
+            await using (var connection = new NpgsqlConnection(connectionString))
             {
-                await using (var connection = new NpgsqlConnection(connectionString))
-                {
-                    await connection.ExecuteAsync("UPDATE deliveries SET status = 'pending', claimed_by = NULL, claimed_until = NULL, sent_at = NULL, attempts = 0");
-                }
-                clock.Restart();
-                var processes = Enumerable.Range(0, nodes).Select(_ => Process.Start(new ProcessStartInfo("dotnet",
-                    [program, "digest", "run", "--date", "2026-03-11", "--skip-ingest", .. settings]) { RedirectStandardOutput = true, RedirectStandardError = true })!).ToList();
-                var peaks = new long[nodes];
-                var outputs = processes.Select(p => (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync())).ToList();
-                while (processes.Any(p => !p.HasExited))
-                {
-                    for (var i = 0; i < nodes; i++)
-                    {
-                        peaks[i] = Math.Max(peaks[i], Rss(processes[i]));
-                    }
-                    await Task.Delay(200);
-                }
-                var send = clock.Elapsed;
-                if (Statements)
-                {
-                    await PrintStatementsAsync(connectionString);
-                }
-                long sent;
-                await using (var connection = new NpgsqlConnection(connectionString))
-                {
-                    sent = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE status = 'sent'");
-                }
-                var errors = 0;
-                foreach (var (stdout, stderr) in outputs)
-                {
-                    if ((await stderr).Contains("error", StringComparison.OrdinalIgnoreCase))
-                    {
-                        errors++;
-                        Console.Error.WriteLine(await stderr);
-                    }
-                }
-                Console.WriteLine($"| send (render + MIME + SMTP), {sent:N0} of {planned.Count:N0} accepted by the sink{(errors > 0 ? $", {errors} nodes reported errors" : "")} | {nodes} | {send.TotalSeconds:0.0} s | {sent / send.TotalSeconds:N0}/s | " +
-                                  $"{string.Join(" / ", peaks.Select(p => $"{p / 1e6:0} MB"))} | {(nodes == 3 ? $"< 2 min with the match: {(match + send).TotalSeconds:0} s" : "")} |");
+                await connection.ExecuteAsync("UPDATE deliveries SET status = 'pending', claimed_by = NULL, claimed_until = NULL, sent_at = NULL, attempts = 0");
             }
-        }
-        finally
-        {
-            await Pg(asRoot, "pg_ctl", ["-D", Path.Combine(folder, "data"), "-m", "immediate", "stop"]);
-            Directory.Delete(folder, recursive: true);
+            clock.Restart();
+            var processes = Enumerable.Range(0, nodes).Select(_ => Process.Start(new ProcessStartInfo("dotnet",
+                [program, "digest", "run", "--date", "2026-03-11", "--skip-ingest", .. settings]) { RedirectStandardOutput = true, RedirectStandardError = true })!).ToList();
+            var peaks = new long[nodes];
+            var outputs = processes.Select(p => (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync())).ToList();
+            while (processes.Any(p => !p.HasExited))
+            {
+                for (var i = 0; i < nodes; i++)
+                {
+                    peaks[i] = Math.Max(peaks[i], Rss(processes[i]));
+                }
+                await Task.Delay(200);
+            }
+            var send = clock.Elapsed;
+            if (Statements)
+            {
+                await PrintStatementsAsync(connectionString);
+            }
+            long sent;
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                sent = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE status = 'sent'");
+            }
+            var errors = 0;
+            foreach (var (stdout, stderr) in outputs)
+            {
+                if ((await stderr).Contains("error", StringComparison.OrdinalIgnoreCase))
+                {
+                    errors++;
+                    Console.Error.WriteLine(await stderr);
+                }
+            }
+            Console.WriteLine($"| send (render + MIME + SMTP), {sent:N0} of {planned.Count:N0} accepted by the sink{(errors > 0 ? $", {errors} nodes reported errors" : "")} | {nodes} | {send.TotalSeconds:0.0} s | {sent / send.TotalSeconds:N0}/s | " +
+                              $"{string.Join(" / ", peaks.Select(p => $"{p / 1e6:0} MB"))} | {(nodes == 3 ? $"< 2 min with the match: {(match + send).TotalSeconds:0} s" : "")} |");
         }
         return 0;
     }
@@ -142,71 +123,5 @@ public static class NodesBench
         await connection.ExecuteAsync("SELECT pg_stat_statements_reset()");
     }
 
-    /// <summary>Subscribers and profiles by COPY: what an import of this size would use, and not what is measured.</summary>
-    private static async Task AddSubscribersAsync(string connectionString, int count)
-    {
-        var random = new Random(42);
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY subscribers (id, email, status, send_hour, time_zone, secret, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < count; i++)
-            {
-                await writer.StartRowAsync();
-                await writer.WriteAsync($"n{i:D7}", NpgsqlDbType.Text);
-                await writer.WriteAsync($"reader{i:D7}@example.org", NpgsqlDbType.Text);
-                await writer.WriteAsync("active", NpgsqlDbType.Text);
-                await writer.WriteAsync(8L, NpgsqlDbType.Bigint);
-                await writer.WriteAsync("UTC", NpgsqlDbType.Text);
-                await writer.WriteAsync("secret", NpgsqlDbType.Text);
-                await writer.WriteAsync("2026-03-01T00:00:00Z", NpgsqlDbType.Text);
-                await writer.WriteAsync("2026-03-01T00:00:00Z", NpgsqlDbType.Text);
-            }
-            await writer.CompleteAsync();
-        }
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY profiles (subscriber_id, keywords, exclusions, max_papers, updated_at) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var keywords = Enumerable.Range(0, random.Next(3, 6)).Select(_ => MatchBench.Vocabulary[random.Next(MatchBench.Vocabulary.Length)]);
-                await writer.StartRowAsync();
-                await writer.WriteAsync($"n{i:D7}", NpgsqlDbType.Text);
-                await writer.WriteAsync(System.Text.Json.JsonSerializer.Serialize(keywords), NpgsqlDbType.Text);
-                await writer.WriteAsync("[]", NpgsqlDbType.Text);
-                await writer.WriteAsync(10L, NpgsqlDbType.Bigint);
-                await writer.WriteAsync("2026-03-01T00:00:00Z", NpgsqlDbType.Text);
-            }
-            await writer.CompleteAsync();
-        }
-    }
-
-    private static long Rss(Process process)
-    {
-        try
-        {
-            var status = File.ReadAllLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return status is null ? 0 : long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            return 0;
-        }
-    }
-
-    private static Task Pg(bool asRoot, string tool, string[] args) =>
-        asRoot ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(Bin, tool), .. args]) : RunAsync(Path.Combine(Bin, tool), args);
-
-    private static async Task RunAsync(string file, string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await stderr}");
-        }
-    }
+    private static long Rss(Process process) => AppProcess.Memory(process.Id, "VmRSS");
 }

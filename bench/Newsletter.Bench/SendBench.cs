@@ -131,7 +131,7 @@ public static class SendBench
         await Task.CompletedTask;
     }
 
-    private static DigestComposer Composer()
+    internal static DigestComposer Composer()
     {
         var site = Options.Create(new SiteOptions { BaseUrl = "https://digest.example.org", SigningKey = new string('k', 40) });
         return new DigestComposer(new TemplateSet(Path.Combine(BenchSupport.RepoRoot, "templates")), new LinkSigner(site, new NewsletterHome(Path.GetTempPath(), ""), TimeProvider.System),
@@ -141,11 +141,15 @@ public static class SendBench
     private static (DigestRecipient[] Recipients, IReadOnlyList<SelectedPaper>[] Selections) Digests(DigestComposer composer, int count)
     {
         var papers = ListingParser.Parse(File.ReadAllText(BenchSupport.Corpus("papers.json")), "papers.json").Papers;
-        var selections = Enumerable.Range(0, 64).Select(s => (IReadOnlyList<SelectedPaper>)[.. Enumerable.Range(0, 10).Select(i =>
-            new SelectedPaper(papers[(s * 10 + i) % papers.Count], 10 - i, ["keyword"], [new TextSpan(0, 4)], [new TextSpan(0, 8)]))]).ToArray();
+        var selections = Selections(papers, 10);
         var recipients = Enumerable.Range(0, count).Select(i => new DigestRecipient($"sub{i:D6}", $"reader{i}@example.org", $"Reader {i}", "secret")).ToArray();
         return (recipients, selections);
     }
+
+    /// <summary>64 different digests of <paramref name="perDigest"/> papers each, taken in turn from <paramref name="papers"/>.</summary>
+    internal static IReadOnlyList<SelectedPaper>[] Selections(IReadOnlyList<Newsletter.Papers.Paper> papers, int perDigest) =>
+        Enumerable.Range(0, 64).Select(s => (IReadOnlyList<SelectedPaper>)[.. Enumerable.Range(0, perDigest).Select(i =>
+            new SelectedPaper(papers[(s * perDigest + i) % papers.Count], perDigest - i, ["keyword"], [new TextSpan(0, 4)], [new TextSpan(0, 8)]))]).ToArray();
 
     private static long Size(MimeMessage message)
     {
