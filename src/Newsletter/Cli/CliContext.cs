@@ -48,6 +48,21 @@ public sealed class CliContext(TextWriter output, TextWriter error, ConfigSwitch
     public Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> body, CancellationToken cancellationToken, bool migrate = true) =>
         Runner(body, migrate, cancellationToken);
 
+    /// <summary>Runs the body of a command that needs no host, turning a failure into one line on stderr and its exit code.</summary>
+    public async Task<int> RunWithoutHostAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Describe(e);
+            await Error.WriteLineAsync(message);
+            return code;
+        }
+    }
+
     public Task WriteJsonAsync<T>(T value)
     {
         Output.WriteLine(TerminalText.EscapeJson(JsonSerializer.Serialize(value, Json)));

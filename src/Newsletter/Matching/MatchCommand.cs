@@ -15,63 +15,54 @@ public static class MatchCommand
         var profilesOption = new Option<FileInfo>("--profiles") { Description = "A JSON array of {\"id\", \"keywords\": [...], \"exclude\": [...], \"focus\": \"broad\"|\"focused\"}.", Required = true };
         var json = CliOptions.Json();
         var command = new Command("match", "Match papers against keyword profiles and print every match with its score and why.") { papersOption, profilesOption, json };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => context.RunWithoutHostAsync(async () =>
         {
-            try
+            var papersFile = result.GetValue(papersOption)!;
+            var profilesFile = result.GetValue(profilesOption)!;
+            if (!papersFile.Exists)
             {
-                var papersFile = result.GetValue(papersOption)!;
-                var profilesFile = result.GetValue(profilesOption)!;
-                if (!papersFile.Exists)
+                throw new UsageException($"--papers: file not found: {papersFile}");
+            }
+            var papers = ListingParser.Parse(await File.ReadAllTextAsync(papersFile.FullName, cancellationToken), papersFile.ToString(), ListingFormat.HfJson).Papers;
+            var profiles = ProfileFile.Read(profilesFile);
+            var cpu = IndexTiming.Enabled ? IndexTiming.ThreadCpuTime() : TimeSpan.Zero;
+            var work = IndexTiming.Enabled ? IndexTiming.Work() : default;
+            var clock = Stopwatch.StartNew();
+            var index = PaperIndex.Build(papers);
+            if (IndexTiming.Enabled)
+            {
+                var built = clock.Elapsed; // before anything else runs on this thread
+                await context.Error.WriteLineAsync(IndexTiming.Line(papers.Count, built, IndexTiming.ThreadCpuTime() - cpu, work));
+            }
+            var matcher = new ProfileMatcher(index);
+            var rows = new List<MatchRow>();
+            foreach (var profile in profiles)
+            {
+                foreach (var match in matcher.Match(profile))
                 {
-                    throw new UsageException($"--papers: file not found: {papersFile}");
+                    var why = matcher.Explain(profile, match);
+                    rows.Add(new MatchRow(profile.Id, papers[match.Paper].Id, match.Score, why.Keywords,
+                        new SpanSet([.. why.TitleSpans.Select(s => new[] { s.Start, s.Length })], [.. why.SummarySpans.Select(s => new[] { s.Start, s.Length })])));
                 }
-                var papers = ListingParser.Parse(await File.ReadAllTextAsync(papersFile.FullName, cancellationToken), papersFile.ToString(), ListingFormat.HfJson).Papers;
-                var profiles = ProfileFile.Read(profilesFile);
-                var cpu = IndexTiming.Enabled ? IndexTiming.ThreadCpuTime() : TimeSpan.Zero;
-                var work = IndexTiming.Enabled ? IndexTiming.Work() : default;
-                var clock = Stopwatch.StartNew();
-                var index = PaperIndex.Build(papers);
-                if (IndexTiming.Enabled)
+            }
+            if (result.GetValue(json))
+            {
+                await context.WriteJsonAsync(rows);
+            }
+            else
+            {
+                foreach (var group in rows.GroupBy(r => r.Profile))
                 {
-                    var built = clock.Elapsed; // before anything else runs on this thread
-                    await context.Error.WriteLineAsync(IndexTiming.Line(papers.Count, built, IndexTiming.ThreadCpuTime() - cpu, work));
-                }
-                var matcher = new ProfileMatcher(index);
-                var rows = new List<MatchRow>();
-                foreach (var profile in profiles)
-                {
-                    foreach (var match in matcher.Match(profile))
+                    await context.Output.WriteLineAsync($"{group.Key}: {group.Count()} papers");
+                    foreach (var row in group)
                     {
-                        var why = matcher.Explain(profile, match);
-                        rows.Add(new MatchRow(profile.Id, papers[match.Paper].Id, match.Score, why.Keywords,
-                            new SpanSet([.. why.TitleSpans.Select(s => new[] { s.Start, s.Length })], [.. why.SummarySpans.Select(s => new[] { s.Start, s.Length })])));
+                        var title = papers.First(p => p.Id == row.Paper).Title;
+                        await context.Output.WriteLineAsync($"  {row.Score,5:0.0}  {row.Paper}  {(title.Length > 70 ? title[..69] + "…" : title)}  [{string.Join("; ", row.Matched)}]");
                     }
                 }
-                if (result.GetValue(json))
-                {
-                    await context.WriteJsonAsync(rows);
-                }
-                else
-                {
-                    foreach (var group in rows.GroupBy(r => r.Profile))
-                    {
-                        await context.Output.WriteLineAsync($"{group.Key}: {group.Count()} papers");
-                        foreach (var row in group)
-                        {
-                            var title = papers.First(p => p.Id == row.Paper).Title;
-                            await context.Output.WriteLineAsync($"  {row.Score,5:0.0}  {row.Paper}  {(title.Length > 70 ? title[..69] + "…" : title)}  [{string.Join("; ", row.Matched)}]");
-                        }
-                    }
-                }
-                return ExitCodes.Ok;
             }
-            catch (Exception e)
-            {
-                var (code, message) = context.Describe(e);
-                await context.Error.WriteLineAsync(message);
-                return code;
-            }
-        });
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 
