@@ -95,7 +95,7 @@ public static class SubscriberPage
         string id, string? keywords, string? exclude, string? maxPapers, string? focus, ProfileStore profiles, RecentPapersPreview preview, IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var saved = await profiles.GetAsync(id, cancellationToken);
+        var saved = ProfileForm.NeedsSaved(maxPapers, focus) ? await profiles.GetAsync(id, cancellationToken) : null;
         var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? saved?.MaxPapers ?? Profile.DefaultMaxPapers;
         var fragment = await PreferencesEndpoints.PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail,
             ProfileForm.FocusOf(focus, saved?.Focus), cancellationToken);

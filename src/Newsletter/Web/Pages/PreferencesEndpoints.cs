@@ -72,7 +72,7 @@ public static class PreferencesEndpoints
         IOptions<SiteOptions> site, CancellationToken cancellationToken) =>
         links.AnswerAsync(token, LinkPurpose.Preferences, async subscriber =>
         {
-            var saved = await profiles.GetAsync(subscriber.Id, cancellationToken);
+            var saved = ProfileForm.NeedsSaved(maxPapers, focus) ? await profiles.GetAsync(subscriber.Id, cancellationToken) : null;
             var papersPerEmail = ProfileForm.PapersPerEmail(maxPapers) ?? SavedPapersPerEmail(saved);
             var fragment = await PreviewAsync(site.Value, preview, ProfileForm.Lines(keywords), ProfileForm.Lines(exclude), papersPerEmail,
                 ProfileForm.FocusOf(focus, saved?.Focus), cancellationToken);

@@ -53,6 +53,12 @@ public sealed class ProfileForm
         Focus = (p?.Focus ?? ProfileFocus.Broad).Name(),
     };
 
+    /// <summary>
+    /// Whether a live preview must read the saved profile: only for what the request leaves out (or gives as the form
+    /// would refuse). The preview is asked at every pause in typing, with both fields in the form.
+    /// </summary>
+    public static bool NeedsSaved(string? maxPapers, string? focus) => PapersPerEmail(maxPapers) is null || !ProfileFocusNames.TryParse(focus, out _);
+
     /// <summary>The focus a form or a preview request names; without one (or with one the save would refuse), the saved focus.</summary>
     public static ProfileFocus FocusOf(string? text, ProfileFocus? saved) =>
         ProfileFocusNames.TryParse(text, out var focus) ? focus : saved ?? ProfileFocus.Broad;
