@@ -53,13 +53,13 @@ public static class NodesBench
         var decided = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: false, CancellationToken.None);
         var decide = clock.Elapsed;
         clock.Restart();
-        var planned = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: true, CancellationToken.None);
+        var planned = await host.Services.GetRequiredService<DigestPlanner>().PlanAsync(date, papers, null, record: true, CancellationToken.None, keep: true);
         var match = clock.Elapsed;
         Console.WriteLine($"| match only (load and compile profiles, match, why-matched; nothing recorded) | 1 (all cores) | {decide.TotalSeconds:0.0} s | {decide.TotalMilliseconds * 1000 / Math.Max(1, decided.Count):0} µs | | |");
         Console.WriteLine($"| match: every profile against the day, capped, why-matched, {planned.Count:N0} digests recorded as owed | 1 (all cores) | {match.TotalSeconds:0.0} s | {match.TotalMilliseconds * 1000 / planned.Count:0} µs | {Environment.WorkingSet / 1e6:0} MB (this process) | |");
         var composer = host.Services.GetRequiredService<DigestComposer>();
         clock.Restart();
-        Parallel.ForEach(planned, digest => composer.Render(composer.Model(new DigestRecipient(digest.SubscriberId, digest.SubscriberId + "@example.org", null, "s"), date, digest.Papers)));
+        Parallel.ForEach(planned.Digests, digest => composer.Render(composer.Model(new DigestRecipient(digest.SubscriberId, digest.SubscriberId + "@example.org", null, "s"), date, digest.Papers)));
         var render = clock.Elapsed;
         Console.WriteLine($"| render HTML + text of every digest | 1 (all cores) | {render.TotalSeconds:0.0} s | {render.TotalMilliseconds * 1000 / planned.Count:0} µs | | match + render < 10 s: {(decide + render).TotalSeconds:0.0} s; with the plan recorded, {(match + render).TotalSeconds:0.0} s |");
 

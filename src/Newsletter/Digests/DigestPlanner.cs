@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using MimeKit;
 using Newsletter.Common;
@@ -23,22 +24,43 @@ public sealed partial class DigestPlanner(
 {
     private const int RecordBatch = 1_000;
 
+    /// <summary>
+    /// Subscribers planned at a time: their profiles loaded, matched, their digests recorded, then let go. Memory
+    /// stays the same for a thousand subscribers or a million; a page is large enough that matching it keeps both
+    /// cores busy and its digests fill whole batches.
+    /// </summary>
+    private const int PageSize = 8_192;
+
     /// <summary>How many listing days the schedule catches up at most (Scheduling plans them; it is later in the flow than this folder).</summary>
     public const int CatchUpDays = 7;
-    private const int ProgressStep = 256;
 
     /// <param name="only">Just these subscribers (a schedule slot); null: every active one.</param>
     /// <param name="record">False for a dry run: decide, but write nothing.</param>
-    public async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
+    /// <param name="keep">Return the digests themselves, not only their counts (a day of a million would not fit in memory).</param>
+    public async Task<DayPlan> PlanAsync(DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string>? only, bool record, CancellationToken cancellationToken,
+        Common.ProgressPhase? progress = null, bool keep = false)
     {
-        var alreadyPlanned = await plans.PlannedSubscribersAsync(date, cancellationToken);
-        var receiving = (await subscribers.ListReceivingAsync(cancellationToken))
-            .Where(s => (only is null || only.Contains(s.Id)) && !alreadyPlanned.Contains(s.Id))
-            .ToList();
-        var due = receiving.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        return await PlanAsync(date, null, papers, due, FeedOnly(receiving), record,
+        progress?.SetTotal(only?.Count ?? await subscribers.CountReceivingAsync(date, cancellationToken));
+        return await PlanAsync(date, null, papers, ReceivingPagesAsync(date, only, cancellationToken), keep, record,
             // the day is done for everyone asked about (the mark moves on over days without a gap)
             () => subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken), cancellationToken, progress);
+    }
+
+    /// <summary>Every subscriber who receives digests and has none for the day yet, a page at a time, in the database's order.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> ReceivingPagesAsync(DateOnly date, IReadOnlySet<string>? only,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await subscribers.ReceivingPageAsync(after, PageSize, date, cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+            after = page[^1].Id;
+            yield return only is null ? page : [.. page.Where(s => only.Contains(s.Id))];
+        }
     }
 
     /// <summary>
@@ -47,89 +69,95 @@ public sealed partial class DigestPlanner(
     /// dated <paramref name="date"/>, its newest day. Afterwards the subscribers' mark moves to <paramref name="date"/>.
     /// </summary>
     /// <param name="only">The subscribers due this digest (a schedule slot): every one's last digest is the day before <paramref name="first"/>, or none.</param>
-    public async Task<IReadOnlyList<PlannedDigest>> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string> only, bool record,
-        CancellationToken cancellationToken, Common.ProgressPhase? progress = null)
+    public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string> only, bool record,
+        CancellationToken cancellationToken, Common.ProgressPhase? progress = null, bool keep = false)
     {
         var coveredFrom = await plans.CoveredFromAsync(date, cancellationToken);
         var receiving = (await subscribers.ListReceivingAsync(cancellationToken)).Where(s => only.Contains(s.Id)).ToList();
         // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
         var fresh = receiving.Where(s => s.LastPlannedDay is null || string.CompareOrdinal(s.LastPlannedDay, StoredTime.Day(first)) < 0).ToList();
-        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => new ReceivingSubscriber(s.Id, s.Delivery)).ToList();
         // a digest for the day that already covers these days (planned before a crash, before the mark moved) counts
         // as planned; one that covers less (a manual run of the day alone) does not move the mark, so the next
         // digest covers the days it left out (its papers are not sent again: the already-received rule)
         var done = fresh.Where(s => coveredFrom.TryGetValue(s.Id, out var from) && from <= first).Select(s => s.Id);
-        return await PlanAsync(date, first, papers, due, FeedOnly(fresh), record,
-            () => subscribers.MarkCoveredAsync(date, [.. due, .. done], cancellationToken), cancellationToken, progress);
+        progress?.SetTotal(due.Count);
+        return await PlanAsync(date, first, papers, due.Chunk(PageSize).ToAsyncEnumerable(), keep, record,
+            () => subscribers.MarkCoveredAsync(date, [.. due.Select(s => s.Id), .. done], cancellationToken), cancellationToken, progress);
     }
 
-    /// <summary>Subscribers matched like everyone, their digests recorded for their feed and archive, never mailed.</summary>
-    private static HashSet<string> FeedOnly(IEnumerable<Subscriber> subscribers) =>
-        subscribers.Where(s => s.Delivery == DeliveryMode.Feed).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-
-    /// <param name="feedOnly">Of <paramref name="due"/>, those who read their digests in their feed only.</param>
-    private async Task<IReadOnlyList<PlannedDigest>> PlanAsync(DateOnly date, DateOnly? first, IReadOnlyList<Paper> papers, HashSet<string> due, HashSet<string> feedOnly,
-        bool record, Func<Task> markPlanned, CancellationToken cancellationToken, Common.ProgressPhase? progress)
+    /// <param name="pages">The subscribers due, a page at a time; those marked feed-only get digests recorded for their feed, never mailed.</param>
+    private async Task<DayPlan> PlanAsync(DateOnly date, DateOnly? first, IReadOnlyList<Paper> papers, IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> pages,
+        bool keep, bool record, Func<Task> markPlanned, CancellationToken cancellationToken, Common.ProgressPhase? progress)
     {
-        if (due.Count == 0 || papers.Count == 0)
+        if (papers.Count == 0)
         {
             if (record)
             {
-                // nothing listed, or all of them planned before
-                await markPlanned();
+                await markPlanned(); // nothing listed: the day is done all the same
             }
-            return [];
+            return DayPlan.Nothing;
         }
         var firstDay = first < date ? first : null;
-        var (compiled, broken) = await profiles.LoadAsync(due, cancellationToken);
-        foreach (var (subscriberId, problem) in broken)
-        {
-            LogBrokenProfile(subscriberId, problem);
-        }
         var received = await plans.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        var planned = new ConcurrentBag<PlannedDigest>();
-        progress?.SetTotal(compiled.Count);
-        var sinceReport = 0;
-        Parallel.ForEach(compiled, new ParallelOptions { CancellationToken = cancellationToken }, profile =>
+        var (count, mailed, matches) = (0, 0, 0);
+        var kept = new List<PlannedDigest>();
+        await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            if (progress is not null && Interlocked.Increment(ref sinceReport) % ProgressStep == 0)
+            var (compiled, broken) = await profiles.LoadAsync([.. page.Select(s => s.Id)], cancellationToken);
+            foreach (var (subscriberId, problem) in broken)
             {
-                progress.Advance(ProgressStep);
+                LogBrokenProfile(subscriberId, problem);
             }
-            var selection = matcher.Select(profile, received.GetValueOrDefault(profile.Id));
-            if (selection.Count == 0)
+            var feedOnly = page.Where(s => s.FeedOnly).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            var planned = new ConcurrentBag<PlannedDigest>();
+            Parallel.ForEach(compiled, new ParallelOptions { CancellationToken = cancellationToken }, profile =>
             {
-                return; // nothing matched: no email at all
-            }
-            var chosen = selection.Select(match =>
-            {
-                var why = matcher.Explain(profile, match);
-                return new SelectedPaper(papers[match.Paper], match.Score, why.Keywords, why.TitleSpans, why.SummarySpans);
-            }).ToList();
-            planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt)
-            {
-                FirstDay = firstDay,
-                FeedOnly = feedOnly.Contains(profile.Id),
+                var selection = matcher.Select(profile, received.GetValueOrDefault(profile.Id));
+                if (selection.Count == 0)
+                {
+                    return; // nothing matched: no email at all
+                }
+                var chosen = selection.Select(match =>
+                {
+                    var why = matcher.Explain(profile, match);
+                    return new SelectedPaper(papers[match.Paper], match.Score, why.Keywords, why.TitleSpans, why.SummarySpans);
+                }).ToList();
+                planned.Add(new PlannedDigest(profile.Id, date, 0, DigestComposer.MessageId(profile.Id, date, 0, from.Domain), chosen, createdAt)
+                {
+                    FirstDay = firstDay,
+                    FeedOnly = feedOnly.Contains(profile.Id),
+                });
             });
-        });
-        progress?.Advance(sinceReport % ProgressStep);
-        var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
+            var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
+            if (record)
+            {
+                // each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer
+                await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
+                    new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
+                    async (batch, token) => await plans.AddAsync(batch, token));
+            }
+            count += ordered.Count;
+            mailed += ordered.Count(p => !p.FeedOnly);
+            matches += ordered.Sum(p => p.Papers.Count);
+            if (keep)
+            {
+                kept.AddRange(ordered);
+            }
+            progress?.Advance(page.Count);
+        }
         if (record)
         {
-            // each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer
-            await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
-                new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
-                async (batch, token) => await plans.AddAsync(batch, token));
-            if (ordered.Count >= DigestPlans.ManyDigests)
+            if (count >= DigestPlans.ManyDigests)
             {
                 await plans.RefreshStatisticsAsync(cancellationToken);
             }
             // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
             await markPlanned();
         }
-        return ordered;
+        return new DayPlan(count, mailed, matches, kept);
     }
 
     /// <summary>What one subscriber's digest for the day would hold, whatever their status and whether or not it was sent; writes nothing.</summary>
@@ -156,4 +184,15 @@ public sealed partial class DigestPlanner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Subscriber {SubscriberId} gets no digest: their stored profile no longer compiles ({Problem})")]
     private partial void LogBrokenProfile(string subscriberId, string problem);
+}
+
+/// <summary>
+/// What planning decided: how many digests (of them mailed, the rest feed-only) with how many papers in all; the
+/// digests themselves only when asked for.
+/// </summary>
+public sealed record DayPlan(int Count, int Mailed, int Matches, IReadOnlyList<PlannedDigest> Digests)
+{
+    public static readonly DayPlan Nothing = new(0, 0, 0, []);
+
+    public DayPlan Plus(DayPlan other) => new(Count + other.Count, Mailed + other.Mailed, Matches + other.Matches, [.. Digests, .. other.Digests]);
 }

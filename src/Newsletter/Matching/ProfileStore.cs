@@ -98,18 +98,25 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
     /// <summary>Compiled profiles of these subscribers (all stored ones when null). A profile that no longer compiles is reported, not thrown.</summary>
     public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyCollection<string>? subscriberIds, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ProfileRow>(
-            "SELECT subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore, focus AS Focus FROM profiles");
-        var wanted = subscriberIds is null ? null : subscriberIds as IReadOnlySet<string> ?? subscriberIds.ToHashSet();
         var profiles = new List<Profile>();
         var broken = new List<(string, string)>();
-        foreach (var row in rows)
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (subscriberIds is null)
         {
-            if (wanted is not null && !wanted.Contains(row.SubscriberId))
+            foreach (var row in await connection.QueryAsync<ProfileRow>($"SELECT {RowColumns} FROM profiles"))
             {
-                continue;
+                Compile(row);
             }
+            return (profiles, broken);
+        }
+        // by key, a page of subscribers at a time: the daily run never holds every profile at once
+        Func<DbDataReader, ProfileRow>? parse = null;
+        await ByKey.ForEachRowAsync(connection, null, subscriberIds as IReadOnlyList<string> ?? [.. subscriberIds],
+            row => Compile((parse ??= row.GetRowParser<ProfileRow>())(row)), cancellationToken);
+        return (profiles, broken);
+
+        void Compile(ProfileRow row)
+        {
             var stored = row.ToStored();
             try
             {
@@ -120,8 +127,12 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
                 broken.Add((row.SubscriberId, e.Message));
             }
         }
-        return (profiles, broken);
     }
+
+    private const string RowColumns =
+        "subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore, focus AS Focus";
+
+    private static readonly KeyedQuery ByKey = new($"SELECT {RowColumns} FROM profiles WHERE subscriber_id IN ({{keys}})", 256);
 
     /// <summary>The profile and its keyword rows (named, not left to the cascade: this is the erasure of personal data).</summary>
     public async Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId)

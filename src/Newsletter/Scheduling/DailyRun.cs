@@ -105,7 +105,8 @@ public sealed partial class DailyRun(
 
                 await using (var phase = run.Phase("match", progress))
                 {
-                    var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase.Progress);
+                    var plan = await planner.PlanAsync(request.Date, dayPapers, request.SubscriberIds, record: !request.DryRun, cancellationToken, phase.Progress,
+                        keep: request.KeepDigests);
                     run.Report = run.Report with { Planned = plan };
                     phase.Done(plan.Count);
                 }
@@ -117,7 +118,7 @@ public sealed partial class DailyRun(
 
             var sendStartedAt = clock.GetUtcNow();
             SendReport sent;
-            await using (var phase = run.Phase("send", progress, run.Report.Planned.Count(p => !p.FeedOnly)))
+            await using (var phase = run.Phase("send", progress, run.Report.Planned.Mailed))
             {
                 // rendering streams into the send (a day's rendered mail would not fit in memory): it is timed as it goes
                 run.Tally = new SendTally(phase.Progress, run.Id);
@@ -197,12 +198,12 @@ public sealed partial class DailyRun(
             return;
         }
         await using var match = run.Phase("match", progress);
-        var planned = new List<PlannedDigest>();
+        var planned = DayPlan.Nothing;
         foreach (var group in groups)
         {
             var covered = Days(group.Key, request.Date).AsEnumerable().Reverse().SelectMany(d => byDay[d]).DistinctBy(p => p.Id, StringComparer.Ordinal).ToList();
-            planned.AddRange(await planner.PlanCoveringAsync(group.Key, request.Date, covered, group.ToHashSet(StringComparer.Ordinal), record: !request.DryRun,
-                cancellationToken, match.Progress));
+            planned = planned.Plus(await planner.PlanCoveringAsync(group.Key, request.Date, covered, group.ToHashSet(StringComparer.Ordinal), record: !request.DryRun,
+                cancellationToken, match.Progress, keep: request.KeepDigests));
         }
         run.Report = run.Report with { Planned = planned };
         match.Done(planned.Count);
@@ -335,9 +336,12 @@ public sealed record RunRequest(DateOnly Date, string Kind, bool DryRun = false,
     /// to <see cref="Date"/>. Null (a manual run): <see cref="Date"/> alone for every active subscriber.
     /// </summary>
     public IReadOnlyDictionary<string, DateOnly>? FirstDays { get; init; }
+
+    /// <summary>Keep the planned digests in the report (<c>digest run --json</c> lists them), not only their counts.</summary>
+    public bool KeepDigests { get; init; }
 }
 
-public sealed record RunReport(string RunId, DateOnly Date, int Papers, IReadOnlyList<PlannedDigest> Planned, SendReport Sent)
+public sealed record RunReport(string RunId, DateOnly Date, int Papers, DayPlan Planned, SendReport Sent)
 {
-    public RunCounts Counts => new(Papers, Planned.Count, Sent.Sent, Sent.Failed, Sent.Suppressed, Planned.Sum(p => p.Papers.Count), Sent.Retried, Sent.Deferred);
+    public RunCounts Counts => new(Papers, Planned.Count, Sent.Sent, Sent.Failed, Sent.Suppressed, Planned.Matches, Sent.Retried, Sent.Deferred);
 }

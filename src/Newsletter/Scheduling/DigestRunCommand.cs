@@ -18,7 +18,8 @@ public static class DigestRunCommand
         command.SetAction((result, cancellationToken) => context.RunAsync(async (services, ct) =>
         {
             var report = await ProgressDisplay.RunAsync(context, result.GetValue(json), progress => services.GetRequiredService<DailyRun>().RunAsync(
-                new RunRequest(result.GetValue(date)!.Value, "manual", result.GetValue(dryRun), result.GetValue(skipIngest)), ct, progress));
+                new RunRequest(result.GetValue(date)!.Value, "manual", result.GetValue(dryRun), result.GetValue(skipIngest)) { KeepDigests = result.GetValue(json) },
+                ct, progress));
             if (result.GetValue(json))
             {
                 await context.WriteJsonAsync(new
@@ -35,7 +36,7 @@ public static class DigestRunCommand
                     deferred = report.Sent.Deferred,
                     skipped = report.Sent.Skipped,
                     retried = report.Sent.Retried,
-                    digests = report.Planned.Select(p => new { subscriber = p.SubscriberId, papers = p.Papers.Select(x => x.Paper.Id) }),
+                    digests = report.Planned.Digests.Select(p => new { subscriber = p.SubscriberId, papers = p.Papers.Select(x => x.Paper.Id) }),
                 });
             }
             else

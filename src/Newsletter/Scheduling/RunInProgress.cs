@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Newsletter.Common;
 using Newsletter.Delivery;
+using Newsletter.Digests;
 using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Scheduling;
@@ -28,7 +29,7 @@ internal sealed partial class RunInProgress : IAsyncDisposable
     private RunInProgress(RunLog runs, NewsletterMetrics metrics, TimeProvider clock, ILogger logger, RunRequest request, string id)
     {
         (_runs, _metrics, _clock, _logger, _request) = (runs, metrics, clock, logger, request);
-        Report = new RunReport(id, request.Date, 0, [], SendReport.Nothing);
+        Report = new RunReport(id, request.Date, 0, DayPlan.Nothing, SendReport.Nothing);
     }
 
     /// <param name="id">The run's row, from <see cref="RunLog.StartAsync"/> (the caller opens its logging scope with it first).</param>

@@ -35,3 +35,9 @@ public sealed class Subscriber
     /// <summary>The day of a weekly digest (monday … sunday); kept, unused, for the other frequencies.</summary>
     public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 }
+
+/// <summary>What the daily run needs to know of a subscriber it plans for: who, and whether their digests are mailed.</summary>
+public sealed record ReceivingSubscriber(string Id, string Delivery)
+{
+    public bool FeedOnly => Delivery == DeliveryMode.Feed;
+}

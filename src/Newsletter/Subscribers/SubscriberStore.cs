@@ -80,6 +80,36 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
             $"SELECT {Columns} FROM subscribers WHERE status = 'active' AND paused_at IS NULL ORDER BY created_at, email")];
     }
 
+    /// <summary>
+    /// The next <paramref name="limit"/> subscribers who receive digests after <paramref name="after"/> in the
+    /// database's order of ids, without a digest dated <paramref name="notPlannedOn"/> yet: the daily run walks them
+    /// a page at a time, so its memory does not grow with the list.
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivingSubscriber>> ReceivingPageAsync(string? after, int limit, DateOnly notPlannedOn, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<ReceivingSubscriber>(new CommandDefinition(
+            $"""
+            SELECT s.id AS Id, s.delivery AS Delivery FROM subscribers s
+            WHERE {(after is null ? "" : "s.id > @After AND ")}s.status = 'active' AND s.paused_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = s.id AND d.digest_date = @Date AND d.sequence = 0)
+            ORDER BY s.id
+            LIMIT @Limit
+            """, new { After = after, Date = Day(notPlannedOn), Limit = limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>How many subscribers receive digests and have none dated <paramref name="notPlannedOn"/> yet.</summary>
+    public async Task<int> CountReceivingAsync(DateOnly notPlannedOn, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            SELECT count(*) FROM subscribers s
+            WHERE s.status = 'active' AND s.paused_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = s.id AND d.digest_date = @Date AND d.sequence = 0)
+            """, new { Date = Day(notPlannedOn) }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>One page of subscribers, newest first; <paramref name="search"/> matches a part of the email or of a keyword as typed.</summary>
     public async Task<(IReadOnlyList<Subscriber> Items, long Total)> PageAsync(string? status, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
