@@ -29,7 +29,10 @@ public sealed partial class DigestPlanner(
     /// stays the same for a thousand subscribers or a million; a page is large enough that matching it keeps both
     /// cores busy and its digests fill whole batches.
     /// </summary>
-    private const int PageSize = 8_192;
+    public const int DefaultPageSize = 8_192;
+
+    /// <summary>Subscribers per page (<see cref="DefaultPageSize"/>; tests make pages small to have several).</summary>
+    public int PageSize { get; set; } = DefaultPageSize;
 
     /// <summary>How many listing days the schedule catches up at most (Scheduling plans them; it is later in the flow than this folder).</summary>
     public const int CatchUpDays = 7;
@@ -41,14 +44,53 @@ public sealed partial class DigestPlanner(
         Common.ProgressPhase? progress = null, bool keep = false)
     {
         progress?.SetTotal(only?.Count ?? await subscribers.CountReceivingAsync(date, cancellationToken));
-        return await PlanAsync(date, null, papers, ReceivingPagesAsync(date, only, cancellationToken), keep, record,
+        return await PlanAsync(date, null, papers, ReceivingPagesAsync(date, only, record, cancellationToken), keep, record,
             // the day is done for everyone asked about (the mark moves on over days without a gap)
             () => subscribers.MarkPlannedAsync(date, only, CatchUpDays, cancellationToken), cancellationToken, progress);
     }
 
-    /// <summary>Every subscriber who receives digests and has none for the day yet, a page at a time, in the database's order.</summary>
-    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> ReceivingPagesAsync(DateOnly date, IReadOnlySet<string>? only,
+    /// <summary>
+    /// The subscribers who receive digests and have none for the day yet, a page at a time in the database's order.
+    /// Several nodes running the same day share the pages out: each takes a page before planning it, and a page
+    /// another node took is left to it. A last pass then plans whoever is still unplanned on the pages this node did
+    /// not do (a node that stopped midway, or is still at its last page: at worst a page matched twice, recorded once).
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> ReceivingPagesAsync(DateOnly date, IReadOnlySet<string>? only, bool record,
         [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var taker = Guid.NewGuid().ToString("N");
+        var mine = new HashSet<string>(StringComparer.Ordinal);
+        if (record)
+        {
+            await plans.ForgetPagesBeforeAsync(date, cancellationToken);
+        }
+        await foreach (var page in PagesAsync(date, cancellationToken))
+        {
+            var due = Due(page);
+            if (due.Count == 0
+                || (record && !await plans.TakePageAsync(date, page[0].Id, taker, StoredTime.Now(clock), cancellationToken)))
+            {
+                continue;
+            }
+            mine.Add(page[0].Id);
+            yield return due;
+        }
+        if (!record)
+        {
+            yield break;
+        }
+        await foreach (var page in PagesAsync(date, cancellationToken))
+        {
+            if (!mine.Contains(page[0].Id) && Due(page) is { Count: > 0 } due)
+            {
+                yield return due;
+            }
+        }
+
+        List<ReceivingSubscriber> Due(IReadOnlyList<ReceivingSubscriber> page) => [.. page.Where(s => !s.Planned && (only is null || only.Contains(s.Id)))];
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> PagesAsync(DateOnly date, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? after = null;
         while (true)
@@ -59,7 +101,7 @@ public sealed partial class DigestPlanner(
                 yield break;
             }
             after = page[^1].Id;
-            yield return only is null ? page : [.. page.Where(s => only.Contains(s.Id))];
+            yield return page;
         }
     }
 
@@ -76,7 +118,7 @@ public sealed partial class DigestPlanner(
         var receiving = (await subscribers.ListReceivingAsync(cancellationToken)).Where(s => only.Contains(s.Id)).ToList();
         // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
         var fresh = receiving.Where(s => s.LastPlannedDay is null || string.CompareOrdinal(s.LastPlannedDay, StoredTime.Day(first)) < 0).ToList();
-        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => new ReceivingSubscriber(s.Id, s.Delivery)).ToList();
+        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => new ReceivingSubscriber { Id = s.Id, Delivery = s.Delivery }).ToList();
         // a digest for the day that already covers these days (planned before a crash, before the mark moved) counts
         // as planned; one that covers less (a manual run of the day alone) does not move the mark, so the next
         // digest covers the days it left out (its papers are not sent again: the already-received rule)
@@ -104,7 +146,38 @@ public sealed partial class DigestPlanner(
         var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var (count, mailed, matches) = (0, 0, 0);
         var kept = new List<PlannedDigest>();
+        var recording = Task.CompletedTask;
         await foreach (var page in pages.WithCancellation(cancellationToken))
+        {
+            var ordered = await MatchAsync(page);
+            // one page is recorded while the next is matched: the writer and the matcher use different cores
+            await recording;
+            if (record)
+            {
+                recording = Task.Run(() => RecordAsync(ordered, cancellationToken), cancellationToken);
+            }
+            count += ordered.Count;
+            mailed += ordered.Count(p => !p.FeedOnly);
+            matches += ordered.Sum(p => p.Papers.Count);
+            if (keep)
+            {
+                kept.AddRange(ordered);
+            }
+            progress?.Advance(page.Count);
+        }
+        await recording;
+        if (record)
+        {
+            if (count >= DigestPlans.ManyDigests)
+            {
+                await plans.RefreshStatisticsAsync(cancellationToken);
+            }
+            // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
+            await markPlanned();
+        }
+        return new DayPlan(count, mailed, matches, kept);
+
+        async Task<List<PlannedDigest>> MatchAsync(IReadOnlyList<ReceivingSubscriber> page)
         {
             var (compiled, broken) = await profiles.LoadAsync([.. page.Select(s => s.Id)], cancellationToken);
             foreach (var (subscriberId, problem) in broken)
@@ -131,34 +204,15 @@ public sealed partial class DigestPlanner(
                     FeedOnly = feedOnly.Contains(profile.Id),
                 });
             });
-            var ordered = planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
-            if (record)
-            {
-                // each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer
-                await Parallel.ForEachAsync(ordered.Chunk(RecordBatch),
-                    new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
-                    async (batch, token) => await plans.AddAsync(batch, token));
-            }
-            count += ordered.Count;
-            mailed += ordered.Count(p => !p.FeedOnly);
-            matches += ordered.Sum(p => p.Papers.Count);
-            if (keep)
-            {
-                kept.AddRange(ordered);
-            }
-            progress?.Advance(page.Count);
+            return planned.OrderBy(p => p.SubscriberId, StringComparer.Ordinal).ToList();
         }
-        if (record)
-        {
-            if (count >= DigestPlans.ManyDigests)
-            {
-                await plans.RefreshStatisticsAsync(cancellationToken);
-            }
-            // after the digests are owed: a crash in between plans the day again, and the outbox's key adds nothing twice
-            await markPlanned();
-        }
-        return new DayPlan(count, mailed, matches, kept);
     }
+
+    /// <summary>Each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer.</summary>
+    private Task RecordAsync(List<PlannedDigest> digests, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(digests.Chunk(RecordBatch),
+            new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
+            async (batch, token) => await plans.AddAsync(batch, token));
 
     /// <summary>What one subscriber's digest for the day would hold, whatever their status and whether or not it was sent; writes nothing.</summary>
     public async Task<IReadOnlyList<SelectedPaper>> PreviewAsync(string subscriberId, DateOnly date, IReadOnlyList<Paper> papers, CancellationToken cancellationToken)

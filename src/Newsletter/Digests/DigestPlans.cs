@@ -66,6 +66,25 @@ public sealed class DigestPlans(Database database)
         return added.Count;
     }
 
+    /// <summary>Takes a page of the day's subscribers for this node to plan; false: another node has it.</summary>
+    public async Task<bool> TakePageAsync(DateOnly date, string firstId, string taker, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO plan_pages (digest_date, first_id, taken_by, taken_at) VALUES (@Date, @FirstId, @Taker, @Now)
+            ON CONFLICT (digest_date, first_id) DO NOTHING
+            """, new { Date = Day(date), FirstId = firstId, Taker = taker, Now = now }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>Pages of earlier days say nothing any more (a day planned again is planned by the last pass alone).</summary>
+    public async Task ForgetPagesBeforeAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM plan_pages WHERE digest_date < @Date", new { Date = Day(date) }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>A day's plan this large changes the tables enough that the query planner should look at them again.</summary>
     public const int ManyDigests = 1_000;
 

@@ -36,8 +36,15 @@ public sealed class Subscriber
     public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 }
 
-/// <summary>What the daily run needs to know of a subscriber it plans for: who, and whether their digests are mailed.</summary>
-public sealed record ReceivingSubscriber(string Id, string Delivery)
+/// <summary>What the daily run needs to know of a subscriber it plans for: who, whether their digests are mailed, whether they have the day's.</summary>
+public sealed class ReceivingSubscriber
 {
+    public string Id { get; init; } = "";
+
+    public string Delivery { get; init; } = DeliveryMode.Email;
+
+    /// <summary>Their digest for the day is owed or sent already.</summary>
+    public bool Planned { get; init; }
+
     public bool FeedOnly => Delivery == DeliveryMode.Feed;
 }

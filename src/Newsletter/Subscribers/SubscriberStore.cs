@@ -82,20 +82,22 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
 
     /// <summary>
     /// The next <paramref name="limit"/> subscribers who receive digests after <paramref name="after"/> in the
-    /// database's order of ids, without a digest dated <paramref name="notPlannedOn"/> yet: the daily run walks them
-    /// a page at a time, so its memory does not grow with the list.
+    /// database's order of ids, each saying whether they have their digest dated <paramref name="date"/> yet: the
+    /// daily run walks them a page at a time, so its memory does not grow with the list. The pages are the same for
+    /// every node running the day (planning does not move their edges), so nodes can share them out.
     /// </summary>
-    public async Task<IReadOnlyList<ReceivingSubscriber>> ReceivingPageAsync(string? after, int limit, DateOnly notPlannedOn, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReceivingSubscriber>> ReceivingPageAsync(string? after, int limit, DateOnly date, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<ReceivingSubscriber>(new CommandDefinition(
             $"""
-            SELECT s.id AS Id, s.delivery AS Delivery FROM subscribers s
+            SELECT s.id AS Id, s.delivery AS Delivery,
+                   CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = s.id AND d.digest_date = @Date AND d.sequence = 0) THEN 1 ELSE 0 END AS Planned
+            FROM subscribers s
             WHERE {(after is null ? "" : "s.id > @After AND ")}s.status = 'active' AND s.paused_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = s.id AND d.digest_date = @Date AND d.sequence = 0)
             ORDER BY s.id
             LIMIT @Limit
-            """, new { After = after, Date = Day(notPlannedOn), Limit = limit }, cancellationToken: cancellationToken))];
+            """, new { After = after, Date = Day(date), Limit = limit }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>How many subscribers receive digests and have none dated <paramref name="notPlannedOn"/> yet.</summary>
