@@ -9,3 +9,4 @@ CREATE TABLE plan_pages (
     taken_at    TEXT NOT NULL,
     PRIMARY KEY (digest_date, first_id)
 );
+
