@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 
 namespace Newsletter.Data;
@@ -26,6 +27,14 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     public async Task<List<string>> ExecuteReturningAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string column, CancellationToken cancellationToken)
     {
         var written = new List<string>(rows.Count);
+        var at = Array.IndexOf(columns, column);
+        if (SqlDialect.Of(connection) is SqliteDialect sqlite && sqlite.CopiesNewRows(rows.Count) && at >= 0)
+        {
+            // one statement stepped per row, bound by position: what RETURNING would give is the column's value of each row it wrote
+            SqliteRowCopy.Insert(connection, table, columns, rows.Select(values), suffix, row => written.Add(Convert.ToString(row[at], CultureInfo.InvariantCulture)!),
+                cancellationToken);
+            return written;
+        }
         await WriteAsync(connection, transaction, rows, $" RETURNING {column}", async command =>
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -58,7 +67,7 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     public async Task InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
     {
         var dialect = SqlDialect.Of(connection);
-        if (dialect.CopiesRows(rows.Count))
+        if (dialect.CopiesNewRows(rows.Count))
         {
             await dialect.CopyAsync(connection, table, columns, rows.Select(values), cancellationToken);
             return;

@@ -45,6 +45,9 @@ public abstract class SqlDialect
     /// <summary>Whether this many rows go in faster by bulk copy than by parameters.</summary>
     public virtual bool CopiesRows(int count) => false;
 
+    /// <summary>Whether this many rows known to be new go in faster by <see cref="CopyAsync"/> than by parameters.</summary>
+    public virtual bool CopiesNewRows(int count) => CopiesRows(count);
+
     /// <summary>Copies rows straight into <paramref name="table"/> (they must be new: no conflict rules apply).</summary>
     public virtual Task CopyAsync(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Provider} has no bulk copy");

@@ -28,6 +28,18 @@ public sealed class SqliteDialect : SqlDialect
 
     public override int ParametersPerStatement => 64;
 
+    /// <summary>Rows known to be new, this many or more, go by one prepared single-row statement bound by position (<see cref="SqliteRowCopy"/>).</summary>
+    private const int CopyFrom = 16;
+
+    public override bool CopiesNewRows(int count) => count >= CopyFrom;
+
+    public override Task CopyAsync(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        // SQLite's calls return when the row is written: there is nothing to await
+        SqliteRowCopy.Insert(connection, table, columns, rows, "", null, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     public override void Prepare(DbCommand command) => command.Prepare();
 
     public override string MigrationsFolder => "Sqlite";

@@ -222,47 +222,76 @@ public sealed partial class DigestSender(
         return null;
     }
 
+    /// <summary>How many digests are composed ahead of the one handed to the transport: composing is the sender's own CPU work, and it runs on every core.</summary>
+    private static readonly int ComposeAhead = Math.Max(2, Environment.ProcessorCount * 2);
+
     private async IAsyncEnumerable<OutgoingMail> MailsAsync(
         IReadOnlyList<OwedDigest> owedDigests,
         SendTally report,
         ConcurrentDictionary<string, OwedDigest> inFlight,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var owed in owedDigests)
+        // handed over in claim order; the next few are composed meanwhile, on other cores
+        var ahead = new Queue<(OwedDigest Owed, Task<(MimeKit.MimeMessage? Message, string Problem)>? Composing)>();
+        for (var next = 0; next < owedDigests.Count || ahead.Count > 0;)
         {
-            if (owed.SubscriberStatus != SubscriberStatus.Active)
+            while (next < owedDigests.Count && ahead.Count < ComposeAhead)
             {
-                // unsubscribed or suppressed after the digest was planned: never send it
-                await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken, DeliveryFailure.Skipped);
-                report.Skipped++;
-                report.Progress?.Advance();
-                continue;
+                var owed = owedDigests[next++];
+                ahead.Enqueue((owed, Sendable(owed) ? Task.Run(() => ComposeTimed(owed, report), cancellationToken) : null));
             }
-            if (owed.SubscriberDelivery == DeliveryMode.Feed)
+            var (current, composing) = ahead.Dequeue();
+            if (await HandOverAsync(current, composing, report, inFlight, cancellationToken) is { } mail)
             {
-                // they chose the feed after it was planned: it stays for the feed, nothing is mailed or counted
-                await outbox.MarkFeedOnlyAsync(owed.DeliveryId, cancellationToken);
-                report.Progress?.Advance();
-                continue;
+                yield return mail;
             }
-            var renderStart = Stopwatch.GetTimestamp();
-            var (message, problem) = Compose(owed);
-            report.RenderTicks += Stopwatch.GetTimestamp() - renderStart;
-            if (message is null)
-            {
-                // a digest that cannot be built fails alone and at once: retrying would fail the same way, and the
-                // rest of the day must go out (`digest resend --delivery-status failed` once the cause is fixed)
-                await outbox.MarkFailedAsync(owed.DeliveryId, "could not compose the digest: " + problem, 0, cancellationToken, DeliveryFailure.Compose, report.RunId);
-                metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", "compose"));
-                Interlocked.Increment(ref report.Failed);
-                report.Progress?.Advance();
-                LogComposeFailed(owed.DeliveryId, problem);
-                continue;
-            }
-            inFlight[owed.DeliveryId] = owed;
-            report.Rendered++;
-            yield return new OutgoingMail(owed.DeliveryId, message, returnPath.ForDigest(owed.Recipient.SubscriberId, owed.Date, owed.Sequence));
         }
+    }
+
+    private static bool Sendable(OwedDigest owed) => owed.SubscriberStatus == SubscriberStatus.Active && owed.SubscriberDelivery != DeliveryMode.Feed;
+
+    private (MimeKit.MimeMessage? Message, string Problem) ComposeTimed(OwedDigest owed, SendTally report)
+    {
+        var renderStart = Stopwatch.GetTimestamp();
+        var composed = Compose(owed);
+        Interlocked.Add(ref report.RenderTicks, Stopwatch.GetTimestamp() - renderStart);
+        return composed;
+    }
+
+    /// <summary>The mail of a claimed digest, or null when it is not to be sent (recorded as such here).</summary>
+    private async Task<OutgoingMail?> HandOverAsync(OwedDigest owed, Task<(MimeKit.MimeMessage? Message, string Problem)>? composing, SendTally report,
+        ConcurrentDictionary<string, OwedDigest> inFlight, CancellationToken cancellationToken)
+    {
+        if (owed.SubscriberStatus != SubscriberStatus.Active)
+        {
+            // unsubscribed or suppressed after the digest was planned: never send it
+            await outbox.MarkFailedAsync(owed.DeliveryId, $"not sent: the subscriber is {owed.SubscriberStatus}", 0, cancellationToken, DeliveryFailure.Skipped);
+            report.Skipped++;
+            report.Progress?.Advance();
+            return null;
+        }
+        if (owed.SubscriberDelivery == DeliveryMode.Feed)
+        {
+            // they chose the feed after it was planned: it stays for the feed, nothing is mailed or counted
+            await outbox.MarkFeedOnlyAsync(owed.DeliveryId, cancellationToken);
+            report.Progress?.Advance();
+            return null;
+        }
+        var (message, problem) = await composing!;
+        if (message is null)
+        {
+            // a digest that cannot be built fails alone and at once: retrying would fail the same way, and the
+            // rest of the day must go out (`digest resend --delivery-status failed` once the cause is fixed)
+            await outbox.MarkFailedAsync(owed.DeliveryId, "could not compose the digest: " + problem, 0, cancellationToken, DeliveryFailure.Compose, report.RunId);
+            metrics.DigestsFailed.Add(1, new KeyValuePair<string, object?>("reason", "compose"));
+            Interlocked.Increment(ref report.Failed);
+            report.Progress?.Advance();
+            LogComposeFailed(owed.DeliveryId, problem);
+            return null;
+        }
+        inFlight[owed.DeliveryId] = owed;
+        report.Rendered++;
+        return new OutgoingMail(owed.DeliveryId, message, returnPath.ForDigest(owed.Recipient.SubscriberId, owed.Date, owed.Sequence));
     }
 
     private (MimeKit.MimeMessage? Message, string Problem) Compose(OwedDigest owed)

@@ -129,9 +129,26 @@ public sealed class DigestPlans(Database database)
         return received;
     }
 
-    internal static string Spans(IReadOnlyList<TextSpan> spans) => JsonSerializer.Serialize(spans.Select(s => new[] { s.Start, s.Length }));
+    /// <summary>
+    /// <c>[[start,length],…]</c>, as JSON would write it: written by hand because a day's plan writes this twice per
+    /// paper row (1.6 million times for 100,000 digests) and the serializer's setup cost more than the text.
+    /// </summary>
+    public static string Spans(IReadOnlyList<TextSpan> spans)
+    {
+        if (spans.Count == 0)
+        {
+            return "[]";
+        }
+        var text = new System.Text.StringBuilder(spans.Count * 10).Append('[');
+        for (var i = 0; i < spans.Count; i++)
+        {
+            text.Append(i == 0 ? "[" : ",[").Append(spans[i].Start.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(spans[i].Length.ToString(CultureInfo.InvariantCulture)).Append(']');
+        }
+        return text.Append(']').ToString();
+    }
 
-    internal static List<TextSpan> ReadSpans(string json) =>
+    public static List<TextSpan> ReadSpans(string json) =>
         [.. (JsonSerializer.Deserialize<int[][]>(json) ?? []).Select(s => new TextSpan(s[0], s[1]))];
 }
 
