@@ -19,6 +19,11 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken cancellationToken)
     {
         var affected = 0;
+        if (Steps(connection, rows.Count))
+        {
+            SqliteRowCopy.Insert(connection, table, columns, rows.Select(values), suffix, _ => affected++, cancellationToken);
+            return affected;
+        }
         await WriteAsync(connection, transaction, rows, "", async command => affected += await command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
         return affected;
     }
@@ -28,7 +33,7 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
     {
         var written = new List<string>(rows.Count);
         var at = Array.IndexOf(columns, column);
-        if (SqlDialect.Of(connection) is SqliteDialect sqlite && sqlite.CopiesNewRows(rows.Count) && at >= 0)
+        if (Steps(connection, rows.Count) && at >= 0)
         {
             // one statement stepped per row, bound by position: what RETURNING would give is the column's value of each row it wrote
             SqliteRowCopy.Insert(connection, table, columns, rows.Select(values), suffix, row => written.Add(Convert.ToString(row[at], CultureInfo.InvariantCulture)!),
@@ -45,6 +50,9 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
         }, cancellationToken);
         return written;
     }
+
+    /// <summary>SQLite, and enough rows that binding by position pays: one statement per row (<see cref="SqliteRowCopy"/>), the same conflict rules and counts.</summary>
+    private static bool Steps(DbConnection connection, int count) => SqlDialect.Of(connection) is SqliteDialect sqlite && sqlite.StepsRows(count);
 
     /// <summary>Many rows where the dialect copies: one <c>INSERT … SELECT</c> from a staging table; otherwise a statement per batch of rows.</summary>
     private async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string returning, Func<DbCommand, Task> execute, CancellationToken cancellationToken)

@@ -28,10 +28,16 @@ public sealed class SqliteDialect : SqlDialect
 
     public override int ParametersPerStatement => 64;
 
-    /// <summary>Rows known to be new, this many or more, go by one prepared single-row statement bound by position (<see cref="SqliteRowCopy"/>).</summary>
-    private const int CopyFrom = 16;
+    /// <summary>
+    /// From this many rows on, a write goes by one prepared single-row statement stepped per row and bound by
+    /// position (<see cref="SqliteRowCopy"/>): Microsoft.Data.Sqlite binds every parameter by name at every
+    /// execution, which cost more than the row.
+    /// </summary>
+    private const int StepFrom = 16;
 
-    public override bool CopiesNewRows(int count) => count >= CopyFrom;
+    public bool StepsRows(int count) => count >= StepFrom;
+
+    public override bool CopiesNewRows(int count) => StepsRows(count);
 
     public override Task CopyAsync(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
