@@ -217,6 +217,9 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
     private const string MarkCondition =
         "(last_planned_day IS NULL OR (last_planned_day < @Day AND (last_planned_day >= @Previous OR last_planned_day < @Reach)))";
 
+    /// <summary>Subscribers marked per statement when a whole day is marked.</summary>
+    private const int MarkPage = 10_000;
+
     private static readonly KeyedQuery MarkSomePlanned = new($"UPDATE subscribers SET last_planned_day = @Day WHERE {MarkCondition} AND id IN ({{keys}})", 256);
 
     /// <summary>Records that these subscribers (null: every one who receives digests) were planned for <paramref name="day"/>.</summary>
@@ -228,13 +231,27 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         if (ids is null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE subscribers SET last_planned_day = @Day WHERE status = 'active' AND paused_at IS NULL AND {MarkCondition}",
-                new { at.Day, at.Previous, at.Reach }, cancellationToken: cancellationToken));
+            // a range of ids at a time, each its own short transaction, the rows taken in the order of the key: nodes
+            // finishing the same day at once mark the same rows, and one statement over all of them had two nodes
+            // lock a million rows each in different orders (PostgreSQL found the deadlock and failed a run)
+            string? after = null;
+            while (await connection.QueryFirstOrDefaultAsync<(string? First, string? Last)>(new CommandDefinition(
+                       $"""
+                       SELECT min(id) AS First, max(id) AS Last FROM (
+                           SELECT id FROM subscribers WHERE {(after is null ? "" : "id > @After AND ")}status = 'active' AND paused_at IS NULL
+                           ORDER BY id LIMIT @Limit) page
+                       """, new { After = after, Limit = MarkPage }, cancellationToken: cancellationToken)) is { First: { } first, Last: { } last })
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"UPDATE subscribers SET last_planned_day = @Day WHERE id >= @First AND id <= @Last AND status = 'active' AND paused_at IS NULL AND {MarkCondition}",
+                    new { at.Day, at.Previous, at.Reach, First = first, Last = last }, cancellationToken: cancellationToken));
+                after = last;
+            }
             return;
         }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids], _ => { }, cancellationToken, ("@Day", at.Day), ("@Previous", at.Previous), ("@Reach", at.Reach));
+        // in one order whoever marks them: two nodes marking overlapping subscribers take their rows in the same order
+        await MarkSomePlanned.ForEachRowAsync(connection, transaction, [.. ids.Order(StringComparer.Ordinal)], _ => { }, cancellationToken, ("@Day", at.Day), ("@Previous", at.Previous), ("@Reach", at.Reach));
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -250,7 +267,7 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
         }
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await MarkSomeCovered.ForEachRowAsync(connection, transaction, ids, _ => { }, cancellationToken, ("@Day", Day(day)));
+        await MarkSomeCovered.ForEachRowAsync(connection, transaction, [.. ids.Order(StringComparer.Ordinal)], _ => { }, cancellationToken, ("@Day", Day(day)));
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -77,6 +77,16 @@ public abstract class PlanPagesTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_marking_the_whole_day_at_once_all_finish_and_mark_everyone()
+    {
+        var store = _services.Get<Newsletter.Subscribers.SubscriberStore>();
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => store.MarkPlannedAsync(Day, null, DigestPlanner.CatchUpDays, CancellationToken.None))));
+
+        Assert.Equal(5L, Count("SELECT count(*) FROM subscribers WHERE last_planned_day = '2026-03-11'"));
+    }
+
+    [Fact]
     public async Task Pages_of_earlier_days_are_forgotten_when_a_later_day_is_planned()
     {
         _services.App.Query("INSERT INTO plan_pages (digest_date, first_id, taken_by, taken_at) VALUES ('2026-03-01', 'x', 'n', '2026-03-01T06:00:00Z')");
