@@ -95,14 +95,6 @@ public sealed class DigestPlans(Database database)
         await database.Dialect.RefreshStatisticsAsync(connection, "deliveries, delivery_papers", cancellationToken);
     }
 
-    /// <summary>Subscribers who already have their digest (owed or sent) for the day.</summary>
-    public async Task<HashSet<string>> PlannedSubscribersAsync(DateOnly date, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(
-            "SELECT subscriber_id FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) })).ToHashSet();
-    }
-
     /// <summary>Subscribers who already have their digest (owed or sent) dated <paramref name="date"/>, with the oldest listing day it covers.</summary>
     public async Task<Dictionary<string, DateOnly>> CoveredFromAsync(DateOnly date, CancellationToken cancellationToken)
     {

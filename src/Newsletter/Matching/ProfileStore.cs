@@ -81,38 +81,30 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         await ProfilesById.ForEachRowAsync(connection, null, subscriberIds, row =>
         {
-            var stored = new ProfileRow
-            {
-                SubscriberId = row.GetString(0), Keywords = row.GetString(1), Exclusions = row.GetString(2), MaxPapers = row.GetInt64(3),
-                MinScore = row.IsDBNull(4) ? null : row.GetDouble(4),
-                Focus = row.GetString(5),
-            }.ToStored();
+            var stored = Row(row).ToStored();
             result[stored.SubscriberId] = stored;
         }, cancellationToken);
         return result;
     }
 
+    /// <summary>By key, 256 at a time: the daily run reads the profiles of a page of subscribers at once.</summary>
     private static readonly KeyedQuery ProfilesById = new(
-        "SELECT subscriber_id, keywords, exclusions, max_papers, min_score, focus FROM profiles WHERE subscriber_id IN ({keys})");
+        "SELECT subscriber_id, keywords, exclusions, max_papers, min_score, focus FROM profiles WHERE subscriber_id IN ({keys})", 256);
 
-    /// <summary>Compiled profiles of these subscribers (all stored ones when null). A profile that no longer compiles is reported, not thrown.</summary>
-    public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyCollection<string>? subscriberIds, CancellationToken cancellationToken)
+    private static ProfileRow Row(DbDataReader row) => new()
+    {
+        SubscriberId = row.GetString(0), Keywords = row.GetString(1), Exclusions = row.GetString(2), MaxPapers = row.GetInt64(3),
+        MinScore = row.IsDBNull(4) ? null : row.GetDouble(4),
+        Focus = row.GetString(5),
+    };
+
+    /// <summary>Compiled profiles of these subscribers, read by key (the daily run asks a page at a time). A profile that no longer compiles is reported, not thrown.</summary>
+    public async Task<(List<Profile> Profiles, List<(string SubscriberId, string Problem)> Broken)> LoadAsync(IReadOnlyList<string> subscriberIds, CancellationToken cancellationToken)
     {
         var profiles = new List<Profile>();
         var broken = new List<(string, string)>();
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (subscriberIds is null)
-        {
-            foreach (var row in await connection.QueryAsync<ProfileRow>($"SELECT {RowColumns} FROM profiles"))
-            {
-                Compile(row);
-            }
-            return (profiles, broken);
-        }
-        // by key, a page of subscribers at a time: the daily run never holds every profile at once
-        Func<DbDataReader, ProfileRow>? parse = null;
-        await ByKey.ForEachRowAsync(connection, null, subscriberIds as IReadOnlyList<string> ?? [.. subscriberIds],
-            row => Compile((parse ??= row.GetRowParser<ProfileRow>())(row)), cancellationToken);
+        await ProfilesById.ForEachRowAsync(connection, null, subscriberIds, row => Compile(Row(row)), cancellationToken);
         return (profiles, broken);
 
         void Compile(ProfileRow row)
@@ -128,11 +120,6 @@ public sealed class ProfileStore(Database database, TimeProvider clock)
             }
         }
     }
-
-    private const string RowColumns =
-        "subscriber_id AS SubscriberId, keywords AS Keywords, exclusions AS Exclusions, max_papers AS MaxPapers, min_score AS MinScore, focus AS Focus";
-
-    private static readonly KeyedQuery ByKey = new($"SELECT {RowColumns} FROM profiles WHERE subscriber_id IN ({{keys}})", 256);
 
     /// <summary>The profile and its keyword rows (named, not left to the cascade: this is the erasure of personal data).</summary>
     public async Task<int> DeleteAsync(DbConnection connection, DbTransaction transaction, string subscriberId)
