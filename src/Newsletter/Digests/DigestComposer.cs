@@ -14,6 +14,8 @@ namespace Newsletter.Digests;
 public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOptions<SiteOptions> site, TimeProvider clock, MailboxAddress from)
 {
     private readonly SiteOptions _site = site.Value;
+    private readonly string _unsubscribeMailbox = string.IsNullOrEmpty(site.Value.UnsubscribeMailbox) ? from.Address : MailboxAddress.Parse(site.Value.UnsubscribeMailbox).Address;
+    private readonly Header[] _listHeaders = ListHeaders(site.Value, from);
     // bounded: each block holds its two rendered parts and a script object, and a large day's distinct blocks must not take all the memory
     private readonly PaperBlocks _blocks = new(20_000);
     private readonly PaperBlocks _rankFreeBlocks = new(10_000);
@@ -90,8 +92,8 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         {
             // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
             // which no relay trims, and a pickup file would otherwise carry UTF-8 under no declared encoding
-            new TextPart("plain") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
-            new TextPart("html") { Text = html },
+            new PreparedTextPart("plain", text, ContentEncoding.QuotedPrintable),
+            new PreparedTextPart("html", html),
         };
         return message;
     }
@@ -112,15 +114,24 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
 
     private void AddBulkHeaders(MimeMessage message, string unsubscribeUrl)
     {
-        var token = new Uri(unsubscribeUrl).Query.TrimStart('?');
-        var mailbox = string.IsNullOrEmpty(_site.UnsubscribeMailbox) ? from.Address : MailboxAddress.Parse(_site.UnsubscribeMailbox) is { } m ? m.Address : from.Address;
-        message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>, <mailto:{mailbox}?subject=unsubscribe%20{Uri.EscapeDataString(token)}>");
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        message.Headers.Add("List-Id", $"{_site.Name} digest <digest.{(string.IsNullOrEmpty(from.Domain) ? "localhost" : from.Domain)}>");
-        message.Headers.Add("Precedence", "bulk");
-        message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        var query = unsubscribeUrl.IndexOf('?', StringComparison.Ordinal);
+        var token = query < 0 ? "" : unsubscribeUrl[(query + 1)..];
+        message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>, <mailto:{_unsubscribeMailbox}?subject=unsubscribe%20{Uri.EscapeDataString(token)}>");
+        foreach (var header in _listHeaders)
+        {
+            // formatted once; a copy per message, as a header added to a message reports its changes to it
+            message.Headers.Add(header.Clone());
+        }
     }
+
+    private static Header[] ListHeaders(SiteOptions site, MailboxAddress from) =>
+    [
+        new("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        new("List-Id", $"{site.Name} digest <digest.{(string.IsNullOrEmpty(from.Domain) ? "localhost" : from.Domain)}>"),
+        new("Precedence", "bulk"),
+        new("Auto-Submitted", "auto-generated"),
+        new("X-Auto-Response-Suppress", "All"),
+    ];
 
     /// <summary>How long a subject may be: RFC 5322's line length, and about what a desktop client shows.</summary>
     public const int SubjectLength = 78;
