@@ -9,9 +9,9 @@ namespace Newsletter.Digests;
 /// A UTF-8 text part that measures its text once and keeps its bytes for the wire. MimeKit's own part scans the text
 /// to pick an encoding when the SMTP client prepares the message, then encodes it and turns its line ends into CRLF
 /// through a chain of streams while the connection waits: profiled at 100,000 digests, that was a seventh of the
-/// send's CPU. Here the choice comes from the measured shape, and the bytes are made by the same MimeKit filters, in
-/// the same order, into one array: what goes out is byte for byte what MimeKit writes for a <see cref="TextPart"/>
-/// with the same text (a property test holds them equal). Whatever this does not cover (another line format, an
+/// send's CPU. Here the choice comes from the measured shape, and the bytes are made once, into one array: MimeKit's
+/// quoted-printable encoder, then line ends turned into CRLF as MimeKit's Unix2DosFilter turns them. What goes out is
+/// byte for byte what MimeKit writes for a <see cref="TextPart"/> with the same text (a property test holds them equal). Whatever this does not cover (another line format, an
 /// encoding other than 7bit, 8bit or quoted-printable, a 7-bit path's choice for 8-bit text) is left to MimeKit.
 /// </summary>
 public sealed class PreparedTextPart : TextPart
@@ -106,13 +106,12 @@ public sealed class PreparedTextPart : TextPart
             return null;
         }
         var lineLength = encoding == ContentEncoding.QuotedPrintable ? _encoderLineLength : 0;
-        if (_wire is { } made && made.Encoding == encoding && made.LineLength == lineLength)
+        if (_wire is not { } made || made.Encoding != encoding || made.LineLength != lineLength)
         {
-            return made.Bytes.AsSpan().EndsWith("\r\n"u8) ? made.Bytes : null;
+            made = (encoding, lineLength, encoding == ContentEncoding.QuotedPrintable ? QuotedPrintable(_utf8, lineLength) : Crlf(_utf8));
+            _wire = made;
         }
-        var bytes = encoding == ContentEncoding.QuotedPrintable ? QuotedPrintable(_utf8, lineLength) : Crlf(_utf8);
-        _wire = (encoding, lineLength, bytes);
-        return bytes.AsSpan().EndsWith("\r\n"u8) ? bytes : null;
+        return made.Bytes.AsSpan().EndsWith("\r\n"u8) ? made.Bytes : null;
     }
 
     /// <summary>MimeKit's quoted-printable encoder, then its line-end filter; into one array, the encoder's buffer borrowed.</summary>
