@@ -12,7 +12,7 @@ namespace Newsletter.Bench;
 /// <summary>
 /// The day's match phase alone, on a SQLite file: N generated subscribers against one recorded day, first decided
 /// without recording (pages read, profiles loaded, matched), then planned and recorded as the daily run does. A
-/// quicker loop than `e2e` for work on planning (a million in about three minutes instead of eleven).
+/// quicker loop than `e2e` for work on planning (a million in about four minutes instead of eleven).
 /// </summary>
 public static class PlanBench
 {
