@@ -161,30 +161,46 @@ public sealed partial class DigestSender(
     {
         var cursor = new ClaimCursor();
         var lookedForDead = 0L;
-        while (true)
+        var claiming = ClaimNextAsync();
+        try
         {
-            var batch = await outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken, cursor);
-            if (batch.Count == 0)
+            while (true)
             {
-                if (!await outbox.AnyOwedAsync(date, cancellationToken))
+                var batch = await claiming;
+                if (batch.Count == 0)
                 {
-                    yield break; // everything is sent, by this sender or others
+                    if (!await outbox.AnyOwedAsync(date, cancellationToken))
+                    {
+                        yield break; // everything is sent, by this sender or others
+                    }
+                    // the rest is held: in flight here, or by another sender who finishes it, or who is gone (its claims
+                    // are freed as soon as that is known, at the latest when their lease lapses)
+                    if (Stopwatch.GetElapsedTime(lookedForDead) >= LookForDeadEvery)
+                    {
+                        lookedForDead = Stopwatch.GetTimestamp();
+                        await senders.ReleaseDeadClaimsAsync(cancellationToken);
+                    }
+                    await Task.Delay(WaitForOthers, cancellationToken);
+                    claiming = ClaimNextAsync();
+                    continue;
                 }
-                // the rest is held: in flight here, or by another sender who finishes it, or who is gone (its claims
-                // are freed as soon as that is known, at the latest when their lease lapses)
-                if (Stopwatch.GetElapsedTime(lookedForDead) >= LookForDeadEvery)
+                // the next batch is claimed while this one goes out: otherwise the connections empty their short queue
+                // and wait for the database at every batch (a sixth of the machine stood idle in a day's send)
+                claiming = ClaimNextAsync();
+                await foreach (var mail in MailsAsync(batch, report, inFlight, cancellationToken))
                 {
-                    lookedForDead = Stopwatch.GetTimestamp();
-                    await senders.ReleaseDeadClaimsAsync(cancellationToken);
+                    yield return mail;
                 }
-                await Task.Delay(WaitForOthers, cancellationToken);
-                continue;
-            }
-            await foreach (var mail in MailsAsync(batch, report, inFlight, cancellationToken))
-            {
-                yield return mail;
             }
         }
+        finally
+        {
+            // a send that stops early leaves no statement running behind it; the batch claimed ahead is held like any
+            // claim of a stopped sender (its lease lapses, or another sender frees it once this one has left)
+            await ((Task)claiming).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Task<IReadOnlyList<OwedDigest>> ClaimNextAsync() => outbox.ClaimAsync(date, claimer, options.Value.ClaimBatchSize, Lease, cancellationToken, cursor);
     }
 
     /// <summary>
