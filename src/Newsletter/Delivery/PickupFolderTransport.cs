@@ -61,7 +61,9 @@ public sealed class PickupFolderTransport(IOptions<SmtpOptions> options, Newslet
         var temporary = path + ".tmp";
         try
         {
-            // the relay that later picks the file up may be 7-bit only
+            // the relay that later picks the file up may be 7-bit only: every part gets an encoding it can carry,
+            // named in its headers (unprepared, an HTML part with 8-bit text would be written raw, with no encoding named)
+            mail.Message.Prepare(MimeKit.EncodingConstraint.SevenBit);
             dkim?.Sign(mail.Message, MimeKit.EncodingConstraint.SevenBit);
             await using (var file = PrivateFiles.Create(temporary, FileMode.Create)) // the message's links are valid tokens: 0600
             {
