@@ -21,7 +21,10 @@ public sealed class DigestPlans(Database database)
          "first_day"],
         d => [d.Id, d.SubscriberId, Day(d.Date), d.Sequence, d.FeedOnly ? FeedOnlyStatus : "pending", d.MessageId, d.Papers.Count, d.CreatedAt, d.CreatedAt,
               d.FirstDay is { } first ? Day(first) : null],
-        "ON CONFLICT (subscriber_id, digest_date, sequence) DO NOTHING");
+        // no conflict target: the key (subscriber, day, sequence) and the id made from it are both unique, and on
+        // PostgreSQL two nodes inserting the same digest at once (a last pass over a page another node is still at)
+        // would otherwise meet the id's index first and fail the run with 23505 instead of passing over the row
+        "ON CONFLICT DO NOTHING");
 
     internal static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
         "delivery_papers",
