@@ -6,17 +6,11 @@ namespace Newsletter.Tests.Delivery;
 /// A sender claims its next batch while the current one goes out, so its connections never wait for the database
 /// between batches; what it holds ahead stays claimed (never sent by anyone else) and is never sent twice.
 /// </summary>
-public abstract class ClaimAheadTests(Backend backend) : IAsyncLifetime
+public abstract class ClaimAheadTests(Backend backend) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        _dir.Dispose();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task The_next_batch_is_claimed_while_the_current_one_is_being_sent()

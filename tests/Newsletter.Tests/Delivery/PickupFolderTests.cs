@@ -31,7 +31,7 @@ public sealed class PickupFolderTests : IDisposable
         };
         SendOutcome? outcome = null;
 
-        await transport.SendAllAsync(One(new OutgoingMail("m1", message)), (_, o) => { outcome = o; return Task.CompletedTask; }, CancellationToken.None);
+        await transport.SendAllAsync(new[] { new OutgoingMail("m1", message) }.ToAsyncEnumerable(), (_, o) => { outcome = o; return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.Equal(SendStatus.Sent, outcome?.Status);
         var file = Assert.Single(Directory.GetFiles(Path.Combine(_dir.Path, "outbox", "2026-03-11")));
@@ -44,11 +44,5 @@ public sealed class PickupFolderTests : IDisposable
         Assert.Equal(Text, parts.Single(p => p.IsPlain).Text);
         Assert.Equal(Html, parts.Single(p => p.IsHtml).Text);
         Assert.Equal("Trending papers — 11 March", written.Subject);
-    }
-
-    private static async IAsyncEnumerable<OutgoingMail> One(OutgoingMail mail)
-    {
-        await Task.CompletedTask;
-        yield return mail;
     }
 }

@@ -55,7 +55,7 @@ public sealed class PrivateFilesTests : IDisposable
         SendOutcome? outcome = null;
 
         Assert.Null(await transport.CheckAsync(CancellationToken.None));
-        await transport.SendAllAsync(One(new OutgoingMail("m1", message)), (_, o) => { outcome = o; return Task.CompletedTask; }, CancellationToken.None);
+        await transport.SendAllAsync(new[] { new OutgoingMail("m1", message) }.ToAsyncEnumerable(), (_, o) => { outcome = o; return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.Equal(SendStatus.Sent, outcome?.Status);
         Assert.Equal(OwnerFolder, Mode(_dir.File("data")));
@@ -67,10 +67,4 @@ public sealed class PrivateFilesTests : IDisposable
     }
 
     private static UnixFileMode Mode(string path) => File.GetUnixFileMode(path) & (UnixFileMode)0b111_111_111;
-
-    private static async IAsyncEnumerable<OutgoingMail> One(OutgoingMail mail)
-    {
-        await Task.CompletedTask;
-        yield return mail;
-    }
 }

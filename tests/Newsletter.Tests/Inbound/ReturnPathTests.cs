@@ -104,18 +104,9 @@ public sealed class ReturnPathTests : IDisposable
         }
         var verp = Make("bounces@newsletter.test").ForDigest("0123456789abcdef", new DateOnly(2026, 3, 11), 0);
 
-        await transport.SendAllAsync(Each(Mail(1, verp), Mail(2, null)), (_, _) => Task.CompletedTask, CancellationToken.None);
+        await transport.SendAllAsync(new[] { Mail(1, verp), Mail(2, null) }.ToAsyncEnumerable(), (_, _) => Task.CompletedTask, CancellationToken.None);
 
         var senders = File.ReadAllLines(server.LogPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("from").GetString()).ToList();
         Assert.Equal([verp, "digest@newsletter.test"], senders);
-    }
-
-    private static async IAsyncEnumerable<OutgoingMail> Each(params OutgoingMail[] mails)
-    {
-        foreach (var mail in mails)
-        {
-            yield return mail;
-        }
-        await Task.CompletedTask;
     }
 }
