@@ -16,14 +16,15 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     private readonly SiteOptions _site = site.Value;
     private readonly string _unsubscribeMailbox = string.IsNullOrEmpty(site.Value.UnsubscribeMailbox) ? from.Address : MailboxAddress.Parse(site.Value.UnsubscribeMailbox).Address;
     private readonly Header[] _listHeaders = ListHeaders(site.Value, from);
-    // bounded: each block holds its two rendered parts and a script object, and a large day's distinct blocks must not take all the memory
+    // bounded: each block holds its two rendered parts and a script object, and a large day's distinct blocks must not
+    // take all the memory. Blocks by rank serve only templates that compute with the rank; the shipped ones print it,
+    // and one block serves every rank
     private readonly PaperBlocks _blocks = new(20_000);
     private readonly PaperBlocks _rankFreeBlocks = new(10_000);
     private Func<int, SelectedPaper, DigestPaper>? _renderBlock;
-    private Func<int, SelectedPaper, DigestPaper>? _numberBlock;
 
     /// <summary>How often a paper block was reused rather than rendered (for the benchmark).</summary>
-    public (long Hits, long Misses) BlockReuse => templates.RankIsPlainText ? (_blocks.Hits + _rankFreeBlocks.Hits, _rankFreeBlocks.Misses) : (_blocks.Hits, _blocks.Misses);
+    public (long Hits, long Misses) BlockReuse => templates.RankIsPlainText ? (_rankFreeBlocks.Hits, _rankFreeBlocks.Misses) : (_blocks.Hits, _blocks.Misses);
 
     /// <param name="sequence">Which delivery of the day the model is for (0: the day's digest), so its browser link shows that one.</param>
     public DigestModel Model(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0) => new(
@@ -60,13 +61,16 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         {
             return _blocks.GetOrRender(rank, selected, _renderBlock ??= (r, s) => templates.WithBlocks(Paper(r, s)));
         }
-        // numbered copies are kept too, so a paper at a rank it had before costs a lookup, not two new strings
-        return _blocks.GetOrRender(rank, selected, _numberBlock ??= (r, s) =>
-            templates.Numbered(_rankFreeBlocks.GetOrRender(0, s, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)), r));
+        // one block for every rank, numbered as a digest is written (a copy per rank would hold the day's every paper at every rank it had)
+        return TemplateSet.Numbered(_rankFreeBlocks.GetOrRender(0, selected, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)), rank);
     }
 
     public (string Html, string Text) Render(DigestModel model)
     {
+        if (templates.RenderWithBlocksWrittenIn(model) is { } written)
+        {
+            return written;
+        }
         var globals = model.ToScriptObject();
         return (templates.Render(TemplateSet.DigestHtml, globals), templates.Render(TemplateSet.DigestText, globals));
     }

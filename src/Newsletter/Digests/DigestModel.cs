@@ -33,12 +33,15 @@ public sealed record DigestModel(
     /// <summary>The subscriber's private Atom feed (<c>/feeds/{token}.atom</c>).</summary>
     public string FeedUrl { get; init; } = "";
 
-    public ScriptObject ToScriptObject()
+    public ScriptObject ToScriptObject() => ToScriptObject(placeholders: false);
+
+    /// <param name="placeholders">Each paper as its marked block with placeholders for its parts (<see cref="DigestPaper.WithPlaceholders"/>).</param>
+    internal ScriptObject ToScriptObject(bool placeholders)
     {
         var papers = new ScriptArray(Papers.Count);
         foreach (var paper in Papers)
         {
-            papers.Add(paper.ToScriptObject());
+            papers.Add(placeholders ? paper.Marked!.WithPlaceholders() : paper.ToScriptObject());
         }
         return new ScriptObject
         {
@@ -70,23 +73,60 @@ public sealed record DigestPaper(
     string TitleHtml,
     string ExcerptHtml)
 {
+    private string? _html;
+    private string? _text;
+
     /// <summary>This paper's block of the HTML part, rendered from digest-paper.sbnhtml (set by <see cref="TemplateSet.WithBlocks"/>).</summary>
-    public string Html { get; init; } = "";
+    public string Html { get => _html ??= Marked?.Parts.Html(Rank) ?? ""; init => _html = value; }
 
     /// <summary>This paper's block of the text part, rendered from digest-paper.sbntxt.</summary>
-    public string Text { get; init; } = "";
+    public string Text { get => _text ??= Marked?.Parts.Text(Rank) ?? ""; init => _text = value; }
+
+    /// <summary>
+    /// The block this one is numbered from, rendered once for every rank with <see cref="TemplateSet.RankMark"/>: its
+    /// parts are numbered only when read, and a digest's render writes them straight into the page (<see cref="MarkedParts"/>).
+    /// </summary>
+    internal DigestPaper? Marked { get; private init; }
+
+    private MarkedParts? _parts;
+
+    /// <summary>This block's parts split where the rank goes (on a block rendered with the mark).</summary>
+    internal MarkedParts Parts => _parts ??= new MarkedParts(Html, Text);
 
     private ScriptObject? _scriptObject;
+    private ScriptObject? _withPlaceholders;
 
-    /// <summary>Copies (<c>with</c>) leave the cached script object behind: it shows the values of the paper it was built from.</summary>
+    /// <summary>
+    /// Copies (<c>with</c>) leave the cached script object behind: it shows the values of the paper it was built from.
+    /// A copy of a block numbered from a marked one gets its parts written out: a changed copy must not show the marked one's.
+    /// </summary>
     private DigestPaper(DigestPaper original)
     {
-        (Rank, Id, Title, Url, Upvotes, Authors, Matched, Excerpt, TitleHtml, ExcerptHtml, Html, Text) = (original.Rank, original.Id, original.Title,
+        (Rank, Id, Title, Url, Upvotes, Authors, Matched, Excerpt, TitleHtml, ExcerptHtml, _html, _text) = (original.Rank, original.Id, original.Title,
             original.Url, original.Upvotes, original.Authors, original.Matched, original.Excerpt, original.TitleHtml, original.ExcerptHtml, original.Html, original.Text);
     }
 
+    /// <summary>This marked block at a rank: a light copy whose parts are numbered when read or written into a page.</summary>
+    internal DigestPaper AtRank(int rank) => new(rank, Id, Title, Url, Upvotes, Authors, Matched, Excerpt, TitleHtml, ExcerptHtml) { Marked = this };
+
     /// <summary>Built once per block and shared by every digest that carries it (templates only read it).</summary>
-    public ScriptObject ToScriptObject() => _scriptObject ??= BuildScriptObject();
+    public ScriptObject ToScriptObject() => _scriptObject ??= Marked is { } marked ? marked.Derived(Rank, Html, Text) : BuildScriptObject();
+
+    /// <summary>
+    /// What a page template sees of this marked block when the blocks are written in after it renders: the block's
+    /// fields, with placeholders for its parts and the rank mark for its rank.
+    /// </summary>
+    internal ScriptObject WithPlaceholders() => _withPlaceholders ??= Derived(TemplateSet.RankMark, TemplateSet.HtmlPlaceholder, TemplateSet.TextPlaceholder);
+
+    // the escaped values are this block's; only the rank and the parts differ
+    private ScriptObject Derived(object rank, string html, string text)
+    {
+        var fields = BuildScriptObject();
+        fields["rank"] = rank;
+        fields["html"] = html;
+        fields["text"] = text;
+        return fields;
+    }
 
     /// <summary>A fresh object, not cached: for rendering the blocks themselves, before <see cref="Html"/> and <see cref="Text"/> are set.</summary>
     internal ScriptObject BuildScriptObject() => new()

@@ -43,7 +43,7 @@ public static class PlainText
         return wrapped?.ToString() ?? text;
     }
 
-    private static void WrapLine(StringBuilder output, ReadOnlySpan<char> line, int width)
+    internal static void WrapLine(StringBuilder output, ReadOnlySpan<char> line, int width = Width)
     {
         var content = line.TrimStart(' ');
         var indent = line.Length - content.Length;

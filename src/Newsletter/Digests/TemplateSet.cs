@@ -60,6 +60,7 @@ public sealed class TemplateSet
         Validate(DigestHtml, sample);
         Validate(DigestText, sample);
         CheckSignatureSeparator(Render(DigestText, sample));
+        BlocksWriteIn = RankIsPlainText && WritesBlocksIn(sample);
         Validate(ConfirmHtml, SampleModels.Confirmation);
         Validate(ConfirmText, SampleModels.Confirmation);
     }
@@ -123,16 +124,77 @@ public sealed class TemplateSet
         return real.Html == numbered.Html && real.Text == numbered.Text;
     }
 
-    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, with the rank filled in, and the lines that held the mark wrapped now that the number's width is known.</summary>
-    public DigestPaper Numbered(DigestPaper marked, int rank)
+    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, at a rank: its parts numbered, and the lines that held the mark wrapped now that the number's width is known, when read.</summary>
+    public static DigestPaper Numbered(DigestPaper marked, int rank) => marked.AtRank(rank);
+
+    /// <summary>Stand for a paper's parts in a digest's pages rendered without them (private-use characters, like <see cref="RankMark"/>).</summary>
+    internal const string HtmlPlaceholder = "\uE001";
+
+    internal const string TextPlaceholder = "\uE002";
+
+    /// <summary>
+    /// Whether a digest's page templates only print each paper's parts as they are, in the papers' order (the shipped
+    /// ones do): then the pages are rendered with placeholders and the numbered blocks written in where they stand,
+    /// instead of a copy of every block at its rank for every digest going through the template engine.
+    /// </summary>
+    public bool BlocksWriteIn { get; }
+
+    private bool WritesBlocksIn(DigestModel rendered)
     {
-        var number = rank.ToString(CultureInfo.InvariantCulture);
-        return marked with
+        var marked = rendered with { Papers = [.. SampleModels.Digest.Papers.Select(p => Numbered(WithBlocks(p with { Rank = 0 }, RankMark), p.Rank))] };
+        return WithBlocksWrittenIn(marked) is var (html, text) && html == Render(DigestHtml, rendered) && text == Render(DigestText, rendered);
+    }
+
+    /// <summary>A digest's two parts, its blocks written into the rendered pages; null where that does not apply (then <see cref="Render(string, ScriptObject)"/> the model).</summary>
+    public (string Html, string Text)? RenderWithBlocksWrittenIn(DigestModel model) => BlocksWriteIn ? WithBlocksWrittenIn(model) : null;
+
+    private (string Html, string Text)? WithBlocksWrittenIn(DigestModel model)
+    {
+        foreach (var paper in model.Papers)
         {
-            Rank = rank,
-            Html = marked.Html.Replace(RankMark, number, StringComparison.Ordinal),
-            Text = PlainText.Wrap(marked.Text.Replace(RankMark, number, StringComparison.Ordinal)),
-        };
+            if (paper.Marked is null)
+            {
+                return null;
+            }
+        }
+        if (HasPlaceholder(model.SubscriberName) || HasPlaceholder(model.Email))
+        {
+            return null; // a typed name holding one would move the blocks
+        }
+        var globals = model.ToScriptObject(placeholders: true);
+        var html = WriteIn(RenderAsIs(DigestHtml, globals), HtmlPlaceholder[0], model.Papers, html: true);
+        var text = html is null ? null : WriteIn(RenderAsIs(DigestText, globals), TextPlaceholder[0], model.Papers, html: false);
+        return text is null ? null : (html!, PlainText.Wrap(text));
+    }
+
+    private static bool HasPlaceholder(string? value) => value is not null && value.AsSpan().IndexOfAnyInRange('\uE000', '\uE002') >= 0;
+
+    [ThreadStatic]
+    private static System.Text.StringBuilder? _page;
+
+    /// <summary>The page with each placeholder replaced by the next paper's part; null unless there is exactly one per paper.</summary>
+    private static string? WriteIn(string page, char placeholder, IReadOnlyList<DigestPaper> papers, bool html)
+    {
+        var output = _page ??= new System.Text.StringBuilder(64 * 1024);
+        output.Clear();
+        var at = 0;
+        for (var i = 0; ; i++)
+        {
+            var found = page.IndexOf(placeholder, at);
+            if (found < 0 ? i != papers.Count : i == papers.Count)
+            {
+                return null;
+            }
+            if (found < 0)
+            {
+                break;
+            }
+            output.Append(page, at, found - at);
+            var parts = papers[i].Marked!.Parts;
+            _ = html ? parts.WriteHtml(output, papers[i].Rank) : parts.WriteText(output, papers[i].Rank);
+            at = found + 1;
+        }
+        return output.Append(page, at, page.Length - at).ToString();
     }
 
     /// <summary>The paper with its two blocks rendered (the expensive part of a digest, done once per distinct paper block).</summary>
