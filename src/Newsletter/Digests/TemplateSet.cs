@@ -150,6 +150,20 @@ public sealed class TemplateSet
 
     private (string Html, string Text)? WithBlocksWrittenIn(DigestModel model)
     {
+        try
+        {
+            return WrittenIn(model);
+        }
+        catch (ScriptRuntimeException)
+        {
+            // a page template that computes with a paper's rank meets the mark instead of a number; rendered the whole
+            // way, it either works or fails with its own error
+            return null;
+        }
+    }
+
+    private (string Html, string Text)? WrittenIn(DigestModel model)
+    {
         foreach (var paper in model.Papers)
         {
             if (paper.Marked is null)

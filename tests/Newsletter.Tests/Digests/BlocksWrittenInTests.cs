@@ -84,6 +84,9 @@ public sealed class BlocksWrittenInTests
     [Theory]
     [InlineData("{{ paper.rank }}: {{ paper.text }}", "1: 1. Flow Matching in Latent Space")]
     [InlineData("{{ paper.text }}\n{{ paper.text }}", "3. Mobile-Agent-v2")]
+    [InlineData("{{ if paper.rank > 2 }}and last:\n{{ end }}{{ paper.text }}", "and last:\n3. Mobile-Agent-v2")]
+    [InlineData("{{ paper.rank * 10 }}) {{ paper.title }}", "30) Mobile-Agent-v2")]
+    [InlineData("{{ for i in 1..paper.rank }}*{{ end }} {{ paper.text }}", "*** 3. Mobile-Agent-v2")]
     public void A_page_template_that_does_more_with_a_block_than_print_it_once_gets_the_whole_page_rendered(string loopBody, string expected)
     {
         using var dir = CopyOfTheTemplates();
