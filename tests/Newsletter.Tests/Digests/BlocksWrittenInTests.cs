@@ -31,10 +31,7 @@ public sealed class BlocksWrittenInTests
     private static TempDirectory CopyOfTheTemplates()
     {
         var dir = new TempDirectory();
-        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
-        {
-            File.Copy(file, dir.File(Path.GetFileName(file)));
-        }
+        DigestFixtures.CopyTemplatesTo(dir.Path);
         return dir;
     }
 
@@ -47,7 +44,7 @@ public sealed class BlocksWrittenInTests
         var papers = DigestFixtures.CorpusDay("2026-03-11");
         var selections = papers.Select(p => new SelectedPaper(p, 1, ["model"], [], [])).ToList();
         Assert.True(papers.Count >= 12, "the day should give digests of ten papers and more, so that ranks widen");
-        Assert.True(new TemplateSet(Path.Combine(Corpus.RepoRoot, "templates")).BlocksWriteIn, "the shipped templates should have their blocks written in");
+        Assert.True(new TemplateSet(DigestFixtures.ShippedTemplates).BlocksWriteIn, "the shipped templates should have their blocks written in");
         Assert.False(new TemplateSet(ranked.Path).RankIsPlainText);
 
         // every paper at several ranks, two digits among them: the rank's width changes where a long title wraps

@@ -21,10 +21,23 @@ public static class DigestFixtures
         SigningKey = "a-fixed-signing-key-for-golden-tests-only",
     };
 
+    /// <summary>The templates the program ships.</summary>
+    public static string ShippedTemplates => Path.Combine(Corpus.RepoRoot, "templates");
+
+    /// <summary>Copies the shipped templates into <paramref name="folder"/>, for a test to change one of them there.</summary>
+    public static string CopyTemplatesTo(string folder)
+    {
+        foreach (var file in Directory.GetFiles(ShippedTemplates))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+        return folder;
+    }
+
     public static DigestComposer Composer(string? templatesFolder = null, TimeProvider? clock = null)
     {
         var home = new NewsletterHome(Corpus.RepoRoot, "");
-        var templates = new TemplateSet(templatesFolder ?? Path.Combine(Corpus.RepoRoot, "templates"));
+        var templates = new TemplateSet(templatesFolder ?? ShippedTemplates);
         var signer = new LinkSigner(Options.Create(Site), home, clock ?? new FixedClock(Now));
         return new DigestComposer(templates, signer, Options.Create(Site), clock ?? new FixedClock(Now), new MailboxAddress("Trending Digest", "digest@example.org"));
     }

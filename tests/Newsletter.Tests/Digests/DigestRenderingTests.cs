@@ -62,10 +62,7 @@ public sealed class DigestRenderingTests
     public void A_paper_template_that_computes_with_the_rank_gets_a_block_per_rank()
     {
         using var dir = new TempDirectory();
-        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
-        {
-            File.Copy(file, dir.File(Path.GetFileName(file)));
-        }
+        DigestFixtures.CopyTemplatesTo(dir.Path);
         File.WriteAllText(dir.File("digest-paper.sbntxt"), "{{ paper.rank * 10 }}) {{ paper.title }}");
         var composer = DigestFixtures.Composer(dir.Path);
         var selection = DigestFixtures.Selection();

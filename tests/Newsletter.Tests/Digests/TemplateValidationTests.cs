@@ -9,14 +9,7 @@ public sealed class TemplateValidationTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string CopyTemplates()
-    {
-        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
-        {
-            File.Copy(file, _dir.File(Path.GetFileName(file)));
-        }
-        return _dir.Path;
-    }
+    private string CopyTemplates() => DigestFixtures.CopyTemplatesTo(_dir.Path);
 
     [Fact]
     public void A_syntax_error_names_the_template_line_and_column()
@@ -56,7 +49,7 @@ public sealed class TemplateValidationTests : IDisposable
     [Fact]
     public void The_shipped_templates_load()
     {
-        var set = new TemplateSet(Path.Combine(Corpus.RepoRoot, "templates"));
+        var set = new TemplateSet(DigestFixtures.ShippedTemplates);
 
         Assert.Contains("Confirm subscription", set.Render(TemplateSet.ConfirmHtml, SampleModels.Confirmation));
     }

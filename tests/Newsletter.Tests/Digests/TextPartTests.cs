@@ -70,10 +70,7 @@ public sealed class TextPartTests : IDisposable
     [Fact]
     public void A_signature_separator_without_its_space_is_refused_at_start_up()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
-        {
-            File.Copy(file, _dir.File(Path.GetFileName(file)));
-        }
+        DigestFixtures.CopyTemplatesTo(_dir.Path);
         var template = File.ReadAllText(_dir.File("digest.sbntxt"));
         File.WriteAllText(_dir.File("digest.sbntxt"), template.Replace("\n-- \n", "\n--\n", StringComparison.Ordinal));
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using Newsletter.Tests.Support;
+using Newsletter.Tests.Digests;
 
 namespace Newsletter.Tests.Operations;
 
@@ -120,10 +121,7 @@ public sealed class DoctorTests(MaildevServer maildev) : IAsyncLifetime
         Directory.CreateDirectory(folder);
         try
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(Corpus.RepoRoot, "templates")))
-            {
-                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-            }
+            DigestFixtures.CopyTemplatesTo(folder);
             await File.WriteAllTextAsync(Path.Combine(folder, "digest.sbnhtml"), "<p>ok</p>\n<p>{{ for paper in papers }}{{ paper.title_html }}</p>\n");
             using var app = HealthyApp($"--Templates:Folder={folder}");
 

@@ -16,7 +16,7 @@ public sealed class ConfirmationMailTests
     {
         var site = Options.Create(DigestFixtures.Site);
         var clock = new FixedClock(DigestFixtures.Now);
-        var mail = new ConfirmationMail(new TemplateSet(Path.Combine(Corpus.RepoRoot, "templates")), new LinkSigner(site, new NewsletterHome(Corpus.RepoRoot, ""), clock),
+        var mail = new ConfirmationMail(new TemplateSet(DigestFixtures.ShippedTemplates), new LinkSigner(site, new NewsletterHome(Corpus.RepoRoot, ""), clock),
             site, clock, new MailboxAddress("Trending Digest", "digest@example.org"));
         return mail.Compose(subscriber, keywords, "confirm.1@example.org");
     }
