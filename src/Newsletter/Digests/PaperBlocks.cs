@@ -7,11 +7,21 @@ namespace Newsletter.Digests;
 /// paper at the same rank for the same keywords, and its escaping, highlighting and two template renders are most
 /// of a digest's cost. A block is keyed by everything it shows, so a changed title, abstract or upvote count is a new block.
 /// </summary>
-public sealed class PaperBlocks(int capacity = PaperBlocks.DefaultCapacity)
+/// <remarks>
+/// Bounded by two generations of at most <c>generation</c> blocks each: new blocks go into the young one, a block
+/// found in the old one is carried into the young one, and when the young one is full it becomes the old one and the
+/// old one is let go. The blocks in use stay, those of yesterday or of a rare match leave within two generations, and
+/// the memory held is the same for a hundred thousand subscribers as for a million (a cache emptied when full held
+/// whatever a day had reached by then, its size growing with the day until the first emptying).
+/// </remarks>
+public sealed class PaperBlocks(int generation = PaperBlocks.DefaultGeneration)
 {
-    public const int DefaultCapacity = 50_000;
+    public const int DefaultGeneration = 3_000;
 
-    private readonly ConcurrentDictionary<BlockKey, DigestPaper> _blocks = new();
+    private readonly Lock _turning = new();
+    private volatile ConcurrentDictionary<BlockKey, DigestPaper> _young = new();
+    private volatile ConcurrentDictionary<BlockKey, DigestPaper> _old = new();
+    private int _youngCount;
     private long _hits;
     private long _misses;
 
@@ -19,21 +29,46 @@ public sealed class PaperBlocks(int capacity = PaperBlocks.DefaultCapacity)
 
     public long Misses => Interlocked.Read(ref _misses);
 
+    /// <summary>How many blocks are held now (at most two generations).</summary>
+    public int Count => _young.Count + _old.Count;
+
     /// <param name="rank">The key's rank: 0 when the blocks are rendered once for every rank.</param>
     public DigestPaper GetOrRender(int rank, SelectedPaper selected, Func<int, SelectedPaper, DigestPaper> render)
     {
         var key = new BlockKey(rank, selected);
-        if (_blocks.TryGetValue(key, out var block))
+        var young = _young;
+        if (young.TryGetValue(key, out var block))
         {
             Interlocked.Increment(ref _hits);
             return block;
         }
-        Interlocked.Increment(ref _misses);
-        if (_blocks.Count >= capacity)
+        if (_old.TryGetValue(key, out block))
         {
-            _blocks.Clear(); // a new day's papers: start over rather than track ages
+            Interlocked.Increment(ref _hits);
         }
-        return _blocks.GetOrAdd(key, render(rank, selected));
+        else
+        {
+            Interlocked.Increment(ref _misses);
+            block = render(rank, selected);
+        }
+        if (young.TryAdd(key, block) && Interlocked.Increment(ref _youngCount) >= generation)
+        {
+            Turn(young);
+        }
+        return block;
+    }
+
+    private void Turn(ConcurrentDictionary<BlockKey, DigestPaper> full)
+    {
+        lock (_turning)
+        {
+            if (ReferenceEquals(_young, full))
+            {
+                _old = full;
+                _youngCount = 0;
+                _young = new ConcurrentDictionary<BlockKey, DigestPaper>();
+            }
+        }
     }
 
     private readonly struct BlockKey(int rank, SelectedPaper selected) : IEquatable<BlockKey>
