@@ -18,8 +18,7 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
     private readonly Header[] _listHeaders = ListHeaders(site.Value, from);
     // bounded (two generations, PaperBlocks): each block holds its two rendered parts and a script object, ~10 KB, and
     // a large day's distinct blocks must not take all the memory. Blocks by rank serve only templates that compute
-    // with the rank; the shipped ones print it, and one block serves every rank. Three thousand a generation keep
-    // 98-99 % of a real day's blocks reused (`bench render`: two thousand kept 96 %, and rendered four times as many)
+    // with the rank (10,000 a generation: up to 20,000 held, as before); the shipped ones print it, and one block serves every rank
     private readonly PaperBlocks _blocks = new(10_000);
     private readonly PaperBlocks _rankFreeBlocks = new();
     private Func<int, SelectedPaper, DigestPaper>? _renderBlock;

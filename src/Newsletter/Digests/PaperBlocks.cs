@@ -16,12 +16,16 @@ namespace Newsletter.Digests;
 /// </remarks>
 public sealed class PaperBlocks(int generation = PaperBlocks.DefaultGeneration)
 {
+    /// <summary>
+    /// Three thousand a generation keep 98-99 % of a real day's blocks reused (`bench render` over 100,000 and 300,000
+    /// digests); two thousand kept 96 % and rendered four times as many, five thousand held up to 10,000 blocks again.
+    /// </summary>
     public const int DefaultGeneration = 3_000;
 
     private readonly Lock _turning = new();
     private volatile ConcurrentDictionary<BlockKey, DigestPaper> _young = new();
     private volatile ConcurrentDictionary<BlockKey, DigestPaper> _old = new();
-    private int _youngCount;
+    private int _youngCount; // counted here: ConcurrentDictionary.Count takes every lock of the dictionary
     private long _hits;
     private long _misses;
 
