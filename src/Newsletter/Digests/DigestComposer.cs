@@ -62,25 +62,31 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
             return _blocks.GetOrRender(rank, selected, _renderBlock ??= (r, s) => templates.WithBlocks(Paper(r, s)));
         }
         // one block for every rank, numbered as a digest is written (a copy per rank would hold the day's every paper at every rank it had)
-        return TemplateSet.Numbered(_rankFreeBlocks.GetOrRender(0, selected, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)), rank);
+        return _rankFreeBlocks.GetOrRender(0, selected, _renderBlock ??= (_, x) => templates.WithBlocks(Paper(0, x), TemplateSet.RankMark)).AtRank(rank);
     }
 
-    public (string Html, string Text) Render(DigestModel model)
+    public (string Html, string Text) Render(DigestModel model) => templates.RenderWithBlocksWrittenIn(model) ?? RenderWhole(model);
+
+    /// <summary>Both pages through the template engine, their blocks with them (a template that computes with what it prints).</summary>
+    private (string Html, string Text) RenderWhole(DigestModel model)
     {
-        if (templates.RenderWithBlocksWrittenIn(model) is { } written)
-        {
-            return written;
-        }
         var globals = model.ToScriptObject();
         return (templates.Render(TemplateSet.DigestHtml, globals), templates.Render(TemplateSet.DigestText, globals));
     }
+
+    /// <summary>The MIME part of a digest's page (made from where the page was written: no string of it on the way to the wire).</summary>
+    private static PreparedTextPart Part(ReadOnlySpan<char> page, bool html) => html
+        ? new PreparedTextPart("html", page)
+        // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
+        // which no relay trims, and a pickup file would otherwise carry UTF-8 under no declared encoding
+        : new PreparedTextPart("plain", page, ContentEncoding.QuotedPrintable);
 
     /// <param name="sequence">0 for the day's digest, 1, 2, … for manual resends of it.</param>
     /// <param name="firstDay">The oldest listing day a digest covering several covers (<paramref name="date"/> is its newest); null: that day alone.</param>
     public MimeMessage Compose(DigestRecipient recipient, DateOnly date, IReadOnlyList<SelectedPaper> papers, int sequence = 0, DateOnly? firstDay = null)
     {
         var model = Model(recipient, date, papers, sequence) with { FirstDate = firstDay };
-        var (html, text) = Render(model);
+        var (html, text) = templates.RenderWithBlocksWrittenIn<PreparedTextPart>(model, Part) ?? Parts(RenderWhole(model));
         // not the parameterless constructor: it generates a Message-ID from the host name, work thrown away as ours is set below
         var message = new MimeMessage((IEnumerable<Header>)[]) { MimeVersion = new Version(1, 0) };
         // a copy per message: MimeKit's address list subscribes to its addresses' Changed event, so adding the shared
@@ -92,15 +98,11 @@ public sealed class DigestComposer(TemplateSet templates, LinkSigner links, IOpt
         message.MessageId = MessageId(recipient.SubscriberId, date, sequence, from.Domain);
         AddBulkHeaders(message, model.UnsubscribeUrl);
         message.Headers.Add("Feedback-ID", FeedbackId(recipient.SubscriberId, date, from.Domain));
-        message.Body = new MultipartAlternative
-        {
-            // quoted-printable, not left to the transport: it writes the signature separator's trailing space as "=20",
-            // which no relay trims, and a pickup file would otherwise carry UTF-8 under no declared encoding
-            new PreparedTextPart("plain", text, ContentEncoding.QuotedPrintable),
-            new PreparedTextPart("html", html),
-        };
+        message.Body = new MultipartAlternative { text, html };
         return message;
     }
+
+    private static (PreparedTextPart Html, PreparedTextPart Text) Parts((string Html, string Text) pages) => (Part(pages.Html, html: true), Part(pages.Text, html: false));
 
     public static string MessageId(string subscriberId, DateOnly date, int sequence, string domain) =>
         $"digest.{date:yyyyMMdd}.{sequence}.{subscriberId}@{(string.IsNullOrEmpty(domain) ? "localhost" : domain)}";

@@ -106,7 +106,7 @@ public sealed record DigestPaper(
             original.Url, original.Upvotes, original.Authors, original.Matched, original.Excerpt, original.TitleHtml, original.ExcerptHtml, original.Html, original.Text);
     }
 
-    /// <summary>This marked block at a rank: a light copy whose parts are numbered when read or written into a page.</summary>
+    /// <summary>This marked block (rendered with <see cref="TemplateSet.RankMark"/> for the rank) at a rank: a light copy whose parts are numbered, and the lines that held the mark wrapped now that the number's width is known, when read or written into a page.</summary>
     internal DigestPaper AtRank(int rank) => new(rank, Id, Title, Url, Upvotes, Authors, Matched, Excerpt, TitleHtml, ExcerptHtml) { Marked = this };
 
     /// <summary>Built once per block and shared by every digest that carries it (templates only read it).</summary>

@@ -20,9 +20,9 @@ internal static class LinesToWrap
         !Columns.Fit(line, width) && line.TrimStart(' ').Contains(' ') && (except is null || !line.Contains(except, StringComparison.Ordinal));
 
     /// <summary>Where the first line that may need wrapping starts; past the end when none does.</summary>
-    public static int First(string text, int width, string? except)
+    public static int First(ReadOnlySpan<char> text, int width, string? except)
     {
-        var chars = MemoryMarshal.Cast<char, ushort>(text.AsSpan());
+        var chars = MemoryMarshal.Cast<char, ushort>(text);
         ref var first = ref MemoryMarshal.GetReference(chars);
         var lineStart = 0;
         var i = 0;
@@ -60,7 +60,7 @@ internal static class LinesToWrap
                 }
             }
         }
-        return Columns.MayBeWide(text.AsSpan(i)) ? lineStart : LastLinesToCheck(text, i, lineStart, width, except);
+        return Columns.MayBeWide(text[i..]) ? lineStart : LastLinesToCheck(text, i, lineStart, width, except);
     }
 
     // what Columns.MayBeWide looks for: U+1100–U+115F and U+2E80 on (surrogates included)
@@ -69,12 +69,12 @@ internal static class LinesToWrap
     private const ushort JamoCount = 0x60;
 
     /// <summary>Moves <paramref name="lineStart"/> past the lines that end in the chunk at <paramref name="chunkStart"/> (its line breaks' bits); false at the first that needs wrapping.</summary>
-    private static bool LinesFit(string text, int chunkStart, uint breaks, ref int lineStart, int width, string? except)
+    private static bool LinesFit(ReadOnlySpan<char> text, int chunkStart, uint breaks, ref int lineStart, int width, string? except)
     {
         for (; breaks != 0; breaks &= breaks - 1)
         {
             var end = chunkStart + BitOperations.TrailingZeroCount(breaks);
-            if (end - lineStart > width && Needs(text.AsSpan(lineStart, end - lineStart), width, except))
+            if (end - lineStart > width && Needs(text.Slice(lineStart, end - lineStart), width, except))
             {
                 return false;
             }
@@ -83,13 +83,13 @@ internal static class LinesToWrap
         return true;
     }
 
-    private static int LastLinesToCheck(string text, int from, int lineStart, int width, string? except)
+    private static int LastLinesToCheck(ReadOnlySpan<char> text, int from, int lineStart, int width, string? except)
     {
         for (var i = from; i <= text.Length; i++)
         {
             if (i == text.Length || text[i] == '\n')
             {
-                if (i - lineStart > width && Needs(text.AsSpan(lineStart, i - lineStart), width, except))
+                if (i - lineStart > width && Needs(text.Slice(lineStart, i - lineStart), width, except))
                 {
                     return lineStart;
                 }

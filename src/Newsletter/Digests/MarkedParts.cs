@@ -59,10 +59,10 @@ internal sealed class MarkedParts
         var (start, length) = _textMarked.GetOffsetAndLength(_text.Length);
         page.Append(_text, 0, start);
         var marked = _text.AsSpan(start, length);
-        Span<char> line = stackalloc char[LineOnStack];
         if (_oneLine && marked.Length <= LineOnStack - 10)
         {
             // the usual block: one line holds the mark (the title's); numbered and wrapped straight into the page
+            Span<char> line = stackalloc char[LineOnStack];
             var mark = marked.IndexOf(TemplateSet.RankMark, StringComparison.Ordinal);
             marked[..mark].CopyTo(line);
             rank.TryFormat(line[mark..], out var digits, provider: CultureInfo.InvariantCulture);

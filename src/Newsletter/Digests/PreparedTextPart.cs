@@ -9,10 +9,14 @@ namespace Newsletter.Digests;
 /// A UTF-8 text part that measures its text once and keeps its bytes for the wire. MimeKit's own part scans the text
 /// to pick an encoding when the SMTP client prepares the message, then encodes it and turns its line ends into CRLF
 /// through a chain of streams while the connection waits: profiled at 100,000 digests, that was a seventh of the
-/// send's CPU. Here the choice comes from the measured shape, and the bytes are made once, into one array: MimeKit's
-/// quoted-printable encoder, then line ends turned into CRLF as MimeKit's Unix2DosFilter turns them. What goes out is
-/// byte for byte what MimeKit writes for a <see cref="TextPart"/> with the same text (a property test holds them equal). Whatever this does not cover (another line format, an
-/// encoding other than 7bit, 8bit or quoted-printable, a 7-bit path's choice for 8-bit text) is left to MimeKit.
+/// send's CPU. Here the choice comes from the measured shape, and the bytes are made once: the text is held as UTF-8
+/// with its line ends already CRLF (a CR before every LF that has none, as MimeKit's Unix2DosFilter writes them), so
+/// an 8-bit or 7-bit part goes out as it is held, and a quoted-printable one is MimeKit's encoder's output with its
+/// line ends turned the same way, into one array. What goes out is byte for byte what MimeKit writes for a
+/// <see cref="TextPart"/> holding the same text with CRLF line ends (a property test holds them equal; with LF ends
+/// MimeKit writes the same, except where it carries the bytes as they are held: base64, and text with NULs). Whatever this does not
+/// cover (another line format, an encoding other than 7bit, 8bit or quoted-printable, a 7-bit path's choice for 8-bit
+/// text) is left to MimeKit.
 /// </summary>
 public sealed class PreparedTextPart : TextPart
 {
@@ -25,9 +29,14 @@ public sealed class PreparedTextPart : TextPart
     private int _encoderLineLength = DefaultMaxLineLength;
     private (ContentEncoding Encoding, int LineLength, byte[] Bytes)? _wire;
 
-    public PreparedTextPart(string subtype, string text, ContentEncoding encoding = ContentEncoding.Default) : base(subtype)
+    public PreparedTextPart(string subtype, string text, ContentEncoding encoding = ContentEncoding.Default) : this(subtype, text.AsSpan(), encoding)
     {
-        _utf8 = Encoding.UTF8.GetBytes(text);
+    }
+
+    /// <param name="text">Read here and not kept: a digest's part straight from the buffer its page was written in, never made a string.</param>
+    public PreparedTextPart(string subtype, ReadOnlySpan<char> text, ContentEncoding encoding = ContentEncoding.Default) : base(subtype)
+    {
+        _utf8 = Utf8WithCrlf(text);
         _shape = TextShape.Of(_utf8);
         _content = new MimeContent(new MemoryStream(_utf8, writable: false));
         Content = _content;
@@ -108,7 +117,7 @@ public sealed class PreparedTextPart : TextPart
         var lineLength = encoding == ContentEncoding.QuotedPrintable ? _encoderLineLength : 0;
         if (_wire is not { } made || made.Encoding != encoding || made.LineLength != lineLength)
         {
-            made = (encoding, lineLength, encoding == ContentEncoding.QuotedPrintable ? QuotedPrintable(_utf8, lineLength) : Crlf(_utf8));
+            made = (encoding, lineLength, encoding == ContentEncoding.QuotedPrintable ? QuotedPrintable(_utf8, lineLength) : _utf8);
             _wire = made;
         }
         return made.Bytes.AsSpan().EndsWith("\r\n"u8) ? made.Bytes : null;
@@ -128,6 +137,31 @@ public sealed class PreparedTextPart : TextPart
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The text's UTF-8 with a CR before every LF that has none, into one array sized exactly.</summary>
+    private static byte[] Utf8WithCrlf(ReadOnlySpan<char> text)
+    {
+        var bare = 0;
+        for (var at = text.IndexOf('\n'); at >= 0; at = NextLf(text, at))
+        {
+            bare += at == 0 || text[at - 1] != '\r' ? 1 : 0;
+        }
+        var output = new byte[Encoding.UTF8.GetByteCount(text) + bare];
+        var (from, written) = (0, 0);
+        for (var at = bare == 0 ? -1 : text.IndexOf('\n'); at >= 0; at = NextLf(text, at))
+        {
+            if (at == 0 || text[at - 1] != '\r')
+            {
+                // cut at a line end, never inside a surrogate pair: the pieces' bytes are the whole text's
+                written += Encoding.UTF8.GetBytes(text[from..at], output.AsSpan(written));
+                output[written++] = (byte)'\r';
+                output[written++] = (byte)'\n';
+                from = at + 1;
+            }
+        }
+        Encoding.UTF8.GetBytes(text[from..], output.AsSpan(written));
+        return output;
     }
 
     /// <summary>As MimeKit's Unix2DosFilter writes it (a CR before every LF that has none), found with vectorised searches, into one array.</summary>
@@ -158,6 +192,12 @@ public sealed class PreparedTextPart : TextPart
     private static int NextLf(ReadOnlySpan<byte> text, int at)
     {
         var next = text[(at + 1)..].IndexOf((byte)'\n');
+        return next < 0 ? -1 : at + 1 + next;
+    }
+
+    private static int NextLf(ReadOnlySpan<char> text, int at)
+    {
+        var next = text[(at + 1)..].IndexOf('\n');
         return next < 0 ? -1 : at + 1 + next;
     }
 }

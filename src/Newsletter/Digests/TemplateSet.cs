@@ -120,12 +120,10 @@ public sealed class TemplateSet
     private bool PrintsRankAsText(DigestPaper sample)
     {
         var real = WithBlocks(sample with { Rank = 7 });
-        var numbered = Numbered(WithBlocks(sample with { Rank = 0 }, RankMark), 7);
+        var numbered = WithBlocks(sample with { Rank = 0 }, RankMark).AtRank(7);
         return real.Html == numbered.Html && real.Text == numbered.Text;
     }
 
-    /// <summary>A block rendered with <see cref="RankMark"/> for the rank, at a rank: its parts numbered, and the lines that held the mark wrapped now that the number's width is known, when read.</summary>
-    public static DigestPaper Numbered(DigestPaper marked, int rank) => marked.AtRank(rank);
 
     /// <summary>Stand for a paper's parts in a digest's pages rendered without them (private-use characters, like <see cref="RankMark"/>).</summary>
     internal const string HtmlPlaceholder = "\uE001";
@@ -141,18 +139,28 @@ public sealed class TemplateSet
 
     private bool WritesBlocksIn(DigestModel rendered)
     {
-        var marked = rendered with { Papers = [.. SampleModels.Digest.Papers.Select(p => Numbered(WithBlocks(p with { Rank = 0 }, RankMark), p.Rank))] };
-        return WithBlocksWrittenIn(marked) is var (html, text) && html == Render(DigestHtml, rendered) && text == Render(DigestText, rendered);
+        var marked = rendered with { Papers = [.. SampleModels.Digest.Papers.Select(p => WithBlocks(p with { Rank = 0 }, RankMark).AtRank(p.Rank))] };
+        return WithBlocksWrittenIn(marked, static (part, _) => part.ToString()) is var (html, text) && html == Render(DigestHtml, rendered) && text == Render(DigestText, rendered);
     }
 
-    /// <summary>A digest's two parts, its blocks written into the rendered pages; null where that does not apply (then <see cref="Render(string, ScriptObject)"/> the model).</summary>
-    public (string Html, string Text)? RenderWithBlocksWrittenIn(DigestModel model) => BlocksWriteIn ? WithBlocksWrittenIn(model) : null;
+    /// <summary>Reads a digest's part where it was written, before the next part takes the buffer (<paramref name="html"/>: which part).</summary>
+    public delegate T PartReader<out T>(ReadOnlySpan<char> part, bool html);
 
-    private (string Html, string Text)? WithBlocksWrittenIn(DigestModel model)
+    /// <summary>A digest's two parts, its blocks written into the rendered pages; null where that does not apply (then <see cref="Render(string, ScriptObject)"/> the model).</summary>
+    public (string Html, string Text)? RenderWithBlocksWrittenIn(DigestModel model) => RenderWithBlocksWrittenIn(model, static (part, _) => part.ToString());
+
+    /// <summary>
+    /// As <see cref="RenderWithBlocksWrittenIn(DigestModel)"/>, each part handed to <paramref name="read"/> from the
+    /// buffer it was written in: a digest on its way to the wire needs its parts' bytes, and a string of each part
+    /// first was a fifth of everything the send allocated.
+    /// </summary>
+    public (T Html, T Text)? RenderWithBlocksWrittenIn<T>(DigestModel model, PartReader<T> read) => BlocksWriteIn ? WithBlocksWrittenIn(model, read) : null;
+
+    private (T Html, T Text)? WithBlocksWrittenIn<T>(DigestModel model, PartReader<T> read)
     {
         try
         {
-            return WrittenIn(model);
+            return WrittenIn(model, read);
         }
         catch (ScriptRuntimeException)
         {
@@ -162,7 +170,7 @@ public sealed class TemplateSet
         }
     }
 
-    private (string Html, string Text)? WrittenIn(DigestModel model)
+    private (T Html, T Text)? WrittenIn<T>(DigestModel model, PartReader<T> read)
     {
         foreach (var paper in model.Papers)
         {
@@ -176,9 +184,18 @@ public sealed class TemplateSet
             return null; // a typed name holding one would move the blocks
         }
         var globals = model.ToScriptObject(placeholders: true);
-        var html = WriteIn(RenderAsIs(DigestHtml, globals), HtmlPlaceholder[0], model.Papers, html: true);
-        var text = html is null ? null : WriteIn(RenderAsIs(DigestText, globals), TextPlaceholder[0], model.Papers, html: false);
-        return text is null ? null : (html!, PlainText.Wrap(text));
+        if (!WriteIn(RenderAsIs(DigestHtml, globals), HtmlPlaceholder[0], model.Papers, html: true))
+        {
+            return null;
+        }
+        var html = read(Written(), html: true);
+        if (!WriteIn(RenderAsIs(DigestText, globals), TextPlaceholder[0], model.Papers, html: false))
+        {
+            return null;
+        }
+        var text = Written();
+        // the blocks come wrapped and the page's lines nearly always fit: a string to wrap only when one does not
+        return (html, LinesToWrap.First(text, PlainText.Width, except: null) > text.Length ? read(text, html: false) : read(PlainText.Wrap(text.ToString()), html: false));
     }
 
     private static bool HasPlaceholder(string? value) => value is not null && value.AsSpan().IndexOfAnyInRange('\uE000', '\uE002') >= 0;
@@ -186,8 +203,11 @@ public sealed class TemplateSet
     [ThreadStatic]
     private static System.Text.StringBuilder? _page;
 
-    /// <summary>The page with each placeholder replaced by the next paper's part; null unless there is exactly one per paper.</summary>
-    private static string? WriteIn(string page, char placeholder, IReadOnlyList<DigestPaper> papers, bool html)
+    [ThreadStatic]
+    private static char[]? _written;
+
+    /// <summary>Into <see cref="_page"/>: the page with each placeholder replaced by the next paper's part; false unless there is exactly one per paper.</summary>
+    private static bool WriteIn(string page, char placeholder, IReadOnlyList<DigestPaper> papers, bool html)
     {
         var output = _page ??= new System.Text.StringBuilder(64 * 1024);
         output.Clear();
@@ -197,7 +217,7 @@ public sealed class TemplateSet
             var found = page.IndexOf(placeholder, at);
             if (found < 0 ? i != papers.Count : i == papers.Count)
             {
-                return null;
+                return false;
             }
             if (found < 0)
             {
@@ -208,7 +228,20 @@ public sealed class TemplateSet
             _ = html ? parts.WriteHtml(output, papers[i].Rank) : parts.WriteText(output, papers[i].Rank);
             at = found + 1;
         }
-        return output.Append(page, at, page.Length - at).ToString();
+        output.Append(page, at, page.Length - at);
+        return true;
+    }
+
+    /// <summary>The page last written in, as one span (a builder's chunks are not); valid until the next.</summary>
+    private static ReadOnlySpan<char> Written()
+    {
+        var page = _page!;
+        if (_written is null || _written.Length < page.Length)
+        {
+            _written = new char[Math.Max(page.Length + page.Length / 2, 64 * 1024)];
+        }
+        page.CopyTo(0, _written, page.Length);
+        return _written.AsSpan(0, page.Length);
     }
 
     /// <summary>The paper with its two blocks rendered (the expensive part of a digest, done once per distinct paper block).</summary>
@@ -219,7 +252,7 @@ public sealed class TemplateSet
     {
         var globals = new PaperScope(paper, rankText).ToScriptObject();
         // a block's last line break belongs to the page template, which places the blocks; a line with the mark for the
-        // rank is wrapped once numbered (Numbered), the rest now, once for every rank
+        // rank is wrapped once numbered (DigestPaper.AtRank), the rest now, once for every rank
         var text = rankText is null ? Render(PaperText, globals) : PlainText.Wrap(RenderAsIs(PaperText, globals), except: rankText);
         return paper with { Html = Render(PaperHtml, globals).TrimEnd('\r', '\n'), Text = text.TrimEnd('\r', '\n') };
     }

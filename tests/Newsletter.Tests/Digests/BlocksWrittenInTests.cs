@@ -64,6 +64,43 @@ public sealed class BlocksWrittenInTests
     }
 
     [Fact]
+    public void A_digest_composed_from_its_written_pages_goes_out_byte_for_byte_as_one_rendered_whole()
+    {
+        // the composer makes the parts' bytes from the buffer the pages were written in; the engine's from strings
+        using var ranked = RankedByTheEngine();
+        var composer = DigestFixtures.Composer();
+        var engine = DigestFixtures.Composer(ranked.Path);
+        var selections = DigestFixtures.CorpusDay("2026-03-11").Select(p => new SelectedPaper(p, 1, ["model"], [], [])).ToList();
+        // a name long enough that the page's greeting must be wrapped, and one that is not there at all
+        var recipients = new[] { DigestFixtures.Ada, DigestFixtures.Ada with { Name = "Ada " + string.Join(' ', Enumerable.Repeat("Augusta King Lovelace", 5)) }, DigestFixtures.Ada with { Name = null } };
+
+        foreach (var recipient in recipients)
+        {
+            for (var count = 1; count <= 12; count += 11)
+            {
+                var digest = selections.Take(count).ToList();
+                var written = Wire(composer.Compose(recipient, Day, digest));
+
+                Assert.Equal(Wire(engine.Compose(recipient, Day, digest)), written);
+                Assert.Contains("\r\n--=20\r\n", written); // the signature separator, quoted-printable
+                Assert.DoesNotContain("\uFFFD", written);
+            }
+        }
+    }
+
+    /// <summary>The message as it goes out, the boundary fixed (MimeKit makes a new one for every message).</summary>
+    private static string Wire(MimeKit.MimeMessage message)
+    {
+        ((MimeKit.Multipart)message.Body!).Boundary = "=-boundary";
+        var options = MimeKit.FormatOptions.Default.Clone();
+        options.NewLineFormat = MimeKit.NewLineFormat.Dos;
+        using var output = new MemoryStream();
+        message.Prepare(MimeKit.EncodingConstraint.EightBit, 998);
+        message.WriteTo(options, output);
+        return System.Text.Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    [Fact]
     public void A_name_holding_a_placeholder_character_leaves_every_block_in_its_place()
     {
         var composer = DigestFixtures.Composer();

@@ -8,7 +8,9 @@ namespace Newsletter.Tests.Digests;
 
 /// <summary>
 /// A digest's text parts carry their bytes for the wire, made once: what they write must be, byte for byte, what
-/// MimeKit writes for a plain <see cref="TextPart"/> with the same text, however the SMTP client prepares it.
+/// MimeKit writes for a plain <see cref="TextPart"/> with the same text, its line ends CRLF as on the wire, however the
+/// SMTP client prepares it; and with LF line ends, the same wherever MimeKit does not carry the line ends as they are
+/// held (base64, and text with NULs, which it writes as it is).
 /// </summary>
 public sealed class PreparedTextPartProperties
 {
@@ -35,15 +37,14 @@ public sealed class PreparedTextPartProperties
     {
         var subtype = way.Html ? "html" : "plain";
         var encoding = way.QuotedPrintable ? ContentEncoding.QuotedPrintable : ContentEncoding.Default;
-        var plain = new TextPart(subtype) { Text = text };
-        if (encoding != ContentEncoding.Default)
-        {
-            plain.ContentTransferEncoding = encoding;
-        }
-        var prepared = new PreparedTextPart(subtype, text, encoding);
+        var plain = Plain(subtype, WithCrlf(text), encoding);
+        var withLf = Plain(subtype, text, encoding);
+        // as a digest's parts are made: from the buffer the page was written in, not from a string
+        var prepared = new PreparedTextPart(subtype, text.ToCharArray().AsSpan(), encoding);
         if (way.Constraint is { } constraint)
         {
             plain.Prepare(constraint, way.MaxLine);
+            withLf.Prepare(constraint, way.MaxLine);
             prepared.Prepare(constraint, way.MaxLine);
         }
 
@@ -55,8 +56,25 @@ public sealed class PreparedTextPartProperties
             Assert.Equal(Written(plain, lines, alone: false), Written(prepared, lines, alone: false));
             Assert.Equal(Written(plain, lines, alone: true), Written(prepared, lines, alone: true));
             Assert.Equal(Written(plain, lines, alone: false), WrittenAsync(prepared, lines).GetAwaiter().GetResult());
+            if (withLf.ContentTransferEncoding != ContentEncoding.Base64 && !text.Contains('\0', StringComparison.Ordinal))
+            {
+                Assert.Equal(Written(withLf, lines, alone: false), Written(prepared, lines, alone: false));
+            }
         }
     });
+
+    private static TextPart Plain(string subtype, string text, ContentEncoding encoding)
+    {
+        var part = new TextPart(subtype) { Text = text };
+        if (encoding != ContentEncoding.Default)
+        {
+            part.ContentTransferEncoding = encoding;
+        }
+        return part;
+    }
+
+    /// <summary>A CR before every LF that has none, as MimeKit's Unix2DosFilter writes line ends.</summary>
+    private static string WithCrlf(string text) => System.Text.RegularExpressions.Regex.Replace(text, "(?<!\r)\n", "\r\n");
 
     [Fact]
     public void A_second_prepare_for_a_7_bit_path_turns_an_8_bit_part_to_what_mimekit_picks()
