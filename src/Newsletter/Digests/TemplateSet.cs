@@ -124,7 +124,6 @@ public sealed class TemplateSet
         return real.Html == numbered.Html && real.Text == numbered.Text;
     }
 
-
     /// <summary>Stand for a paper's parts in a digest's pages rendered without them (private-use characters, like <see cref="RankMark"/>).</summary>
     internal const string HtmlPlaceholder = "\uE001";
 
