@@ -21,14 +21,25 @@ internal static class SqliteRowCopy
     public static void Insert(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, string suffix, Action<object?[]>? written,
         CancellationToken cancellationToken)
     {
-        var handle = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
         var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES (");
         for (var c = 1; c <= columns.Length; c++)
         {
             sql.Append(c == 1 ? "?1" : $", ?{c}");
         }
         sql.Append(") ").Append(suffix);
-        Check(raw.sqlite3_prepare_v2(handle, sql.ToString(), out var statement), handle);
+        Step(connection, sql.ToString(), table, columns, rows, written, cancellationToken);
+    }
+
+    /// <summary>
+    /// Prepares <paramref name="sql"/> once and steps it once per row, the row's values bound by position to
+    /// <c>?1</c>, <c>?2</c>, … (<paramref name="columns"/> names them in errors).
+    /// </summary>
+    /// <param name="written">Called with each row for which the statement changed a row.</param>
+    public static void Step(DbConnection connection, string sql, string table, string[] columns, IEnumerable<object?[]> rows, Action<object?[]>? written,
+        CancellationToken cancellationToken)
+    {
+        var handle = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        Check(raw.sqlite3_prepare_v2(handle, sql, out var statement), handle);
         using (statement)
         {
             var seen = 0;

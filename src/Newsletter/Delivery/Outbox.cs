@@ -99,17 +99,35 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
         return value;
     }
 
-    /// <summary>Most rows one statement marks as sent (three parameters each).</summary>
+    /// <summary>Most rows one statement marks as sent on PostgreSQL (three parameters each).</summary>
     public const int MaxMarksPerStatement = 200;
 
+    private const string MarkOneSent =
+        """
+        UPDATE deliveries
+        SET status = 'sent', server_reply = ?2, attempts = attempts + ?3, sent_at = ?4, updated_at = ?4, next_attempt_at = NULL
+        WHERE id = ?1 AND status IN ('pending', 'deferred', 'uncertain')
+        """;
+
     /// <summary>
-    /// Marks digests the server accepted as sent, in one statement per <see cref="MaxMarksPerStatement"/>: on a busy
-    /// send the database's work per message, not the sending, is what runs out first. Rows no longer pending are left alone.
+    /// Marks digests the server accepted as sent: on a busy send the database's work per message, not the sending, is
+    /// what runs out first. On PostgreSQL one statement per <see cref="MaxMarksPerStatement"/> (a round trip each); on
+    /// SQLite one prepared statement stepped per mark, all in one transaction. Rows no longer pending are left alone.
     /// </summary>
     public async Task MarkSentAsync(IReadOnlyList<(string DeliveryId, SendOutcome Outcome)> marks, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var now = Now(clock);
+        if (database.Dialect is SqliteDialect)
+        {
+            // one prepared statement stepped per mark, in one transaction: SQLite runs in the process, so one statement
+            // for all saves no round trip, and preparing a new text for each count of marks cost more than the marks
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            SqliteRowCopy.Step(connection, MarkOneSent, "deliveries", ["id", "server_reply", "attempts", "sent_at"],
+                marks.Select(m => new object?[] { m.DeliveryId, m.Outcome.ServerReply ?? "", m.Outcome.Attempts, now }), null, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
         foreach (var chunk in marks.Chunk(MaxMarksPerStatement))
         {
             var parameters = new DynamicParameters(new { Now = now });

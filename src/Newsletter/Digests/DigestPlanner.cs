@@ -210,9 +210,14 @@ public sealed partial class DigestPlanner(
         }
     }
 
-    /// <summary>Each batch is its own transaction; PostgreSQL writes several at once (a server process each), SQLite has one writer.</summary>
+    /// <summary>
+    /// Each batch is its own transaction; PostgreSQL writes several at once (a server process each). SQLite has one
+    /// writer, so the page goes in one transaction: a commit writes out every page of the file it changed, and each
+    /// batch's commit wrote the same index pages again (the commits of a plan of 100,000 took 1.0 s this way, against
+    /// 2.1 s in batches of 1,000; single runs).
+    /// </summary>
     private Task RecordAsync(List<PlannedDigest> digests, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(digests.Chunk(RecordBatch),
+        Parallel.ForEachAsync(digests.Chunk(plans.ConcurrentWriters == 1 ? Math.Max(1, digests.Count) : RecordBatch),
             new ParallelOptions { MaxDegreeOfParallelism = plans.ConcurrentWriters, CancellationToken = cancellationToken },
             async (batch, token) => await plans.AddAsync(batch, token));
 
