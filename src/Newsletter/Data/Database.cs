@@ -138,8 +138,8 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>
     /// The SQLite files (handles) whose session settings are made: a pooled connection keeps them, and making them at
-    /// every open was three statements more for every claim and every group of sent marks (a million of them in a
-    /// day's send). Weak: a handle the pool closes takes its entry with it.
+    /// every open ran the settings' pragmas again for every claim and every group of sent marks (a million of them in
+    /// a day's send). Weak: a handle the pool closes takes its entry with it.
     /// </summary>
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _settled = new();
 

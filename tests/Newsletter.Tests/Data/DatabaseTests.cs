@@ -41,7 +41,7 @@ public sealed class DatabaseTests
     public async Task A_pooled_SQLite_connection_has_the_session_settings_each_time_it_is_opened()
     {
         using var dir = new TempDirectory();
-        var database = new Database(Options.Create(new DatabaseOptions { Provider = "sqlite", ConnectionString = "Data Source=settings.db", BusyTimeoutSeconds = 7 }),
+        await using var database = new Database(Options.Create(new DatabaseOptions { Provider = "sqlite", ConnectionString = "Data Source=settings.db", BusyTimeoutSeconds = 7 }),
             new NewsletterHome(dir.Path, ""));
         try
         {
