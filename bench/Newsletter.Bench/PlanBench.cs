@@ -4,6 +4,7 @@ using Newsletter.Common;
 using Newsletter.Data;
 using Newsletter.Digests;
 using Newsletter.Hosting;
+using Newsletter.Scheduling;
 using Newsletter.Papers;
 using Newsletter.Sources;
 
@@ -18,7 +19,8 @@ public static class PlanBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var subscribers = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+        var subscribers = args.Length > 0 && int.TryParse(args[0], out var count) ? count : 100_000;
+        var scheduled = args.Contains("--scheduled");
         var folder = Directory.CreateTempSubdirectory("newsletter-plan-").FullName;
         try
         {
@@ -31,6 +33,11 @@ public static class PlanBench
             var papers = await host.Services.GetRequiredService<PaperStore>().PapersOnAsync(date, CancellationToken.None);
             await SubscriberGenerator.AddAsync(host.Services.GetRequiredService<Database>(), subscribers, "e", CancellationToken.None);
             var planner = host.Services.GetRequiredService<DigestPlanner>();
+            if (scheduled)
+            {
+                await ScheduledAsync(host.Services, planner, date, papers, subscribers);
+                return 0;
+            }
 
             Console.WriteLine($"## The match phase alone ({BenchSupport.Machine()}; a SQLite file)");
             Console.WriteLine();
@@ -54,6 +61,37 @@ public static class PlanBench
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
+        }
+
+        // serve's wake-up: who is due (DailyRun.DueAsync), then their digests planned over the days they cover
+        static async Task ScheduledAsync(IServiceProvider services, DigestPlanner planner, DateOnly date, IReadOnlyList<Paper> papers, int subscribers)
+        {
+            Console.WriteLine($"## The scheduled wake-up's planning ({BenchSupport.Machine()}; a SQLite file)");
+            Console.WriteLine();
+            Console.WriteLine($"Run on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC at commit {BenchSupport.Commit()}: `dotnet run -c Release --project bench/Newsletter.Bench -- plan {subscribers} --scheduled`; " +
+                              $"{subscribers:N0} subscribers (send hour 8, UTC), woken at {date.AddDays(1):yyyy-MM-dd} 09:00 UTC, one day of {papers.Count} papers.");
+            Console.WriteLine();
+            Console.WriteLine("| step | digests | time | per digest | working set after | peak working set so far | allocated |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
+            var clock = Stopwatch.StartNew();
+            var allocated = GC.GetTotalAllocatedBytes();
+            var due = await services.GetRequiredService<DailyRun>().DueAsync(new DateTimeOffset(date.AddDays(1).ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero), CancellationToken.None);
+            ScheduledRow("who is due (DailyRun.DueAsync)", due.Values.Sum(d => d.Count), clock.Elapsed, allocated);
+            clock.Restart();
+            allocated = GC.GetTotalAllocatedBytes();
+            var planned = 0;
+            foreach (var group in due.SelectMany(d => d.Value).GroupBy(f => f.Value, f => f.Key))
+            {
+                planned += (await planner.PlanCoveringAsync(group.Key, date, papers, group.ToHashSet(StringComparer.Ordinal), record: true, CancellationToken.None)).Count;
+            }
+            ScheduledRow("their digests planned and recorded (DigestPlanner.PlanCoveringAsync)", planned, clock.Elapsed, allocated);
+        }
+
+        static void ScheduledRow(string step, int digests, TimeSpan time, long allocatedBefore)
+        {
+            using var process = Process.GetCurrentProcess();
+            Console.WriteLine($"| {step} | {digests:N0} | {time.TotalSeconds:0.0} s | {time.TotalMilliseconds * 1000 / Math.Max(1, digests):0} µs | " +
+                              $"{process.WorkingSet64 / 1e6:0} MB | {process.PeakWorkingSet64 / 1e6:0} MB | {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6:N0} MB |");
         }
 
         static void Row(string step, int digests, TimeSpan time) =>

@@ -21,6 +21,6 @@ return suite switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages],\n        " + EndToEndOptions.Usage + ",\n        import [rows], web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3], plan [subscribers], startup [runs] [published folders: composite, plain]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Newsletter.Bench -- <suite>\nsuites: all [results file], ingest [papers], match [profile counts], render [digests], send [messages],\n        " + EndToEndOptions.Usage + ",\n        import [rows], web [seconds] [clients], nodes [subscribers] [node counts, e.g. 1,3], plan [subscribers] [--scheduled], startup [runs] [published folders: composite, plain]");
     return 2;
 }

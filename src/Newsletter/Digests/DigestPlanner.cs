@@ -113,18 +113,33 @@ public sealed partial class DigestPlanner(
     /// dated <paramref name="date"/>, its newest day. Afterwards the subscribers' mark moves to <paramref name="date"/>.
     /// </summary>
     /// <param name="only">The subscribers due this digest (a schedule slot): every one's last digest is the day before <paramref name="first"/>, or none.</param>
-    public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, IReadOnlySet<string> only, bool record,
+    public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, HashSet<string> only, bool record,
         CancellationToken cancellationToken, Common.ProgressPhase? progress = null, bool keep = false)
     {
         var coveredFrom = await plans.CoveredFromAsync(date, cancellationToken);
-        var receiving = (await subscribers.ListReceivingAsync(cancellationToken)).Where(s => only.Contains(s.Id)).ToList();
-        // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
-        var fresh = receiving.Where(s => s.LastPlannedDay is null || string.CompareOrdinal(s.LastPlannedDay, StoredTime.Day(first)) < 0).ToList();
-        var due = fresh.Where(s => !coveredFrom.ContainsKey(s.Id)).Select(s => new ReceivingSubscriber { Id = s.Id, Delivery = s.Delivery }).ToList();
-        // a digest for the day that already covers these days (planned before a crash, before the mark moved) counts
-        // as planned; one that covers less (a manual run of the day alone) does not move the mark, so the next
-        // digest covers the days it left out (its papers are not sent again: the already-received rule)
-        var done = fresh.Where(s => coveredFrom.TryGetValue(s.Id, out var from) && from <= first).Select(s => s.Id);
+        var due = new List<ReceivingSubscriber>();
+        var done = new List<string>();
+        var firstDay = StoredTime.Day(first);
+        await foreach (var subscriber in subscribers.ReceivingScheduleAsync(cancellationToken))
+        {
+            // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
+            // the id held is the one of the slot, not the row's copy: a million of them are ~90 MB
+            if (!only.TryGetValue(subscriber.Id, out var id) || (subscriber.LastPlannedDay is { } last && string.CompareOrdinal(last, firstDay) >= 0))
+            {
+                continue;
+            }
+            if (!coveredFrom.TryGetValue(id, out var from))
+            {
+                due.Add(new ReceivingSubscriber { Id = id, Delivery = subscriber.Delivery == DeliveryMode.Feed ? DeliveryMode.Feed : DeliveryMode.Email });
+            }
+            else if (from <= first)
+            {
+                // a digest for the day that already covers these days (planned before a crash, before the mark moved)
+                // counts as planned; one that covers less (a manual run of the day alone) does not move the mark, so
+                // the next digest covers the days it left out (its papers are not sent again: the already-received rule)
+                done.Add(id);
+            }
+        }
         progress?.SetTotal(due.Count);
         return await PlanAsync(date, first, papers, due.Chunk(PageSize).ToAsyncEnumerable(), keep, record,
             () => subscribers.MarkCoveredAsync(date, [.. due.Select(s => s.Id), .. done], cancellationToken), cancellationToken, progress);

@@ -269,7 +269,7 @@ public sealed partial class DailyRun(
     {
         var byDate = new Dictionary<DateOnly, Dictionary<string, DateOnly>>();
         var lag = options.Value.ListingLagDays;
-        foreach (var subscriber in await subscribers.ListReceivingAsync(cancellationToken))
+        await foreach (var subscriber in subscribers.ReceivingScheduleAsync(cancellationToken))
         {
             var zone = TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
             var local = TimeZoneInfo.ConvertTime(now, zone);
@@ -304,7 +304,7 @@ public sealed partial class DailyRun(
     }
 
     /// <summary>The first listing day owed to a subscriber: the one of the local day they confirmed (none from before).</summary>
-    private static DateOnly? Joined(Subscriber subscriber, TimeZoneInfo zone, int lag) =>
+    private static DateOnly? Joined(ScheduledSubscriber subscriber, TimeZoneInfo zone, int lag) =>
         DateTimeOffset.TryParse(subscriber.ConfirmedAt ?? subscriber.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime).AddDays(-lag)
             : null;

@@ -36,6 +36,26 @@ public sealed class Subscriber
     public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
 }
 
+/// <summary>
+/// What the schedule needs to know of a subscriber who receives digests: when their digest is due and since which
+/// listing day (their send hour and time zone, frequency, when they joined, the last day planned), and how they read it.
+/// </summary>
+public sealed class ScheduledSubscriber
+{
+    public string Id { get; init; } = "";
+    public long SendHour { get; init; } = 8;
+    public string TimeZone { get; init; } = "UTC";
+    public string CreatedAt { get; init; } = "";
+    public string? ConfirmedAt { get; init; }
+
+    /// <summary>The last listing day (YYYY-MM-DD) they were planned for, whether or not anything matched.</summary>
+    public string? LastPlannedDay { get; init; }
+
+    public string Delivery { get; init; } = DeliveryMode.Email;
+    public string Frequency { get; init; } = DigestFrequency.Daily;
+    public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
+}
+
 /// <summary>What the daily run needs to know of a subscriber it plans for: who, whether their digests are mailed, whether they have the day's.</summary>
 public sealed class ReceivingSubscriber
 {
