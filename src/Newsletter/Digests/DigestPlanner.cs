@@ -116,7 +116,7 @@ public sealed partial class DigestPlanner(
     public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, HashSet<string> only, bool record,
         CancellationToken cancellationToken, Common.ProgressPhase? progress = null, bool keep = false)
     {
-        var coveredFrom = await plans.CoveredFromAsync(date, cancellationToken);
+        var coveredFrom = await plans.CoveredFromAsync(date, only, cancellationToken);
         var due = new List<ReceivingSubscriber>();
         var done = new List<string>();
         var firstDay = StoredTime.Day(first);

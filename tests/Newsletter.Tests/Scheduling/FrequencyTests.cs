@@ -193,6 +193,26 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wake_up_after_a_crash_left_a_mark_behind_counts_the_digest_already_planned_and_plans_nobody_twice()
+    {
+        ServeDays("2026-03-15", "2026-03-24");
+        await AddAsync("ada@example.org", "2026-03-17");
+        await AddAsync("bob@example.org", "2026-03-17");
+        await WakeUpAsync("2026-03-18T09:00:00Z");
+        // a crash after the digests were recorded, before Ada's mark moved: hers is owed again, Bob's is not
+        _services.App.Query("UPDATE subscribers SET last_planned_day = NULL WHERE email = 'ada@example.org'");
+
+        var again = await WakeUpAsync("2026-03-18T09:30:00Z");
+
+        Assert.Equal(0, again.Sum(r => r.Planned.Count));
+        Assert.Equal("2026-03-17", _services.App.Query("SELECT last_planned_day FROM subscribers WHERE email = 'ada@example.org'"));
+        await WakeUpAsync("2026-03-19T09:00:00Z");
+        Assert.Equal("2026-03-16..2026-03-17,2026-03-18", Digests("ada@example.org"));
+        Assert.Equal("2026-03-16..2026-03-17,2026-03-18", Digests("bob@example.org"));
+        Assert.Equal(0L, PapersSentTwice());
+    }
+
+    [Fact]
     public async Task A_weekly_digest_catches_up_two_weeks_at_most()
     {
         ServeDays("2026-03-01", "2026-03-29");
