@@ -51,6 +51,36 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
         return written;
     }
 
+    /// <summary>
+    /// <see cref="ExecuteReturningAsync"/> for rows that are almost always new. Where the dialect copies in bulk and a
+    /// conflict check costs (PostgreSQL), they are first copied straight into the table; only if one of them is there
+    /// already (a unique key fails) does the batch go again the usual way, the rows already there skipped. All under a
+    /// savepoint, so the failed copy leaves nothing behind and the transaction goes on.
+    /// </summary>
+    public async Task<List<string>> InsertMostlyNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows, string column,
+        CancellationToken cancellationToken)
+    {
+        var dialect = SqlDialect.Of(connection);
+        var at = Array.IndexOf(columns, column);
+        if (!dialect.CopiesNewRowsFirst(rows.Count) || at < 0)
+        {
+            return await ExecuteReturningAsync(connection, transaction, rows, column, cancellationToken);
+        }
+        const string savepoint = "rows_expected_new";
+        await transaction.SaveAsync(savepoint, cancellationToken);
+        try
+        {
+            await dialect.CopyAsync(connection, table, columns, rows.Select(values), cancellationToken);
+        }
+        catch (DbException e) when (Database.IsUniqueViolation(e))
+        {
+            await transaction.RollbackAsync(savepoint, cancellationToken);
+            return await ExecuteReturningAsync(connection, transaction, rows, column, cancellationToken);
+        }
+        await transaction.ReleaseAsync(savepoint, cancellationToken);
+        return [.. rows.Select(row => Convert.ToString(values(row)[at], CultureInfo.InvariantCulture)!)];
+    }
+
     /// <summary>SQLite, and enough rows that binding by position pays: one statement per row (<see cref="SqliteRowCopy"/>), the same conflict rules and counts.</summary>
     private static bool Steps(DbConnection connection, int count) => SqlDialect.Of(connection) is SqliteDialect sqlite && sqlite.StepsRows(count);
 

@@ -42,6 +42,12 @@ public sealed class PostgresDialect : SqlDialect
     public override bool CopiesRows(int count) => count >= CopyFrom;
 
     /// <summary>
+    /// An <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c> from a staging table checks every unique index before each
+    /// row and creates the staging table in the transaction; a plain copy lets the indexes check as they insert.
+    /// </summary>
+    public override bool CopiesNewRowsFirst(int count) => CopiesRows(count);
+
+    /// <summary>
     /// COPY in PostgreSQL's binary format: no text to escape on this side or to parse on the server's. Integers go
     /// as BIGINT (every integer column of the schema is one), fractions as DOUBLE PRECISION, everything else as text.
     /// </summary>

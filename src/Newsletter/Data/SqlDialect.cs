@@ -48,6 +48,9 @@ public abstract class SqlDialect
     /// <summary>Whether this many rows known to be new go in faster by <see cref="CopyAsync"/> than by parameters.</summary>
     public virtual bool CopiesNewRows(int count) => CopiesRows(count);
 
+    /// <summary>Whether rows that are almost always new are best copied in first, the conflict check left to a second try should one be there already.</summary>
+    public virtual bool CopiesNewRowsFirst(int count) => false;
+
     /// <summary>Copies rows straight into <paramref name="table"/> (they must be new: no conflict rules apply).</summary>
     public virtual Task CopyAsync(DbConnection connection, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Provider} has no bulk copy");

@@ -57,7 +57,8 @@ public sealed class DigestPlans(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var added = (await DeliveryInsert.ExecuteReturningAsync(connection, transaction, digests, "id", cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        // planning asks only for subscribers without the day's digest: a digest already there is another node's race
+        var added = (await DeliveryInsert.InsertMostlyNewAsync(connection, transaction, digests, "id", cancellationToken)).ToHashSet(StringComparer.Ordinal);
         if (added.Count > 0)
         {
             // only the digests this transaction added: their rows cannot have papers yet, so no paper row needs a

@@ -190,6 +190,9 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
 
         Assert.Equal(count, added);
         Assert.Equal(0, again);
+        // on PostgreSQL the second batch is first copied in whole and fails on the first key: nothing of it may stay
+        Assert.Equal((long)count, Convert.ToInt64(_services.App.Query("SELECT count(*) FROM deliveries"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2L * count, Convert.ToInt64(_services.App.Query("SELECT count(*) FROM delivery_papers"), System.Globalization.CultureInfo.InvariantCulture));
         var owed = (await OwedAsync(Day1)).ToDictionary(o => o.Recipient.SubscriberId);
         Assert.Equal(count, owed.Count);
         foreach (var digest in digests)
