@@ -66,11 +66,13 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
         {
             return await ExecuteReturningAsync(connection, transaction, rows, column, cancellationToken);
         }
+        // each row's values made once: copied, and the column of each read back from them
+        object?[][] copied = [.. rows.Select(values)];
         const string savepoint = "rows_expected_new";
         await transaction.SaveAsync(savepoint, cancellationToken);
         try
         {
-            await dialect.CopyAsync(connection, table, columns, rows.Select(values), cancellationToken);
+            await dialect.CopyAsync(connection, table, columns, copied, cancellationToken);
         }
         catch (DbException e) when (Database.IsUniqueViolation(e))
         {
@@ -78,7 +80,7 @@ public sealed class MultiRowInsert<T>(string table, string[] columns, Func<T, ob
             return await ExecuteReturningAsync(connection, transaction, rows, column, cancellationToken);
         }
         await transaction.ReleaseAsync(savepoint, cancellationToken);
-        return [.. rows.Select(row => Convert.ToString(values(row)[at], CultureInfo.InvariantCulture)!)];
+        return [.. copied.Select(row => Convert.ToString(row[at], CultureInfo.InvariantCulture)!)];
     }
 
     /// <summary>SQLite, and enough rows that binding by position pays: one statement per row (<see cref="SqliteRowCopy"/>), the same conflict rules and counts.</summary>
