@@ -80,9 +80,12 @@ public static class PlanBench
             clock.Restart();
             allocated = GC.GetTotalAllocatedBytes();
             var planned = 0;
-            foreach (var group in due.SelectMany(d => d.Value).GroupBy(f => f.Value, f => f.Key))
+            foreach (var day in due.Values)
             {
-                planned += (await planner.PlanCoveringAsync(group.Key, date, papers, group.ToHashSet(StringComparer.Ordinal), record: true, CancellationToken.None)).Count;
+                foreach (var (first, count) in day.CountsByFirstDay)
+                {
+                    planned += (await planner.PlanCoveringAsync(first, day.Date, papers, day.CoveringFrom(first), count, record: true, CancellationToken.None)).Count;
+                }
             }
             ScheduledRow("their digests planned and recorded (DigestPlanner.PlanCoveringAsync)", planned, clock.Elapsed, allocated);
         }

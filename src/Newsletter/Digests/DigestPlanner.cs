@@ -110,44 +110,79 @@ public sealed partial class DigestPlanner(
     /// <summary>
     /// One digest per subscriber covering the listing days <paramref name="first"/> to <paramref name="date"/>:
     /// <paramref name="papers"/> are those days' papers (each once), ranked together, the cap applied once. It is
-    /// dated <paramref name="date"/>, its newest day. Afterwards the subscribers' mark moves to <paramref name="date"/>.
+    /// dated <paramref name="date"/>, its newest day. Subscribers are read a page at a time in the order of their ids
+    /// and <paramref name="due"/> picks the page's due ones; once a page's digests are recorded its subscribers'
+    /// mark moves to <paramref name="date"/> (a crash plans the pages after it again, and the outbox's key adds
+    /// nothing twice).
     /// </summary>
-    /// <param name="only">The subscribers due this digest (a schedule slot): every one's last digest is the day before <paramref name="first"/>, or none.</param>
-    public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, HashSet<string> only, bool record,
-        CancellationToken cancellationToken, Common.ProgressPhase? progress = null, bool keep = false)
+    /// <param name="due">Whether a subscriber, as read now, is due this digest (a schedule slot): their last digest is the day before <paramref name="first"/>, or none.</param>
+    /// <param name="expected">How many were found due (for the progress; the pages decide who is planned).</param>
+    public async Task<DayPlan> PlanCoveringAsync(DateOnly first, DateOnly date, IReadOnlyList<Paper> papers, Func<ScheduledSubscriber, bool> due, int expected,
+        bool record, CancellationToken cancellationToken, Common.ProgressPhase? progress = null, bool keep = false)
     {
-        var coveredFrom = await plans.CoveredFromAsync(date, only, cancellationToken);
-        var due = new List<ReceivingSubscriber>();
-        var done = new List<string>();
-        var firstDay = StoredTime.Day(first);
-        await foreach (var subscriber in subscribers.ReceivingScheduleAsync(cancellationToken))
+        progress?.SetTotal(expected);
+        var pages = CoveringPagesAsync(first, date, due, record, cancellationToken);
+        Task MarkCovered(IReadOnlyList<ReceivingSubscriber> page) => subscribers.MarkCoveredAsync(date, [.. page.Select(s => s.Id)], cancellationToken);
+        if (papers.Count == 0)
         {
-            // another node (or an earlier wake-up) planned some of these days meanwhile: left for the next wake-up, which sees the new mark
-            // the id held is the one of the slot, not the row's copy: a million of them are ~90 MB
-            if (!only.TryGetValue(subscriber.Id, out var id) || (subscriber.LastPlannedDay is { } last && string.CompareOrdinal(last, firstDay) >= 0))
+            // nothing listed: the days are done all the same
+            await foreach (var page in pages.WithCancellation(cancellationToken))
             {
-                continue;
+                if (record)
+                {
+                    await MarkCovered(page);
+                }
             }
-            if (!coveredFrom.TryGetValue(id, out var from))
+            return DayPlan.Nothing;
+        }
+        return await PlanAsync(date, first, papers, pages, keep, record, () => Task.CompletedTask, cancellationToken, progress, pageRecorded: MarkCovered);
+    }
+
+    /// <summary>The subscribers due a digest covering <paramref name="first"/> to <paramref name="date"/> who have none for the day yet, a page at a time.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> CoveringPagesAsync(DateOnly first, DateOnly date, Func<ScheduledSubscriber, bool> due, bool record,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await subscribers.SchedulePageAsync(after, PageSize, date, cancellationToken);
+            if (page.Count == 0)
             {
-                due.Add(new ReceivingSubscriber { Id = id, Delivery = subscriber.Delivery == DeliveryMode.Feed ? DeliveryMode.Feed : DeliveryMode.Email });
+                yield break;
             }
-            else if (from <= first)
+            after = page[^1].Id;
+            var planning = new List<ReceivingSubscriber>();
+            var done = new List<string>();
+            foreach (var subscriber in page.Where(due))
             {
-                // a digest for the day that already covers these days (planned before a crash, before the mark moved)
-                // counts as planned; one that covers less (a manual run of the day alone) does not move the mark, so
-                // the next digest covers the days it left out (its papers are not sent again: the already-received rule)
-                done.Add(id);
+                if (subscriber.CoveredFrom is not { } coveredFrom)
+                {
+                    planning.Add(new ReceivingSubscriber { Id = subscriber.Id, Delivery = subscriber.Delivery == DeliveryMode.Feed ? DeliveryMode.Feed : DeliveryMode.Email });
+                }
+                else if (string.CompareOrdinal(coveredFrom, StoredTime.Day(first)) <= 0)
+                {
+                    // a digest for the day that already covers these days (planned before a crash, before the mark moved)
+                    // counts as planned; one that covers less (a manual run of the day alone) does not move the mark, so
+                    // the next digest covers the days it left out (its papers are not sent again: the already-received rule)
+                    done.Add(subscriber.Id);
+                }
+            }
+            if (record)
+            {
+                await subscribers.MarkCoveredAsync(date, done, cancellationToken);
+            }
+            if (planning.Count > 0)
+            {
+                yield return planning;
             }
         }
-        progress?.SetTotal(due.Count);
-        return await PlanAsync(date, first, papers, due.Chunk(PageSize).ToAsyncEnumerable(), keep, record,
-            () => subscribers.MarkCoveredAsync(date, [.. due.Select(s => s.Id), .. done], cancellationToken), cancellationToken, progress);
     }
 
     /// <param name="pages">The subscribers due, a page at a time; those marked feed-only get digests recorded for their feed, never mailed.</param>
+    /// <param name="pageRecorded">What follows a page once its digests are recorded (the covering plan moves the page's marks).</param>
     private async Task<DayPlan> PlanAsync(DateOnly date, DateOnly? first, IReadOnlyList<Paper> papers, IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> pages,
-        bool keep, bool record, Func<Task> markPlanned, CancellationToken cancellationToken, Common.ProgressPhase? progress)
+        bool keep, bool record, Func<Task> markPlanned, CancellationToken cancellationToken, Common.ProgressPhase? progress,
+        Func<IReadOnlyList<ReceivingSubscriber>, Task>? pageRecorded = null)
     {
         if (papers.Count == 0)
         {
@@ -171,7 +206,14 @@ public sealed partial class DigestPlanner(
             await recording;
             if (record)
             {
-                recording = Task.Run(() => RecordAsync(ordered, cancellationToken), cancellationToken);
+                recording = Task.Run(async () =>
+                {
+                    await RecordAsync(ordered, cancellationToken);
+                    if (pageRecorded is not null)
+                    {
+                        await pageRecorded(page);
+                    }
+                }, cancellationToken);
             }
             count += ordered.Count;
             mailed += ordered.Count(p => !p.FeedOnly);

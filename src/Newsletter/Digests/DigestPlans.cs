@@ -99,27 +99,6 @@ public sealed class DigestPlans(Database database)
         await database.Dialect.RefreshStatisticsAsync(connection, "deliveries, delivery_papers", cancellationToken);
     }
 
-    /// <summary>
-    /// Those of <paramref name="among"/> who already have their digest (owed or sent) dated <paramref name="date"/>,
-    /// with the oldest listing day it covers. The day's rows are read as they come and only these kept: a wake-up
-    /// late in the day would otherwise hold everyone sent earlier that day (a million entries, ~115 MB).
-    /// </summary>
-    public async Task<Dictionary<string, DateOnly>> CoveredFromAsync(DateOnly date, IReadOnlySet<string> among, CancellationToken cancellationToken)
-    {
-        var covered = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = connection.QueryUnbufferedAsync<(string Subscriber, string From)>(
-            "SELECT subscriber_id, coalesce(first_day, digest_date) FROM deliveries WHERE digest_date = @Date AND sequence = 0", new { Date = Day(date) });
-        await foreach (var (subscriber, from) in rows.WithCancellation(cancellationToken))
-        {
-            if (among.Contains(subscriber))
-            {
-                covered[subscriber] = DateOnly.ParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            }
-        }
-        return covered;
-    }
-
     /// <summary>For each subscriber, the papers of <paramref name="papers"/> already in a digest of an earlier day.</summary>
     public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
     {

@@ -48,14 +48,13 @@ public sealed partial class DailyRun(
     {
         var due = await DueAsync(now, cancellationToken);
         var reports = new List<RunReport>();
-        foreach (var (date, firstDays) in due.OrderBy(d => d.Key))
+        foreach (var (date, day) in due.OrderBy(d => d.Key))
         {
-            LogDue(firstDays.Count, Day(date));
+            LogDue(day.Count, Day(date));
             try
             {
                 // a listing day is fetched once: later wake-ups for the same days (other time zones, late subscribers) use the stored list
-                reports.Add(await RunAsync(new RunRequest(date, "scheduled", SubscriberIds: firstDays.Keys.ToHashSet(StringComparer.Ordinal)) { FirstDays = firstDays },
-                    cancellationToken));
+                reports.Add(await RunAsync(new RunRequest(date, "scheduled") { Due = day }, cancellationToken));
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -75,7 +74,7 @@ public sealed partial class DailyRun(
         await using var run = RunInProgress.Start(runs, metrics, clock, logger, request, runId);
         try
         {
-            if (request.FirstDays is not null)
+            if (request.Due is not null)
             {
                 await PlanCoveringAsync(request, run, progress, cancellationToken);
                 if (run.Report.Papers == 0)
@@ -138,14 +137,14 @@ public sealed partial class DailyRun(
 
     /// <summary>
     /// The scheduled digests dated <see cref="RunRequest.Date"/>: each due subscriber's covers the listing days since
-    /// their last digest (<see cref="RunRequest.FirstDays"/>). Every such day not stored yet is fetched (one that
+    /// their last digest (<see cref="RunRequest.Due"/>). Every such day not stored yet is fetched (one that
     /// cannot be fails the run: the digests wait for it rather than leave it out), then subscribers who cover the
     /// same days are planned together over those days' papers, each paper once (as listed on its newest day).
     /// </summary>
     private async Task PlanCoveringAsync(RunRequest request, RunInProgress run, WorkProgress progress, CancellationToken cancellationToken)
     {
-        var firstDays = request.FirstDays!;
-        var days = Days(firstDays.Values.Min(), request.Date);
+        var due = request.Due!;
+        var days = Days(due.CountsByFirstDay.Keys.Min(), request.Date);
         if (!request.SkipIngest)
         {
             var listed = await papers.ListedDaysAsync(days, cancellationToken);
@@ -184,25 +183,24 @@ public sealed partial class DailyRun(
             byDay[day] = await papers.PapersOnAsync(day, cancellationToken);
         }
         run.Report = run.Report with { Papers = byDay.Values.SelectMany(p => p).Select(p => p.Id).Distinct(StringComparer.Ordinal).Count() };
-        var groups = firstDays.GroupBy(f => f.Value, f => f.Key).OrderBy(g => g.Key).ToList();
         if (run.Report.Papers == 0)
         {
             LogNoPapers(days.Count == 1 ? Day(request.Date) : $"{Day(days[0])} to {Day(request.Date)}");
             if (!request.DryRun)
             {
-                foreach (var group in groups)
+                foreach (var (first, count) in due.CountsByFirstDay)
                 {
-                    await planner.PlanCoveringAsync(group.Key, request.Date, [], group.ToHashSet(StringComparer.Ordinal), record: true, cancellationToken); // the days are done
+                    await planner.PlanCoveringAsync(first, request.Date, [], due.CoveringFrom(first), count, record: true, cancellationToken); // the days are done
                 }
             }
             return;
         }
         await using var match = run.Phase("match", progress);
         var planned = DayPlan.Nothing;
-        foreach (var group in groups)
+        foreach (var (first, count) in due.CountsByFirstDay)
         {
-            var covered = Days(group.Key, request.Date).AsEnumerable().Reverse().SelectMany(d => byDay[d]).DistinctBy(p => p.Id, StringComparer.Ordinal).ToList();
-            planned = planned.Plus(await planner.PlanCoveringAsync(group.Key, request.Date, covered, group.ToHashSet(StringComparer.Ordinal), record: !request.DryRun,
+            var covered = Days(first, request.Date).AsEnumerable().Reverse().SelectMany(d => byDay[d]).DistinctBy(p => p.Id, StringComparer.Ordinal).ToList();
+            planned = planned.Plus(await planner.PlanCoveringAsync(first, request.Date, covered, due.CoveringFrom(first), count, record: !request.DryRun,
                 cancellationToken, match.Progress, keep: request.KeepDigests));
         }
         run.Report = run.Report with { Planned = planned };
@@ -257,57 +255,26 @@ public sealed partial class DailyRun(
     }
 
     /// <summary>
-    /// Due subscribers by the listing day their digest is dated (its newest), each with the oldest listing day it covers.
+    /// Who is due a digest at <paramref name="now"/>, by the listing day it is dated (its newest), counted by the
+    /// oldest listing day it covers (<see cref="DueRule"/>). Read as the rows come; no subscriber is held.
     /// </summary>
-    /// <remarks>
-    /// A subscriber's latest slot is the latest local day their frequency sends on whose send hour has come; their
-    /// digest is dated that day's listing (minus the lag) and covers every listing day after their mark (the last
-    /// day a digest of theirs covered), at most <see cref="DigestFrequency.MaxDays"/> and none from before they
-    /// joined. A slot the service slept through is sent at the next wake-up, dated as it would have been.
-    /// </remarks>
-    public async Task<Dictionary<DateOnly, Dictionary<string, DateOnly>>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Dictionary<DateOnly, DueDay>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var byDate = new Dictionary<DateOnly, Dictionary<string, DateOnly>>();
-        var lag = options.Value.ListingLagDays;
+        var byDate = new Dictionary<DateOnly, DueDay>();
+        var rule = new DueRule(now, options.Value.ListingLagDays);
         await foreach (var subscriber in subscribers.ReceivingScheduleAsync(cancellationToken))
         {
-            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-            var local = TimeZoneInfo.ConvertTime(now, zone);
-            // the slot of today has come, or the one of yesterday is the latest that has; then back to a day they get one on
-            var slot = DateOnly.FromDateTime(local.DateTime).AddDays(local.Hour < subscriber.SendHour ? -1 : 0);
-            for (var back = 0; back < 7 && !DigestFrequency.SendsOn(subscriber.Frequency, subscriber.Weekday, slot.DayOfWeek); back++)
+            if (rule.Slot(subscriber) is { } slot)
             {
-                slot = slot.AddDays(-1);
-            }
-            var latest = slot.AddDays(-lag);
-            var first = latest.AddDays(1 - DigestFrequency.MaxDays(subscriber.Frequency));
-            if (Joined(subscriber, zone, lag) is { } joined && joined > first)
-            {
-                first = joined;
-            }
-            // the days after the mark: a digest that failed to be planned holds the mark back, so its days are planned again
-            if (subscriber.LastPlannedDay is { } last
-                && DateOnly.TryParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var lastDay) && lastDay >= first)
-            {
-                first = lastDay.AddDays(1);
-            }
-            if (first <= latest)
-            {
-                if (!byDate.TryGetValue(latest, out var firstDays))
+                if (!byDate.TryGetValue(slot.Latest, out var day))
                 {
-                    byDate[latest] = firstDays = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+                    byDate[slot.Latest] = day = new DueDay(slot.Latest, rule);
                 }
-                firstDays[subscriber.Id] = first;
+                day.Add(slot.First);
             }
         }
         return byDate;
     }
-
-    /// <summary>The first listing day owed to a subscriber: the one of the local day they confirmed (none from before).</summary>
-    private static DateOnly? Joined(ScheduledSubscriber subscriber, TimeZoneInfo zone, int lag) =>
-        DateTimeOffset.TryParse(subscriber.ConfirmedAt ?? subscriber.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime).AddDays(-lag)
-            : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} subscribers are due a digest for {Date}")]
     private partial void LogDue(int count, string date);
@@ -332,10 +299,10 @@ public sealed partial class DailyRun(
 public sealed record RunRequest(DateOnly Date, string Kind, bool DryRun = false, bool SkipIngest = false, IReadOnlySet<string>? SubscriberIds = null)
 {
     /// <summary>
-    /// A scheduled run: each due subscriber's digest, dated <see cref="Date"/>, covers the listing days from this one
-    /// to <see cref="Date"/>. Null (a manual run): <see cref="Date"/> alone for every active subscriber.
+    /// A scheduled run: each due subscriber's digest, dated <see cref="Date"/>, covers the listing days from their
+    /// first day to <see cref="Date"/>. Null (a manual run): <see cref="Date"/> alone for every active subscriber.
     /// </summary>
-    public IReadOnlyDictionary<string, DateOnly>? FirstDays { get; init; }
+    public DueDay? Due { get; init; }
 
     /// <summary>Keep the planned digests in the report (<c>digest run --json</c> lists them), not only their counts.</summary>
     public bool KeepDigests { get; init; }

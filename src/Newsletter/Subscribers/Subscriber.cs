@@ -54,6 +54,12 @@ public sealed class ScheduledSubscriber
     public string Delivery { get; init; } = DeliveryMode.Email;
     public string Frequency { get; init; } = DigestFrequency.Daily;
     public string Weekday { get; init; } = DigestFrequency.DefaultWeekday;
+
+    /// <summary>
+    /// Read for a day's planning (<see cref="SubscriberStore.SchedulePageAsync"/>): the first listing day (YYYY-MM-DD)
+    /// their digest dated that day already covers; null: they have none for that day.
+    /// </summary>
+    public string? CoveredFrom { get; init; }
 }
 
 /// <summary>What the daily run needs to know of a subscriber it plans for: who, whether their digests are mailed, whether they have the day's.</summary>

@@ -97,6 +97,27 @@ public sealed class SubscriberStore(Database database, TimeProvider clock)
 
     /// <summary>
     /// The next <paramref name="limit"/> subscribers who receive digests after <paramref name="after"/> in the
+    /// database's order of ids, with their schedule and what their digest dated <paramref name="date"/> covers, if
+    /// they have one: a wake-up plans them a page at a time.
+    /// </summary>
+    public async Task<IReadOnlyList<ScheduledSubscriber>> SchedulePageAsync(string? after, int limit, DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<ScheduledSubscriber>(new CommandDefinition(
+            $"""
+            SELECT s.id AS Id, s.send_hour AS SendHour, s.time_zone AS TimeZone, s.created_at AS CreatedAt, s.confirmed_at AS ConfirmedAt,
+                   s.last_planned_day AS LastPlannedDay, s.delivery AS Delivery, s.frequency AS Frequency, s.weekday AS Weekday,
+                   (SELECT coalesce(d.first_day, d.digest_date) FROM deliveries d
+                    WHERE d.subscriber_id = s.id AND d.digest_date = @Date AND d.sequence = 0) AS CoveredFrom
+            FROM subscribers s
+            WHERE {(after is null ? "" : "s.id > @After AND ")}s.status = 'active' AND s.paused_at IS NULL
+            ORDER BY s.id
+            LIMIT @Limit
+            """, new { After = after, Date = Day(date), Limit = limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>
+    /// The next <paramref name="limit"/> subscribers who receive digests after <paramref name="after"/> in the
     /// database's order of ids, each saying whether they have their digest dated <paramref name="date"/> yet: the
     /// daily run walks them a page at a time, so its memory does not grow with the list. The pages are the same for
     /// every node running the day (planning does not move their edges), so nodes can share them out.

@@ -1,3 +1,4 @@
+using Newsletter.Digests;
 using Newsletter.Scheduling;
 using Newsletter.Tests.Support;
 
@@ -67,6 +68,36 @@ public abstract class CatchUpTests(Backend backend) : IAsyncLifetime
         Assert.Equal(2L, _services.App.Query("SELECT count(*) FROM deliveries WHERE status = 'sent'"));
         // each listing day was fetched once, however many wake-ups it was due in
         Assert.Equal(3, _source.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_wake_up_plans_page_by_page_every_due_subscriber_once_over_two_spans_of_days()
+    {
+        Serve("2026-03-19", "2026-03-11");
+        Serve("2026-03-20", "2026-03-12");
+        Serve("2026-03-21", "2026-03-14");
+        foreach (var name in new[] { "bea", "cy", "dee", "eve" })
+        {
+            var added = await _services.App.RunAsync("subscribers", "add", "--email", $"{name}@example.org", "--keyword", "model", "--confirmed", "--send-hour", "8");
+            Assert.True(added.ExitCode == 0, added.ToString());
+        }
+        _services.App.Query("UPDATE subscribers SET confirmed_at = '2026-03-20T00:00:00.0000000+00:00', created_at = '2026-03-20T00:00:00.0000000+00:00'");
+        // two of them had their digest of the 20th already: the next covers the 21st alone; the other three are owed the 19th on
+        _services.App.Query("UPDATE subscribers SET last_planned_day = '2026-03-20' WHERE email IN ('bea@example.org', 'dee@example.org')");
+        _services.Get<DigestPlanner>().PageSize = 2; // five subscribers: three pages for each span
+
+        var reports = await WakeUpAsync("2026-03-22T09:00:00Z");
+
+        Assert.Equal(["2026-03-21"], reports.Select(r => r.Date.ToString("yyyy-MM-dd")));
+        Assert.Equal(5, reports[0].Planned.Count);
+        Assert.Equal(5L, _services.App.Query("SELECT count(DISTINCT subscriber_id) FROM deliveries WHERE digest_date = '2026-03-21' AND sequence = 0"));
+        Assert.Equal(3L, _services.App.Query("SELECT count(*) FROM deliveries WHERE first_day = '2026-03-19'"));
+        Assert.Equal(2L, _services.App.Query(
+            "SELECT count(*) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.first_day IS NULL AND s.email IN ('bea@example.org', 'dee@example.org')"));
+        Assert.Equal(5L, _services.App.Query("SELECT count(*) FROM subscribers WHERE last_planned_day = '2026-03-21'"));
+
+        Assert.Empty(await WakeUpAsync("2026-03-22T10:00:00Z"));
+        Assert.Equal(5L, _services.App.Query("SELECT count(*) FROM deliveries"));
     }
 
     [Fact]
