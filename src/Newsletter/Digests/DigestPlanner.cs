@@ -92,17 +92,21 @@ public sealed partial class DigestPlanner(
         List<ReceivingSubscriber> Due(IReadOnlyList<ReceivingSubscriber> page) => [.. page.Where(s => !s.Planned && (only is null || only.Contains(s.Id)))];
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> PagesAsync(DateOnly date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> PagesAsync(DateOnly date, CancellationToken cancellationToken) =>
+        ByIdPagesAsync(after => subscribers.ReceivingPageAsync(after, PageSize, date, cancellationToken), s => s.Id);
+
+    /// <summary>Rows read a page at a time in the order of their ids, each page after the last id of the one before.</summary>
+    private static async IAsyncEnumerable<IReadOnlyList<T>> ByIdPagesAsync<T>(Func<string?, Task<IReadOnlyList<T>>> read, Func<T, string> id)
     {
         string? after = null;
         while (true)
         {
-            var page = await subscribers.ReceivingPageAsync(after, PageSize, date, cancellationToken);
+            var page = await read(after);
             if (page.Count == 0)
             {
                 yield break;
             }
-            after = page[^1].Id;
+            after = id(page[^1]);
             yield return page;
         }
     }
@@ -142,15 +146,9 @@ public sealed partial class DigestPlanner(
     private async IAsyncEnumerable<IReadOnlyList<ReceivingSubscriber>> CoveringPagesAsync(DateOnly first, DateOnly date, Func<ScheduledSubscriber, bool> due, bool record,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? after = null;
-        while (true)
+        var firstDay = StoredTime.Day(first);
+        await foreach (var page in ByIdPagesAsync(after => subscribers.SchedulePageAsync(after, PageSize, date, cancellationToken), s => s.Id))
         {
-            var page = await subscribers.SchedulePageAsync(after, PageSize, date, cancellationToken);
-            if (page.Count == 0)
-            {
-                yield break;
-            }
-            after = page[^1].Id;
             var planning = new List<ReceivingSubscriber>();
             var done = new List<string>();
             foreach (var subscriber in page.Where(due))
@@ -159,7 +157,7 @@ public sealed partial class DigestPlanner(
                 {
                     planning.Add(new ReceivingSubscriber { Id = subscriber.Id, Delivery = subscriber.Delivery == DeliveryMode.Feed ? DeliveryMode.Feed : DeliveryMode.Email });
                 }
-                else if (string.CompareOrdinal(coveredFrom, StoredTime.Day(first)) <= 0)
+                else if (string.CompareOrdinal(coveredFrom, firstDay) <= 0)
                 {
                     // a digest for the day that already covers these days (planned before a crash, before the mark moved)
                     // counts as planned; one that covers less (a manual run of the day alone) does not move the mark, so
