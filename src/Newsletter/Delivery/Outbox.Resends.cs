@@ -52,7 +52,7 @@ public sealed partial class Outbox
         var digest = new PlannedDigest(subscriberId, date, sequence, DigestComposer.MessageId(subscriberId, date, sequence, messageDomain), papers,
             clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         await DigestPlans.DeliveryInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
-        await DigestPlans.PaperInsert.ExecuteAsync(connection, transaction, [.. papers.Select((p, i) => (digest, i + 1, p))], cancellationToken);
+        await DigestPlans.PaperInsert.ExecuteAsync(connection, transaction, [digest], cancellationToken);
         await connection.ExecuteAsync("UPDATE deliveries SET claimed_by = @Claimer, claimed_until = @Until WHERE id = @Id",
             new { Id = digest.Id, Claimer = claimer, Until = Stamp(clock.GetUtcNow() + lease) }, transaction);
         // a copy covers the listing days its original covered (its subject and header name them)

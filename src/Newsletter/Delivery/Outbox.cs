@@ -24,60 +24,63 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
         var kept = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deliveries SET server_reply = NULL, updated_at = @Now WHERE subscriber_id = @Id",
             new { Id = subscriberId, Now = Now(clock) }, transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE delivery_papers SET matched = '[]' WHERE subscriber_id = @Id", new { Id = subscriberId }, transaction, cancellationToken: cancellationToken));
+        var digests = await connection.QueryAsync<(string DeliveryId, string Papers)>(new CommandDefinition(
+            "SELECT p.delivery_id, p.papers FROM digest_papers p JOIN deliveries d ON d.id = p.delivery_id WHERE d.subscriber_id = @Id",
+            new { Id = subscriberId }, transaction, cancellationToken: cancellationToken));
+        foreach (var (deliveryId, papers) in digests)
+        {
+            string withoutKeywords;
+            try
+            {
+                withoutKeywords = PackedPapers.WithoutKeywords(papers);
+            }
+            catch (JsonException)
+            {
+                withoutKeywords = "[]"; // damaged beyond reading: nothing of it can be shown, and the keywords in it must go
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE digest_papers SET papers = @Papers WHERE delivery_id = @Id", new { Id = deliveryId, Papers = withoutKeywords }, transaction,
+                cancellationToken: cancellationToken));
+        }
         return kept;
     }
 
-    private static readonly KeyedQuery DeliveryPapers = new(
-        """
-        SELECT delivery_id, paper_id, score, matched, title_spans, summary_spans
-        FROM delivery_papers
-        WHERE delivery_id IN ({keys})
-        ORDER BY delivery_id, rank
-        """);
+    private static readonly KeyedQuery DigestPapers = new("SELECT delivery_id, papers FROM digest_papers WHERE delivery_id IN ({keys})");
 
     private static readonly KeyedQuery PapersById = new(
         "SELECT id, title, summary, upvotes, published_at, authors, organization FROM papers WHERE id IN ({keys})");
 
     /// <summary>
     /// The papers of each delivery, in digest order, with why they matched. A batch names a few hundred papers in
-    /// thousands of rows: the rows are read without the papers' text, then each paper once (joining them would carry
-    /// every abstract once per digest out of the database); equal keyword lists and spans are read once too.
+    /// thousands of digests: the digests' lists are read without the papers' text, then each paper once (joining them
+    /// would carry every abstract once per digest out of the database).
     /// </summary>
     private static async Task<StoredPapers> PapersOfAsync(DbConnection connection, IReadOnlyList<string> deliveryIds, CancellationToken cancellationToken)
     {
-        var rows = new List<(string DeliveryId, string PaperId, double Score, string Matched, string TitleSpans, string SummarySpans)>();
-        await DeliveryPapers.ForEachRowAsync(connection, null, deliveryIds,
-            row => rows.Add((row.GetString(0), row.GetString(1), row.GetDouble(2), row.GetString(3), row.GetString(4), row.GetString(5))), cancellationToken);
-        var stored = new Dictionary<string, Paper>(StringComparer.Ordinal);
-        await PapersById.ForEachRowAsync(connection, null, [.. rows.Select(r => r.PaperId).Distinct(StringComparer.Ordinal)], row =>
-            stored[row.GetString(0)] = PaperRow.ToPaper(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt64(3),
-                row.IsDBNull(4) ? null : row.GetString(4), row.GetString(5), row.IsDBNull(6) ? null : row.GetString(6)), cancellationToken);
-        var keywordLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var spanLists = new Dictionary<string, List<TextSpan>>(StringComparer.Ordinal);
         var result = new StoredPapers();
-        foreach (var row in rows)
+        var lists = new Dictionary<string, List<PackedPaper>>(StringComparer.Ordinal);
+        await DigestPapers.ForEachRowAsync(connection, null, deliveryIds, row =>
         {
-            if (!stored.TryGetValue(row.PaperId, out var paper))
-            {
-                continue; // the paper is gone: as a join would, leave it out
-            }
-            if (!result.Papers.TryGetValue(row.DeliveryId, out var list))
-            {
-                result.Papers[row.DeliveryId] = list = [];
-            }
+            var deliveryId = row.GetString(0);
             try
             {
-                list.Add(new SelectedPaper(paper, row.Score,
-                    Once(keywordLists, row.Matched, json => JsonSerializer.Deserialize<List<string>>(json) ?? []),
-                    Once(spanLists, row.TitleSpans, DigestPlans.ReadSpans), Once(spanLists, row.SummarySpans, DigestPlans.ReadSpans)));
+                lists[deliveryId] = PackedPapers.Unpack(row.GetString(1));
             }
-            catch (Exception e) when (e is JsonException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException)
+            catch (JsonException e)
             {
-                // one damaged row spoils its own digest, never the batch it was claimed with
-                result.Problems.TryAdd(row.DeliveryId, $"its stored row for paper {row.PaperId} cannot be read ({e.Message})");
+                // one damaged list spoils its own digest, never the batch it was claimed with
+                result.Problems.TryAdd(deliveryId, $"its stored list of papers cannot be read ({e.Message})");
             }
+        }, cancellationToken);
+        var stored = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        await PapersById.ForEachRowAsync(connection, null, [.. lists.Values.SelectMany(l => l.Select(p => p.PaperId)).Distinct(StringComparer.Ordinal)], row =>
+            stored[row.GetString(0)] = PaperRow.ToPaper(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt64(3),
+                row.IsDBNull(4) ? null : row.GetString(4), row.GetString(5), row.IsDBNull(6) ? null : row.GetString(6)), cancellationToken);
+        foreach (var (deliveryId, list) in lists)
+        {
+            // a paper that is gone is left out, as a join would
+            result.Papers[deliveryId] = [.. list.Where(p => stored.ContainsKey(p.PaperId))
+                .Select(p => new SelectedPaper(stored[p.PaperId], p.Score, p.Matched, p.TitleSpans, p.SummarySpans))];
         }
         return result;
     }
@@ -88,15 +91,6 @@ public sealed partial class Outbox(Database database, TimeProvider clock) : ISub
 
         /// <summary>Deliveries whose rows could not be read, and why.</summary>
         public Dictionary<string, string> Problems { get; } = new(StringComparer.Ordinal);
-    }
-
-    private static List<T> Once<T>(Dictionary<string, List<T>> read, string json, Func<string, List<T>> parse)
-    {
-        if (!read.TryGetValue(json, out var value))
-        {
-            read[json] = value = parse(json);
-        }
-        return value;
     }
 
     /// <summary>Most rows one statement marks as sent on PostgreSQL (three parameters each).</summary>

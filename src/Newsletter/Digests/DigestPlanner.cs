@@ -191,7 +191,7 @@ public sealed partial class DigestPlanner(
             return DayPlan.Nothing;
         }
         var firstDay = first < date ? first : null;
-        var received = await plans.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var earlier = await plans.EarlierListingsAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var createdAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var (count, mailed, matches) = (0, 0, 0);
@@ -237,6 +237,7 @@ public sealed partial class DigestPlanner(
         async Task<List<PlannedDigest>> MatchAsync(IReadOnlyList<ReceivingSubscriber> page)
         {
             var (compiled, broken) = await profiles.LoadAsync([.. page.Select(s => s.Id)], cancellationToken);
+            var received = await plans.AlreadyReceivedAsync(earlier, [.. page.Select(s => s.Id)], cancellationToken);
             foreach (var (subscriberId, problem) in broken)
             {
                 LogBrokenProfile(subscriberId, problem);
@@ -288,7 +289,8 @@ public sealed partial class DigestPlanner(
         {
             return [];
         }
-        var received = await plans.AlreadyReceivedAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var earlier = await plans.EarlierListingsAsync(date, [.. papers.Select(p => p.Id)], cancellationToken);
+        var received = await plans.AlreadyReceivedAsync(earlier, [subscriberId], cancellationToken);
         var matcher = new ProfileMatcher(PaperIndex.Build(papers));
         var profile = compiled[0];
         return [.. matcher.Select(profile, received.GetValueOrDefault(subscriberId)).Select(match =>

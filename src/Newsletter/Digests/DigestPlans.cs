@@ -26,19 +26,14 @@ public sealed class DigestPlans(Database database)
         // would otherwise meet the id's index first and fail the run with 23505 instead of passing over the row
         "ON CONFLICT DO NOTHING");
 
-    internal static readonly MultiRowInsert<(PlannedDigest Digest, int Rank, SelectedPaper Paper)> PaperInsert = new(
-        "delivery_papers",
-        ["delivery_id", "rank", "paper_id", "subscriber_id", "score", "matched", "title_spans", "summary_spans"],
-        r => [r.Digest.Id, r.Rank, r.Paper.Paper.Id, r.Digest.SubscriberId, r.Paper.Score, JsonSerializer.Serialize(r.Paper.Matched),
-              Spans(r.Paper.TitleSpans), Spans(r.Paper.SummarySpans)],
-        "ON CONFLICT (delivery_id, rank) DO NOTHING");
+    internal static readonly MultiRowInsert<PlannedDigest> PaperInsert = new(
+        "digest_papers", ["delivery_id", "papers"], d => [d.Id, PackedPapers.Pack(d.Papers)], "ON CONFLICT (delivery_id) DO NOTHING");
 
-    private static readonly KeyedQuery ReceivedBefore = new(
-        """
-        SELECT dp.subscriber_id, dp.paper_id
-        FROM delivery_papers dp JOIN deliveries d ON d.id = dp.delivery_id
-        WHERE dp.paper_id IN ({keys}) AND d.digest_date < @Date AND d.status IN ('pending', 'deferred', 'uncertain', 'sent', 'feed')
-        """);
+    /// <summary>The statuses of a digest whose papers count as received (owed, sent or in the feed; not failed or bounced).</summary>
+    private const string ReceivedStatuses = "('pending', 'deferred', 'uncertain', 'sent', 'feed')";
+
+    /// <summary>More earlier listing days than this and the lookup reads every digest since the first of them instead of naming each day.</summary>
+    private const int MostNamedDays = 100;
 
     /// <summary>
     /// The status of a feed-only subscriber's digest (<c>deliveries.status</c>): recorded for their feed and archive,
@@ -61,10 +56,9 @@ public sealed class DigestPlans(Database database)
         var added = (await DeliveryInsert.InsertMostlyNewAsync(connection, transaction, digests, "id", cancellationToken)).ToHashSet(StringComparer.Ordinal);
         if (added.Count > 0)
         {
-            // only the digests this transaction added: their rows cannot have papers yet, so no paper row needs a
-            // conflict check (where the database copies in bulk they go straight into the table: most of a day's plan is these rows)
-            var papers = digests.Where(d => added.Contains(d.Id)).SelectMany(d => d.Papers.Select((p, i) => (d, i + 1, p))).ToList();
-            await PaperInsert.InsertNewAsync(connection, transaction, papers, cancellationToken);
+            // only the digests this transaction added: they cannot have papers yet, so no paper row needs a conflict
+            // check (where the database copies in bulk they go straight into the table)
+            await PaperInsert.InsertNewAsync(connection, transaction, [.. digests.Where(d => added.Contains(d.Id))], cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return added.Count;
@@ -96,47 +90,69 @@ public sealed class DigestPlans(Database database)
     public async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await database.Dialect.RefreshStatisticsAsync(connection, "deliveries, delivery_papers", cancellationToken);
-    }
-
-    /// <summary>For each subscriber, the papers of <paramref name="papers"/> already in a digest of an earlier day.</summary>
-    public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
-    {
-        var received = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await ReceivedBefore.ForEachRowAsync(connection, null, papers, row =>
-        {
-            var subscriber = row.GetString(0);
-            if (!received.TryGetValue(subscriber, out var set))
-            {
-                received[subscriber] = set = new HashSet<string>(StringComparer.Ordinal);
-            }
-            set.Add(row.GetString(1));
-        }, cancellationToken, ("@Date", Day(date)));
-        return received;
+        await database.Dialect.RefreshStatisticsAsync(connection, "deliveries, digest_papers", cancellationToken);
     }
 
     /// <summary>
-    /// <c>[[start,length],…]</c>, as JSON would write it: written by hand because a day's plan writes this twice per
-    /// paper row (1.6 million times for 100,000 digests) and the serializer's setup cost more than the text.
+    /// The days before <paramref name="date"/> on which any of <paramref name="papers"/> was listed: only digests of
+    /// those days (or covering them) can hold one of them. Read once per plan; <see cref="EarlierListings.None"/> when
+    /// every paper is new, and then nobody can have had any of them.
     /// </summary>
-    public static string Spans(IReadOnlyList<TextSpan> spans)
+    public async Task<EarlierListings> EarlierListingsAsync(DateOnly date, IReadOnlyList<string> papers, CancellationToken cancellationToken)
     {
-        if (spans.Count == 0)
+        var days = new SortedSet<string>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await EarlierDays.ForEachRowAsync(connection, null, papers, row => days.Add(row.GetString(0)), cancellationToken, ("@Date", Day(date)));
+        if (days.Count == 0)
         {
-            return "[]";
+            return EarlierListings.None;
         }
-        var text = new System.Text.StringBuilder(spans.Count * 10).Append('[');
-        for (var i = 0; i < spans.Count; i++)
-        {
-            text.Append(i == 0 ? "[" : ",[").Append(spans[i].Start.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(spans[i].Length.ToString(CultureInfo.InvariantCulture)).Append(']');
-        }
-        return text.Append(']').ToString();
+        var named = days.Count <= MostNamedDays ? days.ToList() : [];
+        var received = new KeyedQuery(
+            $"""
+            SELECT d.subscriber_id, p.papers
+            FROM deliveries d JOIN digest_papers p ON p.delivery_id = d.id
+            WHERE d.subscriber_id IN ({"{keys}"}) AND d.digest_date >= @Since AND d.digest_date < @Date AND d.status IN {ReceivedStatuses}
+            {(named.Count == 0 ? "" : $"AND (d.first_day IS NOT NULL OR d.digest_date IN ({string.Join(", ", named.Select((_, i) => $"@Day{i}"))}))")}
+            """);
+        (string, object)[] parameters = [("@Since", days.Min!), ("@Date", Day(date)), .. named.Select((day, i) => ($"@Day{i}", (object)day))];
+        return new EarlierListings(received, parameters, papers.ToHashSet(StringComparer.Ordinal));
     }
 
-    public static List<TextSpan> ReadSpans(string json) =>
-        [.. (JsonSerializer.Deserialize<int[][]>(json) ?? []).Select(s => new TextSpan(s[0], s[1]))];
+    private static readonly KeyedQuery EarlierDays = new("SELECT DISTINCT day FROM paper_days WHERE paper_id IN ({keys}) AND day < @Date");
+
+    /// <summary>For each of <paramref name="subscribers"/>, the papers of the day already in one of their digests of an earlier day.</summary>
+    public async Task<Dictionary<string, HashSet<string>>> AlreadyReceivedAsync(EarlierListings earlier, IReadOnlyList<string> subscribers, CancellationToken cancellationToken)
+    {
+        var received = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        if (earlier.Query is null || subscribers.Count == 0)
+        {
+            return received;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await earlier.Query.ForEachRowAsync(connection, null, subscribers, row =>
+        {
+            List<PackedPaper> had;
+            try
+            {
+                had = PackedPapers.Unpack(row.GetString(1));
+            }
+            catch (JsonException)
+            {
+                return; // a damaged digest spoils itself (its send and its page say so), not the planning of the day
+            }
+            foreach (var paper in had.Where(p => earlier.Papers.Contains(p.PaperId)))
+            {
+                var subscriber = row.GetString(0);
+                if (!received.TryGetValue(subscriber, out var set))
+                {
+                    received[subscriber] = set = new HashSet<string>(StringComparer.Ordinal);
+                }
+                set.Add(paper.PaperId);
+            }
+        }, cancellationToken, earlier.Parameters);
+        return received;
+    }
 }
 
 /// <summary>A digest decided on: who, which day, which papers; <see cref="Id"/> and <see cref="MessageId"/> follow from them.</summary>
@@ -149,4 +165,14 @@ public sealed record PlannedDigest(string SubscriberId, DateOnly Date, int Seque
 
     /// <summary>For a feed-only subscriber: recorded as <see cref="DigestPlans.FeedOnlyStatus"/>, never sent.</summary>
     public bool FeedOnly { get; init; }
+}
+
+/// <summary>Where a day's papers were listed before it, as the query that finds who had them (<see cref="DigestPlans.EarlierListingsAsync"/>).</summary>
+public sealed class EarlierListings(KeyedQuery? query, (string Name, object Value)[] parameters, IReadOnlySet<string> papers)
+{
+    public static readonly EarlierListings None = new(null, [], new HashSet<string>());
+
+    internal KeyedQuery? Query => query;
+    internal (string Name, object Value)[] Parameters => parameters;
+    internal IReadOnlySet<string> Papers => papers;
 }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Newsletter.Common;
 using Newsletter.Data;
+using Newsletter.Digests;
+using Newsletter.Matching;
 using Newsletter.Tests.Support;
 
 namespace Newsletter.Tests.Data;
@@ -125,6 +127,69 @@ public sealed class MigratorTests : IDisposable
     [Theory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.Postgres)]
+    public async Task Migration_0023_packs_each_digests_papers_in_rank_order_and_keeps_a_damaged_one_unreadable(Backend backend)
+    {
+        await using var database = await DatabaseAsync(backend, "packed.db");
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            foreach (var migration in (backend == Backend.Postgres ? Migrator.Postgres : Migrator.Sqlite).Where(m => m.Version < 23))
+            {
+                await connection.ExecuteAsync(migration.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @FileName, @Checksum, 'x')", migration);
+            }
+            foreach (var paper in new[] { "2403.00001", "2403.00002", "2403.00003" })
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO papers (id, title, summary, authors, upvotes, first_seen, last_seen, created_at, updated_at) VALUES (@Paper, 't', 's', '[]', 0, 'x', 'x', 'x', 'x')",
+                    new { Paper = paper });
+            }
+            foreach (var id in new[] { "s1:2026-03-11:0", "s2:2026-03-11:0" })
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO deliveries (id, subscriber_id, digest_date, sequence, status, message_id, paper_count, created_at, updated_at)
+                    VALUES (@Id, @Subscriber, '2026-03-11', 0, 'sent', 'm', 3, 'x', 'x')
+                    """, new { Id = id, Subscriber = id[..2] });
+            }
+            // written out of rank order; s2's second row damaged the way a bad write would
+            foreach (var (id, rank, paper, matched, title) in new[]
+            {
+                ("s1:2026-03-11:0", 3, "2403.00003", "[\"rl\"]", "[]"),
+                ("s1:2026-03-11:0", 1, "2403.00001", "[\"graph \\\"neural\\\"\", \"Überraschung\"]", "[[0,5],[7,2]]"),
+                ("s1:2026-03-11:0", 2, "2403.00002", "[]", "[[1,1]]"),
+                ("s2:2026-03-11:0", 1, "2403.00001", "[\"rl\"]", "[]"),
+                ("s2:2026-03-11:0", 2, "2403.00002", "not json", "[]"),
+            })
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO delivery_papers (delivery_id, rank, paper_id, subscriber_id, score, matched, title_spans, summary_spans)
+                    VALUES (@Id, @Rank, @Paper, @Subscriber, @Score, @Matched, @Title, '[[3,4]]')
+                    """, new { Id = id, Rank = rank, Paper = paper, Subscriber = id[..2], Score = 1.0 / rank, Matched = matched, Title = title });
+            }
+        }
+
+        var applied = await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(["0023_digest_papers_packed.sql"], applied.Applied.Select(m => m.FileName));
+        await using var check = await database.OpenAsync(CancellationToken.None);
+        var packed = PackedPapers.Unpack(await check.ExecuteScalarAsync<string>("SELECT papers FROM digest_papers WHERE delivery_id = 's1:2026-03-11:0'") ?? "");
+        Assert.Equal(["2403.00001", "2403.00002", "2403.00003"], packed.Select(p => p.PaperId));
+        Assert.Equal([1.0, 0.5, 1.0 / 3], packed.Select(p => p.Score));
+        Assert.Equal(["graph \"neural\"", "Überraschung"], packed[0].Matched);
+        Assert.Equal([new TextSpan(0, 5), new TextSpan(7, 2)], packed[0].TitleSpans);
+        Assert.Equal([new TextSpan(3, 4)], packed[2].SummarySpans);
+        Assert.Throws<System.Text.Json.JsonException>(() =>
+            PackedPapers.Unpack(check.ExecuteScalar<string>("SELECT papers FROM digest_papers WHERE delivery_id = 's2:2026-03-11:0'") ?? ""));
+        Assert.Equal(0L, await check.ExecuteScalarAsync<long>(backend == Backend.Postgres
+            ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'delivery_papers'"
+            : "SELECT count(*) FROM sqlite_master WHERE name = 'delivery_papers'"));
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
     public async Task Migration_0019_keeps_every_delivery_and_its_status_and_makes_subscribers_email_ones(Backend backend)
     {
         await using var database = await DatabaseAsync(backend, "delivery.db");
@@ -160,7 +225,7 @@ public sealed class MigratorTests : IDisposable
         Assert.Contains("0019_delivery_mode.sql", applied.Applied.Select(m => m.FileName));
         await using var check = await database.OpenAsync(CancellationToken.None);
         Assert.Equal(statuses, await check.QueryAsync<string>("SELECT status FROM deliveries ORDER BY sequence"));
-        Assert.Equal(statuses.Length, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM delivery_papers"));
+        Assert.Equal(statuses.Length, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM digest_papers"));
         Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE status = 'pending' AND digest_date = '2026-03-11'"));
         Assert.Equal("email", await check.ExecuteScalarAsync<string>("SELECT delivery FROM subscribers WHERE id = 's1'"));
         await check.ExecuteAsync("UPDATE deliveries SET status = 'feed' WHERE sequence = 0");

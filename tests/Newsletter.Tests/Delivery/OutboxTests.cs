@@ -164,12 +164,36 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
         await Outbox.MarkFailedAsync(DigestPlans.DeliveryId("s2", Day1, 0), "550 no such user", 1, CancellationToken.None);
         var ids = _papers.Select(p => p.Id).ToList();
 
-        var laterDay = await Plans.AlreadyReceivedAsync(Day2, ids, CancellationToken.None);
-        var sameDay = await Plans.AlreadyReceivedAsync(Day1, ids, CancellationToken.None);
+        var laterDay = await Plans.AlreadyReceivedAsync(await Plans.EarlierListingsAsync(Day2, ids, CancellationToken.None), ["s1", "s2"], CancellationToken.None);
+        var sameDay = await Plans.AlreadyReceivedAsync(await Plans.EarlierListingsAsync(Day1, ids, CancellationToken.None), ["s1", "s2"], CancellationToken.None);
 
         Assert.Equal([_papers[0].Id, _papers[1].Id], laterDay["s1"].Order());
         Assert.False(laterDay.ContainsKey("s2"));
         Assert.Empty(sameDay);
+    }
+
+    [Fact]
+    public async Task A_paper_listed_again_weeks_later_counts_as_received_from_a_one_day_digest_and_from_one_covering_several_days()
+    {
+        await AddSubscriberAsync("s3", "three@example.org", SubscriberStatus.Active);
+        var weeksLater = Day1.AddDays(40);
+        await Plans.AddAsync(
+        [
+            Plan("s1", Day1, 0),
+            Plan("s2", Day1.AddDays(3), 1) with { FirstDay = Day1.AddDays(-2) }, // a weekly digest of the days around the listing
+            Plan("s3", Day1, 2, 3),
+        ], CancellationToken.None);
+        _services.App.Query($"INSERT INTO paper_days (day, paper_id, position, upvotes) VALUES ('{weeksLater:yyyy-MM-dd}', '{_papers[0].Id}', 1, 1), ('{weeksLater:yyyy-MM-dd}', '{_papers[1].Id}', 2, 1)");
+
+        var earlier = await Plans.EarlierListingsAsync(weeksLater, [_papers[0].Id, _papers[1].Id], CancellationToken.None);
+        var received = await Plans.AlreadyReceivedAsync(earlier, ["s1", "s2", "s3"], CancellationToken.None);
+
+        Assert.Equal([_papers[0].Id], received["s1"]);
+        Assert.Equal([_papers[1].Id], received["s2"]);
+        Assert.False(received.ContainsKey("s3")); // had other papers of that day, not these
+        var nothingBefore = await Plans.EarlierListingsAsync(Day1, [_papers[0].Id], CancellationToken.None);
+        Assert.Same(EarlierListings.None, nothingBefore);
+        Assert.Empty(await Plans.AlreadyReceivedAsync(nothingBefore, ["s1", "s2", "s3"], CancellationToken.None));
     }
 
     [Fact]
@@ -192,7 +216,8 @@ public abstract class OutboxTests(Backend backend) : IAsyncLifetime
         Assert.Equal(0, again);
         // on PostgreSQL the second batch is first copied in whole and fails on the first key: nothing of it may stay
         Assert.Equal((long)count, Convert.ToInt64(_services.App.Query("SELECT count(*) FROM deliveries"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(2L * count, Convert.ToInt64(_services.App.Query("SELECT count(*) FROM delivery_papers"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((long)count, Convert.ToInt64(_services.App.Query("SELECT count(*) FROM digest_papers"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2 * count, _services.App.DigestPapers().Count);
         var owed = (await OwedAsync(Day1)).ToDictionary(o => o.Recipient.SubscriberId);
         Assert.Equal(count, owed.Count);
         foreach (var digest in digests)

@@ -78,7 +78,7 @@ public abstract class PoisonIsolationTests(Backend backend) : IAsyncLifetime
             Assert.Equal(3, plan.Count);
         }
         var adaId = (string)_app.Query("SELECT id FROM subscribers WHERE email = 'ada@example.org'")!;
-        _app.Query($"UPDATE delivery_papers SET title_spans = 'not json' WHERE subscriber_id = '{adaId}' AND rank = 1");
+        _app.Query($"UPDATE digest_papers SET papers = 'x' || papers WHERE delivery_id LIKE '{adaId}:%'");
 
         var run = await _app.RunAsync("digest", "run", "--date", "2026-03-11", "--skip-ingest", "--json", $"--Smtp:PickupFolder={Outbox}");
 
@@ -103,7 +103,7 @@ public abstract class PoisonIsolationTests(Backend backend) : IAsyncLifetime
         // nothing is owed any more, so no pump or rerun retries it in a loop; once the cause is fixed, a resend delivers it
         var again = await _app.RunAsync("digest", "run", "--date", "2026-03-11", "--skip-ingest", "--json", $"--Smtp:PickupFolder={Outbox}");
         Assert.Equal(0, again.Json().GetProperty("sent").GetInt32() + again.Json().GetProperty("failed").GetInt32());
-        _app.Query($"UPDATE delivery_papers SET title_spans = '[]' WHERE subscriber_id = '{adaId}'");
+        _app.Query($"UPDATE digest_papers SET papers = substr(papers, 2) WHERE delivery_id LIKE '{adaId}:%'");
         var resent = await _app.RunAsync("digest", "resend", "--date", "2026-03-11", "--all", "--delivery-status", "failed", "--json", $"--Smtp:PickupFolder={Outbox}");
         Assert.True(resent.ExitCode == 0, resent.ToString());
         Assert.Equal(1, resent.Json().GetProperty("sent").GetInt32());

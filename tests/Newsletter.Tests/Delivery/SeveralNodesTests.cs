@@ -63,6 +63,6 @@ public sealed class SeveralNodesTests : IAsyncLifetime
         Assert.Equal((long)Subscribers, services.App.Query("SELECT count(*) FROM deliveries WHERE status = 'sent'"));
         // the plan was large enough that the node which made it analysed the outbox before sending (autovacuum's
         // analyses are counted apart, in last_autoanalyze)
-        Assert.Equal(2L, services.App.Query("SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('deliveries', 'delivery_papers') AND last_analyze IS NOT NULL"));
+        Assert.Equal(2L, services.App.Query("SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('deliveries', 'digest_papers') AND last_analyze IS NOT NULL"));
     }
 }

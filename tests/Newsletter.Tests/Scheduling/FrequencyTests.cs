@@ -76,8 +76,7 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
         return string.Join(",", rows.Select(r => r[0] is string first ? $"{first}..{r[1]}" : (string)r[1]!));
     }
 
-    private long PapersSentTwice() => (long)_services.App.Query(
-        "SELECT count(*) FROM (SELECT subscriber_id, paper_id FROM delivery_papers GROUP BY subscriber_id, paper_id HAVING count(*) > 1) twice")!;
+    private long PapersSentTwice() => _services.App.DigestPapers().GroupBy(r => (r.SubscriberId, r.Paper.PaperId)).LongCount(g => g.Count() > 1);
 
     [Fact]
     public async Task A_weekly_subscriber_gets_one_digest_a_week_with_the_best_papers_of_its_listing_days_none_seen_before()
@@ -92,12 +91,11 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
         Assert.Equal("2026-03-16..2026-03-22,2026-03-23..2026-03-29", Digests("ada@example.org"));
         Assert.Equal(0L, PapersSentTwice());
         // ranked together and capped once: five papers each (her cap), taken from several listing days, best first
-        var first = _services.App.QueryRows(
-            "SELECT dp.paper_id, dp.score FROM delivery_papers dp WHERE dp.delivery_id LIKE '%:2026-03-22:0' ORDER BY dp.rank");
+        var first = _services.App.DigestPapers("d.id LIKE '%:2026-03-22:0'").Select(r => r.Paper).ToList();
         Assert.Equal(5, first.Count);
-        Assert.Equal(first.Select(r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture)).OrderDescending(), first.Select(r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(first.Select(p => p.Score).OrderDescending(), first.Select(p => p.Score));
         var days = (long)_services.App.Query(
-            "SELECT count(DISTINCT pd.day) FROM delivery_papers dp JOIN paper_days pd ON pd.paper_id = dp.paper_id WHERE dp.delivery_id LIKE '%:2026-03-22:0' AND pd.day BETWEEN '2026-03-16' AND '2026-03-22'")!;
+            $"SELECT count(DISTINCT day) FROM paper_days WHERE paper_id IN ({string.Join(", ", first.Select(p => $"'{p.PaperId}'"))}) AND day BETWEEN '2026-03-16' AND '2026-03-22'")!;
         Assert.True(days > 1, $"the papers come from {days} listing day(s)");
         // the best of the week: the top five of all papers listed those days (each once) as her profile ranks them
         var store = _services.Get<Newsletter.Papers.PaperStore>();
@@ -110,7 +108,7 @@ public abstract class FrequencyTests(Backend backend) : IAsyncLifetime
         var (profiles, _) = await _services.Get<Newsletter.Matching.ProfileStore>().LoadAsync(
             [(string)_services.App.Query("SELECT id FROM subscribers")!], CancellationToken.None);
         var best = new Newsletter.Matching.ProfileMatcher(Newsletter.Matching.PaperIndex.Build(week)).Select(profiles[0], null).Select(m => week[m.Paper].Id);
-        Assert.Equal(best, first.Select(r => (string)r[0]!));
+        Assert.Equal(best, first.Select(p => p.PaperId));
         // and the mail says which days it covers
         var subjects = Directory.GetFiles(_outbox.Path, "digest.*.eml", SearchOption.AllDirectories).Select(f => MimeKit.MimeMessage.Load(f).Subject ?? "").Order().ToList();
         Assert.Equal(2, subjects.Count);

@@ -62,6 +62,14 @@ public sealed class TestApp : IDisposable
         return value is int i ? (long)i : value;
     }
 
+    /// <summary>
+    /// The papers of the stored digests whose delivery (<c>d</c>) meets <paramref name="where"/>, one per paper in
+    /// digest order, unpacked as the product reads them.
+    /// </summary>
+    public List<(string DeliveryId, string SubscriberId, int Rank, Newsletter.Digests.PackedPaper Paper)> DigestPapers(string where = "1 = 1") =>
+        [.. QueryRows($"SELECT p.delivery_id, d.subscriber_id, p.papers FROM digest_papers p JOIN deliveries d ON d.id = p.delivery_id WHERE {where} ORDER BY p.delivery_id")
+            .SelectMany(r => Newsletter.Digests.PackedPapers.Unpack((string)r[2]!).Select((paper, i) => ((string)r[0]!, (string)r[1]!, i + 1, paper)))];
+
     /// <summary>Every row straight from the database, each as its column values (DBNull as null).</summary>
     public List<object?[]> QueryRows(string sql)
     {

@@ -338,10 +338,7 @@ public abstract partial class FeedPagesTests(WebMaildev maildev, Backend backend
     /// <summary>The papers of the subscriber's digest of the day, in digest order.</summary>
     private List<string> PaperIdsOf(string id)
     {
-        var joined = Text(backend == Backend.Sqlite
-            ? $"SELECT group_concat(paper_id, ',') FROM (SELECT paper_id FROM delivery_papers WHERE delivery_id = '{id}:2026-03-11:0' ORDER BY rank)"
-            : $"SELECT string_agg(paper_id, ',' ORDER BY rank) FROM delivery_papers WHERE delivery_id = '{id}:2026-03-11:0'");
-        return [.. joined.Split(',')];
+        return [.. _host.App.DigestPapers($"d.id = '{id}:2026-03-11:0'").Select(r => r.Paper.PaperId)];
     }
 
     /// <summary>The rows of a digest's HTML that show its papers (everything but the header and footer, whose links carry fresh tokens).</summary>

@@ -53,7 +53,7 @@ public sealed class HealthAndMetricsTests(WebMaildev maildev)
         await host.Get<Ingestor>().IngestAsync(new IngestRequest(Corpus.ApiDay("2026-03-11")), CancellationToken.None);
         var papers = await host.Get<Newsletter.Papers.PaperStore>().PapersOnAsync(day, CancellationToken.None);
         await host.Get<Newsletter.Digests.DigestPlanner>().PlanAsync(day, papers, null, record: true, CancellationToken.None);
-        host.Query("UPDATE delivery_papers SET matched = 'not json' WHERE subscriber_id = (SELECT id FROM subscribers WHERE email = 'ada@example.org')");
+        host.Query("UPDATE digest_papers SET papers = 'x' || papers WHERE delivery_id LIKE (SELECT id FROM subscribers WHERE email = 'ada@example.org') || ':%'");
 
         var run = await host.Get<DailyRun>().RunAsync(new RunRequest(day, "manual", SkipIngest: true), CancellationToken.None);
         var health = await host.Admin.GetFromJsonAsync<JsonElement>("/healthz");
@@ -68,7 +68,7 @@ public sealed class HealthAndMetricsTests(WebMaildev maildev)
         Assert.Equal("degraded", anonymous.GetProperty("status").GetString());
 
         // fixed and sent again: nothing left to see
-        host.Query("UPDATE delivery_papers SET matched = '[]' WHERE subscriber_id = (SELECT id FROM subscribers WHERE email = 'ada@example.org')");
+        host.Query("UPDATE digest_papers SET papers = substr(papers, 2) WHERE delivery_id LIKE (SELECT id FROM subscribers WHERE email = 'ada@example.org') || ':%'");
         var resent = await host.Admin.PostAsJsonAsync("/admin/api/digests/resend", new { filter = new { deliveryStatus = "failed" }, date = "2026-03-11" });
         Assert.Equal(1, (await resent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sent").GetInt32());
         var after = await host.Admin.GetFromJsonAsync<JsonElement>("/healthz");
