@@ -11,7 +11,7 @@ public sealed record PackedPaper(string PaperId, double Score, IReadOnlyList<str
 /// <summary>
 /// A digest's papers as one text (<c>digest_papers.papers</c>), in digest order:
 /// <c>[{"paper":"2403.00001","score":1.5,"matched":["rag"],"title":[[0,3]],"summary":[]},…]</c>.
-/// One row per digest instead of one per paper: a day's plan for a million subscribers wrote about nine million rows,
+/// One row per digest instead of one per paper: a day's plan for a million subscribers wrote about eight million rows,
 /// each with its own index entries, and the send read them back one by one.
 /// </summary>
 public static class PackedPapers

@@ -1,5 +1,5 @@
 -- A digest's papers in one row (digest_papers.papers: JSON [{"paper", "score", "matched", "title", "summary"}, …] in
--- digest order) instead of one delivery_papers row per paper. A day's plan for a million subscribers wrote about nine
+-- digest order) instead of one delivery_papers row per paper. A day's plan for a million subscribers wrote about eight
 -- million of those rows, each with two index entries, and the send read them back one by one. Who already had a paper
 -- is now found from the subscriber's earlier digests (deliveries' key starts with subscriber and day), not from an
 -- index by paper. A row whose stored JSON was damaged keeps its text as a string: that digest reports itself
