@@ -59,7 +59,9 @@ public sealed partial class Migrator(Database database, ILogger<Migrator> logger
         {
             try
             {
-                await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                // no time limit: a migration that rewrites a large table (0023 packs an outbox's rows: ~1 minute per
+                // 8 million on PostgreSQL) outlasts the provider's 30 s default, and a cut-off pass is rolled back
+                await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
             }
             catch (DbException e)
             {

@@ -124,6 +124,38 @@ public sealed class MigratorTests : IDisposable
         Assert.Equal([0L, 1L, 2L], await check.QueryAsync<long>("SELECT position FROM profile_keywords ORDER BY position"));
     }
 
+    [Fact]
+    public async Task A_migration_that_outlasts_the_connections_command_timeout_is_not_cut_off()
+    {
+        // a large outbox makes 0023 run for minutes; here a lock held for two seconds on the table it reads does the
+        // same against a command timeout of one second
+        var connectionString = await (await PostgresServer.InstanceAsync()).CreateDatabaseAsync() + ";Command Timeout=1";
+        var database = new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = connectionString, BusyTimeoutSeconds = 1 }), new NewsletterHome(_dir.Path, ""));
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            foreach (var migration in Migrator.Postgres.Where(m => m.Version < 23))
+            {
+                await connection.ExecuteAsync(migration.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @FileName, @Checksum, 'x')", migration);
+            }
+        }
+        await using var holder = new Npgsql.NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("LOCK TABLE delivery_papers IN ACCESS EXCLUSIVE MODE", transaction: holding);
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await holding.CommitAsync();
+        });
+
+        var applied = await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        await release;
+
+        Assert.Equal(["0023_digest_papers_packed.sql"], applied.Applied.Select(m => m.FileName));
+    }
+
     [Theory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.Postgres)]
