@@ -236,8 +236,9 @@ public sealed partial class DigestPlanner(
 
         async Task<List<PlannedDigest>> MatchAsync(IReadOnlyList<ReceivingSubscriber> page)
         {
-            var (compiled, broken) = await profiles.LoadAsync([.. page.Select(s => s.Id)], cancellationToken);
-            var received = await plans.AlreadyReceivedAsync(earlier, [.. page.Select(s => s.Id)], cancellationToken);
+            List<string> ids = [.. page.Select(s => s.Id)];
+            var (compiled, broken) = await profiles.LoadAsync(ids, cancellationToken);
+            var received = await plans.AlreadyReceivedAsync(earlier, ids, cancellationToken);
             foreach (var (subscriberId, problem) in broken)
             {
                 LogBrokenProfile(subscriberId, problem);

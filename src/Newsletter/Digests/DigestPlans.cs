@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Newsletter.Data;
-using Newsletter.Matching;
 using static Newsletter.Common.StoredTime;
 
 namespace Newsletter.Digests;
@@ -141,9 +139,9 @@ public sealed class DigestPlans(Database database)
             {
                 return; // a damaged digest spoils itself (its send and its page say so), not the planning of the day
             }
+            var subscriber = row.GetString(0);
             foreach (var paper in had.Where(p => earlier.Papers.Contains(p.PaperId)))
             {
-                var subscriber = row.GetString(0);
                 if (!received.TryGetValue(subscriber, out var set))
                 {
                     received[subscriber] = set = new HashSet<string>(StringComparer.Ordinal);
