@@ -59,7 +59,8 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
     /// <param name="stop">Cancelled when any connection fails: the others take no new mail, but finish the one they are sending.</param>
     private async Task WorkAsync(ChannelReader<OutgoingMail> queue, Func<OutgoingMail, SendOutcome, Task> onOutcome, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
-        // MailKit's own read timeout is the longest wait there is (the end-of-data reply); each phase's deadline is ours
+        // every wait on the server has a deadline of ours (MailKit's read timeout covers only its synchronous reads on
+        // the stream we hand it); its timeout is set to the longest wait there is, the end-of-data reply, all the same
         using var client = new SmtpPooledClient { Timeout = Math.Max(_options.TimeoutSeconds, _options.DataTimeoutSeconds) * 1000 };
         try
         {
@@ -86,7 +87,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 try
                 {
-                    await client.DisconnectAsync(quit: true, CancellationToken.None);
+                    await QuitAsync(client);
                 }
                 catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or OperationCanceledException)
                 {
@@ -135,7 +136,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 if (!client.IsConnected)
                 {
-                    await ConnectAsync(client, deadline.Token);
+                    await ConnectAsync(client, TimeSpan.FromSeconds(_options.TimeoutSeconds), deadline.Token);
                 }
                 if (NeedsUnofferedSmtpUtf8(client, mail.Message) is { } address)
                 {
@@ -212,8 +213,11 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         using var client = new SmtpClient { Timeout = Math.Min(_options.TimeoutSeconds, 10) * 1000 };
         try
         {
-            await ConnectAsync(client, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            var limit = TimeSpan.FromSeconds(Math.Min(_options.TimeoutSeconds, 10));
+            await ConnectAsync(client, limit, cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(limit);
+            await client.DisconnectAsync(quit: true, timeout.Token);
             return null;
         }
         catch (SocketException e)
@@ -236,25 +240,47 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         }
     }
 
-    private async Task ConnectAsync(SmtpClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects, reads the greeting, says EHLO (and STARTTLS, and logs in) within <paramref name="limit"/>: the socket's
+    /// stream is ours, not MailKit's, so MailKit's own read timeout does not apply to its asynchronous reads and every
+    /// wait on the server has a deadline here.
+    /// </summary>
+    private async Task ConnectAsync(SmtpClient client, TimeSpan limit, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = _options.NoDelay };
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
             await socket.ConnectAsync(_options.Host, _options.Port, timeout.Token);
-            await client.ConnectAsync(socket, _options.Host, _options.Port, Security(), cancellationToken);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+        // the client owns the stream from here: it disposes it (and the socket) when the connection fails or ends
+        var stream = new CoalescingStream(new NetworkStream(socket, ownsSocket: true));
+        try
+        {
+            await client.ConnectAsync(stream, _options.Host, _options.Port, Security(), timeout.Token);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
         if (!string.IsNullOrEmpty(_options.UserName))
         {
-            await client.AuthenticateAsync(_options.UserName, _options.Password, cancellationToken);
+            await client.AuthenticateAsync(_options.UserName, _options.Password, timeout.Token);
         }
+    }
+
+    /// <summary>QUIT, waiting for the server's goodbye no longer than for any other reply.</summary>
+    private async Task QuitAsync(SmtpClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        await client.DisconnectAsync(quit: true, timeout.Token);
     }
 
     private static async Task DropAsync(SmtpClient client)
