@@ -218,6 +218,112 @@ public sealed class CoalescingStreamTests
         (await accepted).Dispose();
     }
 
+    /// <summary>
+    /// TLS runs over the held writes (MailKit puts its SslStream on the stream it is given): the handshake's records
+    /// and every command must reach the server, none left in the buffer. A server of this test's own, with a certificate
+    /// made here, answers STARTTLS (or speaks TLS from the start) and takes two messages over the one connection.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task MailKit_over_the_held_writes_negotiates_TLS_and_sends_whole_messages(bool tlsFromTheStart)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        // exported and loaded again: on Linux a certificate made in memory cannot serve TLS with its ephemeral key
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var bodies = new List<string>();
+        var server = Task.Run(async () =>
+        {
+            using var connection = await listener.AcceptTcpClientAsync();
+            Stream stream = connection.GetStream();
+            if (tlsFromTheStart)
+            {
+                var tls = new System.Net.Security.SslStream(stream);
+                await tls.AuthenticateAsServerAsync(certificate);
+                stream = tls;
+            }
+            var secure = tlsFromTheStart;
+            var reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
+            async Task Say(string line)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+                await stream.FlushAsync();
+            }
+            await Say("220 tls-test ESMTP");
+            while (await reader.ReadLineAsync() is { } command)
+            {
+                if (command.StartsWith("EHLO", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Say("250-tls-test");
+                    if (!secure)
+                    {
+                        await Say("250-STARTTLS");
+                    }
+                    await Say("250 8BITMIME");
+                }
+                else if (command.StartsWith("STARTTLS", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Say("220 go ahead");
+                    var tls = new System.Net.Security.SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(certificate);
+                    stream = tls;
+                    reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
+                    secure = true;
+                }
+                else if (command.StartsWith("DATA", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Say("354 go on");
+                    var body = new StringBuilder();
+                    while (await reader.ReadLineAsync() is { } line && line != ".")
+                    {
+                        body.AppendLine(line);
+                    }
+                    bodies.Add(body.ToString());
+                    await Say(secure ? "250 2.0.0 queued over TLS" : "250 2.0.0 queued in the clear");
+                }
+                else if (command.StartsWith("QUIT", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Say("221 bye");
+                    return;
+                }
+                else
+                {
+                    await Say("250 OK");
+                }
+            }
+        });
+        using var client = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // a handshake stuck in the held writes fails, never hangs
+
+        await client.ConnectAsync(new CoalescingStream(new NetworkStream(socket, ownsSocket: true)), "localhost", port,
+            tlsFromTheStart ? MailKit.Security.SecureSocketOptions.SslOnConnect : MailKit.Security.SecureSocketOptions.StartTls, deadline.Token);
+        var replies = new List<string>();
+        foreach (var n in new[] { 1, 2 })
+        {
+            var message = new MimeMessage();
+            message.From.Add(new MailboxAddress("Digest", "digest@example.org"));
+            message.To.Add(MailboxAddress.Parse("ada@example.org"));
+            message.Subject = $"Over TLS {n}";
+            message.Body = new TextPart("plain") { Text = string.Join("\n", Enumerable.Range(0, 600).Select(i => $"message {n}, line {i:D4}, long enough to fill a block")) };
+            replies.Add(await client.SendAsync(message, deadline.Token));
+        }
+        await client.DisconnectAsync(quit: true, deadline.Token);
+        await server.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(replies, reply => Assert.Contains("queued over TLS", reply));
+        Assert.Equal(2, bodies.Count);
+        Assert.Contains("message 2, line 0599", bodies[1]);
+        Assert.True(bodies[0].Length > 30_000, $"{bodies[0].Length} characters");
+    }
+
     private static async IAsyncEnumerable<OutgoingMail> Once(OutgoingMail mail)
     {
         await Task.Yield();
