@@ -46,11 +46,8 @@ public sealed class CoalescingStream(Stream inner, int capacity = CoalescingStre
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        var held = Buffer();
-        if (_count + buffer.Length <= held.Length)
+        if (TryHold(buffer))
         {
-            buffer.CopyTo(held.AsSpan(_count));
-            _count += buffer.Length;
             return;
         }
         Flush();
@@ -62,15 +59,25 @@ public sealed class CoalescingStream(Stream inner, int capacity = CoalescingStre
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var held = Buffer();
-        if (_count + buffer.Length <= held.Length)
+        if (TryHold(buffer.Span))
         {
-            buffer.Span.CopyTo(held.AsSpan(_count));
-            _count += buffer.Length;
             return;
         }
         await FlushAsync(cancellationToken);
         await inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>Adds the bytes to what is held, if they fit.</summary>
+    private bool TryHold(ReadOnlySpan<byte> bytes)
+    {
+        var held = Buffer();
+        if (_count + bytes.Length > held.Length)
+        {
+            return false;
+        }
+        bytes.CopyTo(held.AsSpan(_count));
+        _count += bytes.Length;
+        return true;
     }
 
     public override void Flush()

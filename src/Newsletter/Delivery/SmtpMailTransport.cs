@@ -87,7 +87,8 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
             {
                 try
                 {
-                    await QuitAsync(client);
+                    // no longer than for any other reply; not the run's token: a stopped send still says goodbye
+                    await QuitAsync(client, TimeSpan.FromSeconds(_options.TimeoutSeconds), CancellationToken.None);
                 }
                 catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or OperationCanceledException)
                 {
@@ -215,9 +216,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         {
             var limit = TimeSpan.FromSeconds(Math.Min(_options.TimeoutSeconds, 10));
             await ConnectAsync(client, limit, cancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(limit);
-            await client.DisconnectAsync(quit: true, timeout.Token);
+            await QuitAsync(client, limit, cancellationToken);
             return null;
         }
         catch (SocketException e)
@@ -276,10 +275,11 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILo
         }
     }
 
-    /// <summary>QUIT, waiting for the server's goodbye no longer than for any other reply.</summary>
-    private async Task QuitAsync(SmtpClient client)
+    /// <summary>QUIT, waiting for the server's goodbye no longer than <paramref name="limit"/>.</summary>
+    private static async Task QuitAsync(SmtpClient client, TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
         await client.DisconnectAsync(quit: true, timeout.Token);
     }
 
